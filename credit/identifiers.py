@@ -1,0 +1,145 @@
+"""Identifier algorithms: 统一社会信用代码 (GB 32100-2015) and 公民身份号码 (GB 11643-1999).
+
+Scalar functions for single values and vectorised numpy versions for whole columns (a Python loop over
+1M codes costs ≈ 10 s; the vectorised check ≈ 0.5 s). Unlike python-stdnum, letter-prefixed credit codes
+and region codes missing from any table are accepted (STANDARD.md §4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
+USCC_PREFIXES = frozenset(
+    p
+    for first, seconds in {
+        "1": "1239",
+        "2": "19",
+        "3": "123459",
+        "4": "19",
+        "5": "1239",
+        "6": "129",
+        "7": "129",
+        "8": "19",
+        "9": "123",
+        "A": "19",
+        "N": "1239",
+        "Y": "1",
+    }.items()
+    for p in (first + s for s in seconds)
+)
+USCC_PLACEHOLDER = "0" * 17 + "X"
+_USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+RIC_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+RIC_CHECK = "10X98765432"
+_RIC_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+
+
+def uscc_check_char(first17: str) -> str:
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def is_valid_uscc(code: str | None) -> bool:
+    """GB 32100: alphabet, registration-authority/type prefix, digits for the region, MOD 31-3 check."""
+    if not code or not _USCC_SHAPE.match(code) or code[:2] not in USCC_PREFIXES:
+        return False
+    return uscc_check_char(code[:17]) == code[17]
+
+
+def ric_check_char(first17: str) -> str:
+    return RIC_CHECK[sum(int(c) * w for c, w in zip(first17, RIC_WEIGHTS, strict=True)) % 11]
+
+
+def is_valid_ric(number: str | None) -> bool:
+    """GB 11643: 18 characters, a real birth date, MOD 11-2 check. Unknown region codes are accepted."""
+    if not number or not _RIC_SHAPE.match(number):
+        return False
+    try:
+        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    if born.year < 1900 or born > dt.date.today():
+        return False
+    return ric_check_char(number[:17]) == number[17]
+
+
+def _char_matrix(values: np.ndarray, width: int) -> np.ndarray | None:
+    """An (n, width) uint32 matrix of code points, or None when there is nothing to check."""
+    if len(values) == 0:
+        return None
+    return np.array(values, dtype=f"<U{width}").view(np.uint32).reshape(len(values), width)
+
+
+_USCC_LOOKUP = np.full(128, -1, dtype=np.int64)
+for _i, _c in enumerate(USCC_ALPHABET):
+    _USCC_LOOKUP[ord(_c)] = _i
+
+
+def uscc_valid_mask(values) -> np.ndarray:
+    """Vectorised `is_valid_uscc` over an array-like of strings (None/NaN count as invalid)."""
+    arr = np.asarray([v if isinstance(v, str) else "" for v in values], dtype=object)
+    ok = np.fromiter((isinstance(v, str) and len(v) == 18 for v in arr), dtype=bool, count=len(arr))
+    result = np.zeros(len(arr), dtype=bool)
+    idx = np.nonzero(ok)[0]
+    mat = _char_matrix(arr[idx].astype(str), 18)
+    if mat is None:
+        return result
+    ascii_ok = (mat < 128).all(axis=1)
+    vals = _USCC_LOOKUP[np.where(mat < 128, mat, 0)]
+    good = ascii_ok & (vals >= 0).all(axis=1) & (vals[:, 2:8] <= 9).all(axis=1)
+    prefixes = np.array([ord(p[0]) * 256 + ord(p[1]) for p in USCC_PREFIXES])
+    good &= np.isin(mat[:, 0].astype(np.int64) * 256 + mat[:, 1], prefixes)
+    total = (vals[:, :17] * np.array(USCC_WEIGHTS)).sum(axis=1)
+    good &= ((31 - total % 31) % 31) == vals[:, 17]
+    result[idx] = good
+    return result
+
+
+def ric_valid_mask(values, today: dt.date | None = None) -> np.ndarray:
+    """Vectorised `is_valid_ric` over an array-like of strings."""
+    arr = np.asarray([v if isinstance(v, str) else "" for v in values], dtype=object)
+    ok = np.fromiter((isinstance(v, str) and len(v) == 18 for v in arr), dtype=bool, count=len(arr))
+    result = np.zeros(len(arr), dtype=bool)
+    idx = np.nonzero(ok)[0]
+    mat = _char_matrix(arr[idx].astype(str), 18)
+    if mat is None:
+        return result
+    digits = mat - ord("0")
+    good = ((digits[:, :17] >= 0) & (digits[:, :17] <= 9)).all(axis=1)
+    last = mat[:, 17]
+    good &= ((last >= ord("0")) & (last <= ord("9"))) | (last == ord("X"))
+    d17 = np.where(good[:, None], digits[:, :17], 0)
+    check = np.frombuffer(RIC_CHECK.encode(), dtype=np.uint8)[(d17 * np.array(RIC_WEIGHTS)).sum(axis=1) % 11]
+    good &= check == last
+    # Birth date: a real calendar date between 1900 and today.
+    year = d17[:, 6] * 1000 + d17[:, 7] * 100 + d17[:, 8] * 10 + d17[:, 9]
+    month = d17[:, 10] * 10 + d17[:, 11]
+    day = d17[:, 12] * 10 + d17[:, 13]
+    limit = today or dt.date.today()
+    stamp = year * 10000 + month * 100 + day
+    good &= (year >= 1900) & (stamp <= limit.year * 10000 + limit.month * 100 + limit.day)
+    good &= (month >= 1) & (month <= 12) & (day >= 1)
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    month_len = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
+    month_len = month_len + ((month == 2) & leap)
+    good &= day <= month_len
+    result[idx] = good
+    return result
+
+
+def mask_id(number: str | None) -> str | None:
+    """`440882********1234`: region kept, birth date and sequence hidden (STANDARD.md §7)."""
+    if number is None:
+        return None
+    s = str(number)
+    if len(s) <= 4:
+        return "*" * len(s)
+    if len(s) <= 10:
+        return s[:2] + "*" * (len(s) - 4) + s[-4:]
+    return s[:6] + "*" * (len(s) - 10) + s[-4:]
