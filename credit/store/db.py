@@ -1,0 +1,83 @@
+"""Engine and sessions. SQLite gets WAL and a busy timeout so that a flow's tasks and a second run can
+share it; PostgreSQL is used as is. The schema is created and upgraded by Alembic, never by create_all."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+_migrated: set[str] = set()
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def get_engine(url: str) -> Engine:
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            parsed = make_url(url)
+            if parsed.get_backend_name() == "sqlite":
+                if parsed.database and parsed.database != ":memory:":
+                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+                event.listen(engine, "connect", _sqlite_pragmas)
+            else:
+                engine = create_engine(url, pool_pre_ping=True)
+            _engines[url] = engine
+        return engine
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["url"] = url
+    return cfg
+
+
+def init_db(url: str) -> Engine:
+    """Bring the schema to the newest revision (idempotent, safe for concurrent callers on PostgreSQL)."""
+    engine = get_engine(url)
+    if url in _migrated:
+        return engine
+    from alembic import command
+
+    cfg = alembic_config(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # Two workers starting at once must not both create the tables.
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(874120331)")
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    _migrated.add(url)
+    return engine
+
+
+@contextmanager
+def session_scope(url: str) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    engine = init_db(url)
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
