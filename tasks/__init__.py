@@ -1,0 +1,1 @@
+"""Prefect tasks: one step each, thin wrappers over credit.pipeline."""

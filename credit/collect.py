@@ -1,0 +1,357 @@
+"""Collect step: a unit's inbox (or SQL source) into the store.
+
+Per file: hash it; a file already collected is archived again without touching the data; an unreadable one
+is quarantined with a reason; a readable one becomes a Submission whose rows become records — a new
+business key is a new Record, the same key with the same content a repeat (nothing stored), the same key
+with new content a correction (a new version). The database commit comes before the file is moved, so a
+crash in between leaves a file whose hash is known: the next run only archives it. Nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from credit.files import move_into, quarantine, safe_unit_dir, sha256_file
+from credit.keys import business_keys, record_key
+from credit.settings import Settings
+from credit.store import Record, RecordVersion, Submission, session_scope
+
+log = logging.getLogger(__name__)
+
+# Office lock files and partial downloads are not deliveries; they are left where they are.
+TRANSIENT_PREFIXES = ("~$", ".~lock", ".")
+TRANSIENT_SUFFIXES = (".tmp", ".part", ".crdownload", ".swp", "#")
+
+
+@dataclass
+class FileOutcome:
+    name: str
+    outcome: str  # collected | duplicate | quarantined | skipped
+    reason: str | None = None
+    submission_id: int | None = None
+    datasets: list[str] = field(default_factory=list)
+    rows: int = 0
+    new_versions: int = 0
+    repeats: int = 0
+    stored_path: str | None = None
+
+
+@dataclass
+class UnitCollect:
+    unit: str
+    report_date: dt.date
+    files: list[FileOutcome] = field(default_factory=list)
+
+    @property
+    def new_versions(self) -> int:
+        return sum(f.new_versions for f in self.files)
+
+    @property
+    def quarantined(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.outcome == "quarantined"]
+
+    @property
+    def nothing_new(self) -> bool:
+        return self.new_versions == 0 and not self.quarantined
+
+    def summary(self) -> dict:
+        counts: dict[str, int] = {}
+        for f in self.files:
+            counts[f.outcome] = counts.get(f.outcome, 0) + 1
+        return {
+            "unit": self.unit,
+            "date": self.report_date.isoformat(),
+            "files": counts,
+            "rows": sum(f.rows for f in self.files),
+            "new_versions": self.new_versions,
+            "repeats": sum(f.repeats for f in self.files),
+        }
+
+
+def content_hash(values: dict) -> str:
+    return hashlib.sha256(json.dumps(values, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _row_dicts(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts without blanks (None/NaN are not stored)."""
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return [{k: v for k, v in row.items() if v is not None} for row in rows]
+
+
+def _decision_date(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def store_sheet(
+    session: Session, submission: Submission, sheet, report_date: dt.date
+) -> tuple[list[int], int]:
+    """Store one sheet's rows; returns (new version ids, repeats)."""
+    data: pd.DataFrame = sheet.data
+    if data.empty:
+        return [], 0
+    keys = business_keys(sheet.dataset, data)
+    # Rows of one delivery sharing a key (DUP-1) are all kept as versions so validation sees each of them.
+    in_file_dup = keys.duplicated(keep=False)
+    values = _row_dicts(data)
+    raws = _row_dicts(sheet.raw.reindex(index=data.index))
+    unique_keys = list(dict.fromkeys(keys))
+    records: dict[str, Record] = {}
+    for start in range(0, len(unique_keys), 500):
+        chunk = unique_keys[start : start + 500]
+        stmt = select(Record).where(Record.dataset == sheet.dataset, Record.business_key.in_(chunk))
+        records.update({r.business_key: r for r in session.exec(stmt)})
+    current: dict[int, RecordVersion] = {}
+    ids = [r.id for r in records.values()]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        stmt = (
+            select(RecordVersion, Record.current_version)
+            .join(Record)
+            .where(RecordVersion.record_id.in_(chunk))
+        )
+        for version, cur in session.exec(stmt):
+            if version.version == cur:
+                current[version.record_id] = version
+
+    new_versions: list[RecordVersion] = []
+    repeats = 0
+    for row_no, key, dup, value, raw in zip(data.index, keys, in_file_dup, values, raws, strict=True):
+        digest = content_hash(value)
+        record = records.get(key)
+        if record is None:
+            record = Record(
+                dataset=sheet.dataset,
+                unit=submission.unit,
+                business_key=key,
+                record_key=record_key(key),
+                decision_doc_no=value.get("decision_doc_no"),
+                decision_date=_decision_date(value.get("decision_date")),
+                first_received=report_date,
+                current_version=0,
+            )
+            session.add(record)
+            session.flush()
+            records[key] = record
+        else:
+            latest = current.get(record.id)
+            # An identical resend of a record whose current version passed is a repeat; an identical resend of
+            # a rejected one is stored again so it is re-validated (its verdict may depend on the day).
+            if (
+                latest is not None
+                and latest.content_hash == digest
+                and latest.status != "invalid"
+                and not dup
+            ):
+                repeats += 1
+                continue
+        record.current_version += 1
+        if record.decision_date is None:
+            record.decision_date = _decision_date(value.get("decision_date"))
+        version = RecordVersion(
+            record_id=record.id,
+            version=record.current_version,
+            content_hash=digest,
+            submission_id=submission.id,
+            sheet=sheet.sheet,
+            row=int(row_no),
+            received_date=report_date,
+            data=value,
+            raw=raw,
+        )
+        session.add(version)
+        current[record.id] = version
+        new_versions.append(version)
+    session.flush()
+    return [v.id for v in new_versions], repeats
+
+
+def _is_transient(path: Path) -> bool:
+    return path.name.startswith(TRANSIENT_PREFIXES) or path.name.endswith(TRANSIENT_SUFFIXES)
+
+
+def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date) -> FileOutcome:
+    from credit.readers import UnreadableFile, read_file
+
+    day = report_date.isoformat()
+    archive_dir = safe_unit_dir(settings.archive, unit) / day
+    quarantine_dir = safe_unit_dir(settings.quarantine, unit) / day
+    outcome = FileOutcome(name=path.name, outcome="collected")
+
+    if path.is_symlink():
+        target = quarantine(
+            path,
+            quarantine_dir,
+            "link",
+            "收件箱中的文件是符号链接，系统不读取链接指向的文件。请直接放入文件本身。",
+            "The inbox entry is a symbolic link; links are never followed. Deliver the file itself.",
+        )
+        return FileOutcome(path.name, "quarantined", "symlink", stored_path=str(target))
+
+    before = path.stat()
+    sha = sha256_file(path)
+    tag = sha[:8]
+    with session_scope(settings.database_url) as session:
+        known = session.exec(
+            select(Submission).where(Submission.unit == unit, Submission.sha256 == sha)
+        ).first()
+        if known is not None:
+            if known.outcome == "quarantined":
+                target = quarantine(path, quarantine_dir, tag, *(known.reason or " / ").split(" / ", 1))
+                return FileOutcome(path.name, "quarantined", known.reason, known.id, stored_path=str(target))
+            target = move_into(path, archive_dir, tag)
+            return FileOutcome(
+                path.name, "duplicate", "与已收取的文件内容相同", known.id, stored_path=str(target)
+            )
+
+    try:
+        sheets = read_file(path)
+    except UnreadableFile as exc:
+        reason = (exc.reason_zh, exc.reason_en)
+    except Exception as exc:  # a reader bug must not stop the other files and units
+        log.exception("reader failed on %s/%s", unit, path.name)
+        reason = (
+            f"文件无法读取（{type(exc).__name__}）",
+            f"The file could not be read ({type(exc).__name__}).",
+        )
+    else:
+        reason = None
+
+    after = path.stat()
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
+        return FileOutcome(path.name, "skipped", "文件仍在写入，下次运行再收取 / still being written")
+
+    if reason is not None:
+        target = quarantine(path, quarantine_dir, tag, *reason)
+        with session_scope(settings.database_url) as session:
+            sub = Submission(
+                unit=unit,
+                file_name=path.name,
+                sha256=sha,
+                received_date=report_date,
+                outcome="quarantined",
+                reason=" / ".join(reason),
+                stored_path=str(target),
+            )
+            session.add(sub)
+            try:
+                session.flush()
+            except IntegrityError:
+                session.rollback()
+        return FileOutcome(path.name, "quarantined", reason[0], stored_path=str(target))
+
+    try:
+        with session_scope(settings.database_url) as session:
+            sub = Submission(
+                unit=unit,
+                file_name=path.name,
+                sha256=sha,
+                received_date=report_date,
+                outcome="collected",
+                datasets=",".join(dict.fromkeys(s.dataset for s in sheets)),
+                rows=sum(len(s.data) for s in sheets),
+                encoding=next((s.encoding for s in sheets if s.encoding), None),
+                columns={s.sheet or "": s.columns for s in sheets},
+            )
+            session.add(sub)
+            session.flush()
+            new_ids: list[int] = []
+            repeats = 0
+            for sheet in sheets:
+                ids, rep = store_sheet(session, sub, sheet, report_date)
+                new_ids += ids
+                repeats += rep
+            sub.new_versions, sub.repeats = len(new_ids), repeats
+            sub.stored_path = str(archive_dir / path.name)
+            outcome = FileOutcome(
+                path.name, "collected", None, sub.id, sub.datasets.split(","), sub.rows, len(new_ids), repeats
+            )
+    except IntegrityError:
+        # Another run collected the same file (or the same new record) at the same moment: it wins.
+        target = move_into(path, archive_dir, tag) if path.exists() else None
+        return FileOutcome(path.name, "duplicate", "同时运行的另一任务已收取", stored_path=str(target))
+
+    target = move_into(path, archive_dir, tag)
+    outcome.stored_path = str(target)
+    return outcome
+
+
+def collect_unit(settings: Settings, unit: str, report_date: dt.date) -> UnitCollect:
+    """Collect every file in `inbox/<unit>/`; one bad file never stops the others."""
+    result = UnitCollect(unit, report_date)
+    inbox = safe_unit_dir(settings.inbox, unit)
+    if not inbox.is_dir():
+        return result
+    for path in sorted(inbox.iterdir(), key=lambda p: p.name):
+        if path.is_dir() and not path.is_symlink():
+            result.files.append(
+                FileOutcome(path.name, "skipped", "收件箱中的子文件夹不收取 / folders are not read")
+            )
+            continue
+        if _is_transient(path):
+            result.files.append(
+                FileOutcome(path.name, "skipped", "临时文件或锁文件 / temporary or lock file")
+            )
+            continue
+        try:
+            result.files.append(collect_file(settings, unit, path, report_date))
+        except Exception as exc:  # e.g. disk full while archiving: report, keep going, lose nothing
+            log.exception("collecting %s/%s failed", unit, path.name)
+            result.files.append(
+                FileOutcome(path.name, "skipped", f"收取失败，文件保留在收件箱：{type(exc).__name__}")
+            )
+    return result
+
+
+def collect_sql(settings: Settings, unit: str, report_date: dt.date) -> UnitCollect:
+    """Read a unit's configured SQL sources (credit.sql_sources) into the store like a delivered file."""
+    from credit.readers import UnreadableFile, read_frame
+    from credit.sql_sources import read_source, sources_for
+
+    result = UnitCollect(unit, report_date)
+    for source in sources_for(settings, unit):
+        frame = read_source(source)
+        sha = hashlib.sha256(frame.to_csv(index=False).encode("utf-8")).hexdigest()
+        name = f"sql:{source.name}"
+        with session_scope(settings.database_url) as session:
+            known = session.exec(
+                select(Submission).where(Submission.unit == unit, Submission.sha256 == sha)
+            ).first()
+            if known is not None:
+                result.files.append(FileOutcome(name, "duplicate", "数据与上次读取相同", known.id))
+                continue
+            try:
+                sheet = read_frame(frame, source=name)
+            except UnreadableFile as exc:
+                result.files.append(FileOutcome(name, "quarantined", exc.reason_zh))
+                continue
+            sub = Submission(
+                unit=unit,
+                source="sql",
+                file_name=name,
+                sha256=sha,
+                received_date=report_date,
+                outcome="collected",
+                datasets=sheet.dataset,
+                rows=len(sheet.data),
+                columns={"": sheet.columns},
+            )
+            session.add(sub)
+            session.flush()
+            ids, repeats = store_sheet(session, sub, sheet, report_date)
+            sub.new_versions, sub.repeats = len(ids), repeats
+            result.files.append(
+                FileOutcome(name, "collected", None, sub.id, [sheet.dataset], sub.rows, len(ids), repeats)
+            )
+    return result

@@ -1,0 +1,225 @@
+"""The daily job's steps as plain functions over the store: what Prefect tasks wrap, one call per unit.
+
+Every step reads its input from the store and writes its output there, so any step can be rerun alone
+(a UI retry, a custom run of an old date) and reach the same state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlmodel import select
+
+from credit.settings import Settings
+from credit.standard import dataset as get_dataset
+from credit.store import Record, RecordVersion, Submission, UnitRow, session_scope
+from credit.units import all_units
+from credit.workdays import WorkCalendar
+
+log = logging.getLogger(__name__)
+
+
+def calendar(settings: Settings) -> WorkCalendar:
+    return WorkCalendar(settings.calendar_override)
+
+
+def sync_units(settings: Settings) -> int:
+    """Load the registry into the store (insert new units, update changed names)."""
+    with session_scope(settings.database_url) as session:
+        known = {u.code: u for u in session.exec(select(UnitRow))}
+        for u in all_units().values():
+            row = known.get(u.code) or UnitRow(code=u.code)
+            row.name, row.short_name, row.kind = u.name, u.short_name, u.kind
+            row.shuanggongshi, row.uscc = u.shuanggongshi, u.uscc
+            session.add(row)
+    return len(all_units())
+
+
+@dataclass
+class UnitValidation:
+    unit: str
+    report_date: dt.date
+    checked: int = 0
+    valid: int = 0
+    invalid: int = 0
+    warnings: int = 0
+    by_dataset: dict[str, dict[str, int]] = field(default_factory=dict)
+    rules: dict[str, int] = field(default_factory=dict)
+    docs: list[str] = field(default_factory=list)
+    feedback: str | None = None
+
+    def summary(self) -> dict:
+        return {
+            "unit": self.unit,
+            "date": self.report_date.isoformat(),
+            "checked": self.checked,
+            "valid": self.valid,
+            "invalid": self.invalid,
+            "warnings": self.warnings,
+            "by_dataset": self.by_dataset,
+            "rules": self.rules,
+            "feedback": self.feedback,
+            "data_docs": self.docs,
+        }
+
+
+def validate_unit(settings: Settings, unit: str, report_date: dt.date) -> UnitValidation:
+    """Validate a unit's pending record versions, store the verdicts and queue the valid ones for delivery."""
+    from credit.delivery import queue_valid
+    from credit.validation import describe_rows, validate_frame
+
+    result = UnitValidation(unit, report_date)
+    with session_scope(settings.database_url) as session:
+        stmt = (
+            select(RecordVersion, Record.dataset)
+            .join(Record, Record.id == RecordVersion.record_id)
+            .where(Record.unit == unit, RecordVersion.status == "pending")
+            .order_by(RecordVersion.submission_id, RecordVersion.sheet, RecordVersion.row)
+        )
+        groups: dict[tuple, list[RecordVersion]] = defaultdict(list)
+        for version, dataset_id in session.exec(stmt):
+            groups[(version.submission_id, version.sheet or "", dataset_id)].append(version)
+        columns_of = {
+            s.id: s.columns or {}
+            for s in session.exec(select(Submission).where(Submission.id.in_([k[0] for k in groups])))
+        }
+        done: list[int] = []
+        for (submission_id, sheet, dataset_id), versions in groups.items():
+            keys = get_dataset(dataset_id).keys
+            index = pd.Index([v.row if v.row is not None else i for i, v in enumerate(versions)], name="row")
+            data = pd.DataFrame([v.data for v in versions], index=index, dtype=object).reindex(columns=keys)
+            data = data.where(data.notna(), None)
+            raw = pd.DataFrame([v.raw for v in versions], index=index, dtype=object)
+            columns = columns_of.get(submission_id, {}).get(sheet, {})
+            verdicts = validate_frame(
+                dataset_id,
+                data,
+                unit_code=unit,
+                report_date=report_date,
+                severity=settings.rule_severity,
+                docs_dir=settings.out / "data_docs",
+            )
+            if verdicts.docs_index:
+                result.docs.append(str(verdicts.docs_index))
+            details = describe_rows(verdicts, raw, columns)
+            counts = result.by_dataset.setdefault(dataset_id, {"checked": 0, "valid": 0, "invalid": 0})
+            for row, version in zip(index, versions, strict=True):
+                detail = details[row]
+                version.status = detail["status"]
+                version.errors = detail["errors"] or None
+                version.warnings = detail["warnings"] or None
+                session.add(version)
+                done.append(version.id)
+                counts["checked"] += 1
+                counts[detail["status"]] += 1
+                result.warnings += bool(detail["warnings"])
+                for issue in detail["errors"] + detail["warnings"]:
+                    result.rules[issue["rule"]] = result.rules.get(issue["rule"], 0) + 1
+            session.flush()
+        queue_valid(session, done)
+    result.checked = sum(c["checked"] for c in result.by_dataset.values())
+    result.valid = sum(c["valid"] for c in result.by_dataset.values())
+    result.invalid = sum(c["invalid"] for c in result.by_dataset.values())
+    if result.invalid or result.warnings:
+        result.feedback = write_unit_feedback(settings, unit, report_date)
+    return result
+
+
+def feedback_items(settings: Settings, unit: str, report_date: dt.date) -> list[dict]:
+    """What goes back to a unit for a day: rows with broken rules received that day, and platform rejections."""
+    from credit.delivery import platform_rejections
+
+    items: list[dict] = []
+    with session_scope(settings.database_url) as session:
+        stmt = (
+            select(RecordVersion, Record.dataset, Submission)
+            .join(Record, Record.id == RecordVersion.record_id)
+            .join(Submission, Submission.id == RecordVersion.submission_id, isouter=True)
+            .where(
+                Record.unit == unit,
+                RecordVersion.received_date == report_date,
+                RecordVersion.status.in_(["invalid", "valid"]),
+            )
+            .order_by(RecordVersion.submission_id, RecordVersion.sheet, RecordVersion.row)
+        )
+        for version, dataset_id, sub in session.exec(stmt):
+            if not version.errors and not version.warnings:
+                continue
+            columns = ((sub.columns or {}) if sub else {}).get(version.sheet or "", {})
+            items.append(
+                {
+                    "dataset": dataset_id,
+                    "file_name": sub.file_name if sub else "",
+                    "sheet": version.sheet,
+                    "row": version.row,
+                    "columns": columns,
+                    "raw": version.raw,
+                    "errors": version.errors or [],
+                    "warnings": version.warnings or [],
+                }
+            )
+        items += platform_rejections(session, unit, report_date)
+    return items
+
+
+def write_unit_feedback(settings: Settings, unit: str, report_date: dt.date) -> str | None:
+    """(Re)write `out/feedback/<date>/<unit>_问题数据_<yyyymmdd>.xlsx` from the store; None when nothing is wrong."""
+    from credit.reports.feedback import write_feedback
+
+    items = feedback_items(settings, unit, report_date)
+    if not any(item["errors"] for item in items):
+        return None
+    folder = settings.out / "feedback" / report_date.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(write_feedback(folder, unit, report_date, items))
+
+
+def platform_transport(settings: Settings):
+    """The configured delivery transport, or None when nothing is configured (records stay queued)."""
+    if settings.frontdb_url is not None:
+        from credit.platform.frontdb import FrontDbTransport
+
+        return FrontDbTransport(settings.frontdb_url.get_secret_value())
+    if settings.platform_url:
+        from credit.platform.client import PlatformClient
+
+        return PlatformClient.from_settings(settings)
+    return None
+
+
+def load_references(settings: Settings) -> int:
+    from credit.reference_feed import load_reference_feed
+
+    with session_scope(settings.database_url) as session:
+        return load_reference_feed(
+            session, settings.reference, calendar(settings), settings.deadline_workdays
+        )
+
+
+def daily_statistics(settings: Settings, report_date: dt.date):
+    """Compute, store and write the day's statistics; returns (report, paths)."""
+    from credit.stats import compute_daily, save_daily, write_daily
+
+    with session_scope(settings.database_url) as session:
+        report = compute_daily(
+            session, report_date, calendar=calendar(settings), deadline_workdays=settings.deadline_workdays
+        )
+        save_daily(session, report)
+    paths = write_daily(report, settings.out)
+    return report, paths
+
+
+def monthly_bulletin(settings: Settings, month: str):
+    from credit.reports.bulletin import build_bulletin
+
+    with session_scope(settings.database_url) as session:
+        return build_bulletin(session, month, settings.out)
+
+
+def out_path(settings: Settings, *parts: str) -> Path:
+    return settings.out.joinpath(*parts)

@@ -1,0 +1,1 @@
+"""Deployments, schedules and alerts as code."""

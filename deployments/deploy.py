@@ -1,0 +1,145 @@
+"""`credit deploy`: create or update the work pool, the alert block, the deployments of prefect.yaml and
+the automations of automations.yaml on the Prefect server in PREFECT_API_URL. Running it twice leaves one
+of each."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+BLOCK_NAME = "credit-alerts"
+
+# 企业微信 and 钉钉 robots both take {"msgtype": "text", "text": {"content": …}}; a mail gateway can be
+# pointed at the same JSON.
+ROBOT_JSON = {"msgtype": "text", "text": {"content": "{{subject}}\n{{body}}"}}
+
+
+def load_yaml(name: str) -> dict:
+    with open(HERE / name, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def ensure_work_pool(name: str) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists
+
+    with get_client(sync_client=True) as client, contextlib.suppress(ObjectAlreadyExists):
+        client.create_work_pool(WorkPoolCreate(name=name, type="process"))
+
+
+def ensure_alert_block(webhook_url: str | None):
+    """The Custom Webhook block the automations notify; the URL (with its token) is kept as a secret."""
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+    block = CustomWebhookNotificationBlock(
+        name=BLOCK_NAME,
+        url="{{webhook_url}}",
+        json_data=ROBOT_JSON,
+        secrets={"webhook_url": webhook_url or "http://127.0.0.1:9/unset"},
+        timeout=10,
+    )
+    block.save(BLOCK_NAME, overwrite=True)
+    return CustomWebhookNotificationBlock.load(BLOCK_NAME)
+
+
+def deploy_flows(work_pool: str) -> list[str]:
+    from prefect import flow
+    from prefect.schedules import Cron
+
+    config = load_yaml("prefect.yaml")
+    names = []
+    for spec in config["deployments"]:
+        schedules = [
+            Cron(s["cron"], timezone=s["timezone"], slug=s["slug"], active=s.get("active", True))
+            for s in spec.get("schedules", [])
+        ]
+        loaded = flow.from_source(source=str(PROJECT), entrypoint=spec["entrypoint"])
+        deployment_id = loaded.deploy(
+            name=spec["name"],
+            work_pool_name=work_pool or spec["work_pool"]["name"],
+            schedules=schedules,
+            parameters=spec.get("parameters") or {},
+            description=spec.get("description"),
+            tags=spec.get("tags"),
+            job_variables={"env": {"CREDIT_PROJECT_DIR": str(PROJECT)}},
+            print_next_steps=False,
+            ignore_warnings=True,
+        )
+        names.append(f"{loaded.name}/{spec['name']} ({deployment_id})")
+    return names
+
+
+def _trigger(spec: dict):
+    from prefect.events.schemas.automations import EventTrigger, Posture
+
+    return EventTrigger(
+        expect=set(spec["expect"]),
+        match=spec.get("match") or {},
+        for_each=set(spec.get("for_each") or []),
+        posture=Posture(spec.get("posture", "Reactive")),
+        threshold=spec.get("threshold", 1),
+        within=spec.get("within", 0),
+    )
+
+
+def deploy_automations(block_id) -> list[str]:
+    from prefect.automations import Automation, SendNotification
+    from prefect.client.orchestration import get_client
+
+    config = load_yaml("automations.yaml")
+    with get_client(sync_client=True) as client:
+        existing = client.read_automations()
+    by_name: dict[str, list] = {}
+    for automation in existing:
+        by_name.setdefault(automation.name, []).append(automation)
+    names = []
+    for spec in config["automations"]:
+        wanted = Automation(
+            name=spec["name"],
+            description=spec.get("description", ""),
+            enabled=True,
+            trigger=_trigger(spec["trigger"]),
+            actions=[
+                SendNotification(block_document_id=block_id, subject=spec["subject"], body=spec["body"])
+            ],
+        )
+        found = by_name.get(spec["name"], [])
+        if found:
+            wanted.id = found[0].id
+            wanted.update()
+            for extra in found[1:]:  # left behind by an earlier non-idempotent create
+                Automation.read(id=extra.id).delete()
+        else:
+            wanted.create()
+        names.append(spec["name"])
+    return names
+
+
+def deploy(work_pool: str = "credit-process") -> dict:
+    from credit.settings import load_settings
+
+    settings = load_settings()
+    os.environ.setdefault("CREDIT_PROJECT_DIR", str(PROJECT))
+    ensure_work_pool(work_pool)
+    webhook = settings.alert_webhook_url.get_secret_value() if settings.alert_webhook_url else None
+    block = ensure_alert_block(webhook)
+    deployments = deploy_flows(work_pool)
+    automations = deploy_automations(block._block_document_id)
+    print(f"工作池：{work_pool}")
+    for name in deployments:
+        print(f"部署：{name}")
+    for name in automations:
+        print(f"告警：{name}")
+    if not webhook:
+        print("提示：未设置 CREDIT_ALERT_WEBHOOK_URL，告警不会送达任何地址。")
+    return {"work_pool": work_pool, "deployments": deployments, "automations": automations}
+
+
+if __name__ == "__main__":
+    deploy()

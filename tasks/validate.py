@@ -1,0 +1,42 @@
+"""Validate: a unit's pending records against the Great Expectations suites; alert on rejections."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.events import emit_event
+from prefect.states import Completed
+
+from credit.pipeline import validate_unit
+from tasks.common import settings, unit_label
+
+
+@task(name="validate", task_run_name="validate {unit}", cache_policy=NO_CACHE)
+def validate_task(unit: str, report_date: dt.date):
+    """Validate one unit's new record versions; rejected records are data, not a failure."""
+    result = validate_unit(settings(), unit, report_date)
+    summary = result.summary()
+    if result.checked == 0:
+        return Completed(name="SKIPPED", message=f"{unit_label(unit)} 无待校验记录", data=summary)
+    get_run_logger().info(
+        "%s：校验 %d 条，合格 %d，不合格 %d", unit_label(unit), result.checked, result.valid, result.invalid
+    )
+    for dataset, counts in result.by_dataset.items():
+        if counts["invalid"]:
+            emit_event(
+                event="credit.validation.failed",
+                resource={
+                    "prefect.resource.id": f"credit.unit.{unit}",
+                    "prefect.resource.name": unit_label(unit),
+                },
+                payload={
+                    "unit": unit,
+                    "dataset": dataset,
+                    "date": report_date.isoformat(),
+                    "counts": counts,
+                    "feedback": result.feedback,
+                },
+            )
+    return summary
