@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect import flow, get_run_logger
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.runtime import flow_run
 from prefect.states import State
 
-from credit.units import reporting_units
+from credit.units import all_units, reporting_units
 from tasks.collect import collect_task, load_reference_task, sync_units_task
 from tasks.common import today, unit_label
 from tasks.push import push_task
@@ -40,7 +41,11 @@ def daily_pipeline(
     """
     report_date = report_date or today()
     codes = units or [u.code for u in reporting_units()]
+    unknown = [code for code in codes if code not in all_units()]
+    if unknown:
+        raise ValueError(f"未知单位代码 unknown unit codes: {', '.join(unknown)}（见 credit/data/units.csv）")
     logger = get_run_logger()
+    progress = create_progress_artifact(progress=0.0, key="daily-progress", description=f"{report_date} 进度")
     sync_units_task()
     load_reference_task()
     summary: dict = {"date": report_date.isoformat(), "units": {}}
@@ -50,5 +55,6 @@ def daily_pipeline(
         validated = value(validate_task(unit, report_date))
         pushed = value(push_task(unit, report_date)) if push else None
         summary["units"][unit] = {"collect": collected, "validate": validated, "push": pushed}
+        update_progress_artifact(progress, progress=100.0 * i / len(codes))
     summary["stats"] = daily_stats_task(report_date)
     return summary
