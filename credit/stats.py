@@ -1,0 +1,619 @@
+"""日统计: the daily statistics per unit and dataset, exactly as DESIGN.md "Daily statistics" defines them.
+
+For report date D and N = CREDIT_DEADLINE_WORKDAYS:
+
+- received: distinct records (`Record`, one per business key) with `first_received == D`; a correction is a
+  new version of an existing record, not a new record.
+- invalid: of those, records whose first version (version 1) has status `invalid`.
+- late: of those, records received more than N working days after their decision date; a record whose
+  decision date is unknown is not late.
+- invalid_or_late: of those, records invalid or late or both (each counted once), for compliance_rate.
+- missing: reference decisions whose deadline is D and for which no record of the same dataset, unit and
+  decision document number was first received on or before D (each missing decision counted once, on its
+  deadline day).
+- corrections (纠正): versions > 1 received on D.
+- pushed / accepted / rejected: items of the batches whose `report_date` is D (the run that settled them);
+  a `duplicate` answer means the platform already holds that record, so it counts as accepted.
+- rates: error = invalid/received, late = late/received, timely = 1 − late_rate,
+  missing = missing/(received+missing), compliance = (received − invalid_or_late)/(received+missing);
+  a zero denominator gives None (JSON null), never 0 or 1.
+- three_zero (三清零): late, missing and invalid all zero over the period.
+- suspected_gaps (疑似漏报, listed, not counted): holes in a unit's sequential document numbers
+  `<prefix>〔YYYY〕N号` per unit, dataset, prefix and year, within the numbers known by D.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlmodel import Session
+
+from credit.identifiers import mask_id
+from credit.reference_feed import doc_no_key
+from credit.standard import DATASET_NAMES, datasets
+from credit.store.models import Batch, BatchItem, DailyStat, Record, RecordVersion, ReferenceDecision
+from credit.units import Unit, all_units, reporting_units
+from credit.workdays import CalendarGap, WorkCalendar
+
+COUNT_FIELDS = (
+    "received",
+    "invalid",
+    "late",
+    "invalid_or_late",
+    "missing",
+    "corrections",
+    "pushed",
+    "accepted",
+    "rejected",
+)
+RATE_FIELDS = ("error_rate", "late_rate", "missing_rate", "timely_rate", "compliance_rate")
+MAX_GAPS = 50  # suspected gaps listed per unit and dataset (the total is reported beside the list)
+
+COUNT_LABELS = {
+    "received": "新增",
+    "invalid": "错误",
+    "late": "迟报",
+    "invalid_or_late": "错误或迟报",
+    "missing": "漏报",
+    "corrections": "纠正",
+    "pushed": "推送",
+    "accepted": "平台接收",
+    "rejected": "平台退回",
+}
+RATE_LABELS = {
+    "error_rate": "错误率",
+    "late_rate": "迟报率",
+    "missing_rate": "漏报率",
+    "timely_rate": "及时率",
+    "compliance_rate": "达标率",
+}
+
+
+def ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+@dataclass
+class Counts:
+    received: int = 0
+    invalid: int = 0
+    late: int = 0
+    invalid_or_late: int = 0
+    missing: int = 0
+    corrections: int = 0
+    pushed: int = 0
+    accepted: int = 0
+    rejected: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(**{f: getattr(self, f) + getattr(other, f) for f in COUNT_FIELDS})
+
+    @property
+    def error_rate(self) -> float | None:
+        return ratio(self.invalid, self.received)
+
+    @property
+    def late_rate(self) -> float | None:
+        return ratio(self.late, self.received)
+
+    @property
+    def timely_rate(self) -> float | None:
+        late = self.late_rate
+        return None if late is None else 1 - late
+
+    @property
+    def missing_rate(self) -> float | None:
+        return ratio(self.missing, self.received + self.missing)
+
+    @property
+    def compliance_rate(self) -> float | None:
+        return ratio(self.received - self.invalid_or_late, self.received + self.missing)
+
+    @property
+    def three_zero(self) -> bool:
+        return self.late == 0 and self.missing == 0 and self.invalid == 0
+
+    def rates(self) -> dict[str, float | None]:
+        return {r: getattr(self, r) for r in RATE_FIELDS}
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), **self.rates(), "three_zero": self.three_zero}
+
+    def shortfall(self) -> str:
+        """`迟报2、漏报1`: what keeps a unit from 三清零 (empty when it has it)."""
+        parts = [
+            f"{COUNT_LABELS[f]}{getattr(self, f)}" for f in ("invalid", "late", "missing") if getattr(self, f)
+        ]
+        return "、".join(parts)
+
+
+@dataclass
+class UnitStat:
+    unit: str
+    dataset: str
+    counts: Counts = field(default_factory=Counts)
+    suspected_gaps: list[str] = field(default_factory=list)
+    suspected_gaps_total: int = 0
+
+    @property
+    def unit_name(self) -> str:
+        u = all_units().get(self.unit)
+        return u.name if u else self.unit
+
+    @property
+    def short_name(self) -> str:
+        u = all_units().get(self.unit)
+        return u.short_name if u else self.unit
+
+    def as_dict(self) -> dict:
+        return {
+            "unit": self.unit,
+            "unit_name": self.unit_name,
+            "dataset": self.dataset,
+            **self.counts.as_dict(),
+            "suspected_gaps": list(self.suspected_gaps),
+            "suspected_gaps_total": self.suspected_gaps_total,
+        }
+
+
+@dataclass
+class DailyReport:
+    date: dt.date
+    deadline_workdays: int
+    rows: list[UnitStat]
+
+    @property
+    def total(self) -> Counts:
+        total = Counts()
+        for row in self.rows:
+            total = total + row.counts
+        return total
+
+    def unit_totals(self) -> dict[str, Counts]:
+        """Per unit, both datasets together (registry order)."""
+        result: dict[str, Counts] = {}
+        for row in self.rows:
+            result[row.unit] = result.get(row.unit, Counts()) + row.counts
+        return result
+
+    def short_of_three_zero(self) -> list[str]:
+        """Unit codes with a late, missing or invalid record that day (registry order)."""
+        return [u for u, c in self.unit_totals().items() if not c.three_zero]
+
+    def as_dict(self) -> dict:
+        return {
+            "date": self.date.isoformat(),
+            "deadline_workdays": self.deadline_workdays,
+            "units": [row.as_dict() for row in self.rows],
+            "total": self.total.as_dict(),
+        }
+
+
+# --- document numbers -------------------------------------------------------------------------------------
+
+_DOC_NO = re.compile(r"^(?P<prefix>.*?)〔(?P<year>\d{4})〕第?(?P<num>\d{1,6})号?$")
+_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])|(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])")
+
+
+def parse_doc_no(doc_no: object) -> tuple[str, int, int] | None:
+    """`雷市监罚〔2026〕12号` (also with [ ], ( ), （ ）, 【 】) → ('雷市监罚', 2026, 12); None if not sequential."""
+    match = _DOC_NO.match(doc_no_key(doc_no))
+    if not match:
+        return None
+    return match["prefix"], int(match["year"]), int(match["num"])
+
+
+def mask_text(text: str) -> str:
+    """Mask anything that looks like an identity-card number inside free text (STANDARD.md §7)."""
+    return _ID_LIKE.sub(lambda m: mask_id(m.group(0)) or "", text)
+
+
+def _gaps(numbers: set[int]) -> list[int]:
+    if not numbers:
+        return []
+    return [n for n in range(min(numbers), max(numbers) + 1) if n not in numbers]
+
+
+# --- computation --------------------------------------------------------------------------------------------
+
+
+def _decision_date(record_date: dt.date | None, data: dict | None) -> dt.date | None:
+    if record_date is not None:
+        return record_date
+    value = (data or {}).get("decision_date")
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _is_late(calendar: WorkCalendar, decision: dt.date | None, received: dt.date, n: int) -> bool:
+    if decision is None or decision >= received:
+        return False
+    if (received - decision).days <= n:  # working days never outnumber calendar days
+        return False
+    try:
+        return calendar.is_late(decision, received, n)
+    except CalendarGap:
+        # A decision in a year no calendar covers (long before 2004): no holiday run makes N working days
+        # last more than N + 14 calendar days, so such a record is late; nearer the edge we cannot tell.
+        if (received - decision).days > n + 14:
+            return True
+        raise
+
+
+def _unit_codes(units: Iterable[Unit | str] | None) -> tuple[list[str], bool]:
+    if units is None:
+        return [u.code for u in reporting_units()], True
+    return [u.code if isinstance(u, Unit) else str(u) for u in units], False
+
+
+def compute_daily(
+    session: Session,
+    report_date: dt.date,
+    *,
+    calendar: WorkCalendar,
+    deadline_workdays: int,
+    units: Iterable[Unit | str] | None = None,
+) -> DailyReport:
+    """The 日统计 of `report_date` for every unit (default: the 49 双公示 units, plus any other unit found
+    in that day's data) and every dataset; units with nothing that day get zeros and null rates."""
+    day = report_date
+    n = deadline_workdays
+    calendar.check_covered(day)  # a year nobody covered fails here, with the message saying what to do
+    codes, open_ended = _unit_codes(units)
+    wanted = set(codes)
+    dataset_ids = list(datasets())
+    cells: dict[tuple[str, str], Counts] = defaultdict(Counts)
+
+    def cell(unit: str, dataset: str) -> Counts | None:
+        if unit not in wanted:
+            if not open_ended:
+                return None
+            wanted.add(unit)
+            codes.append(unit)
+        return cells[(unit, dataset)]
+
+    # received, invalid, late: records first received on D with their first version
+    first = (
+        select(Record.unit, Record.dataset, Record.decision_date, RecordVersion.status, RecordVersion.data)
+        .join(
+            RecordVersion,
+            and_(RecordVersion.record_id == Record.id, RecordVersion.version == 1),
+            isouter=True,
+        )
+        .where(Record.first_received == day)
+    )
+    for unit, dataset, decision_date, status, data in session.execute(first):
+        c = cell(unit, dataset)
+        if c is None:
+            continue
+        invalid = status == "invalid"
+        late = _is_late(calendar, _decision_date(decision_date, data), day, n)
+        c.received += 1
+        c.invalid += invalid
+        c.late += late
+        c.invalid_or_late += invalid or late
+
+    # corrections: versions after the first received on D
+    corrections = (
+        select(Record.unit, Record.dataset, func.count())
+        .select_from(RecordVersion)
+        .join(Record, Record.id == RecordVersion.record_id)
+        .where(RecordVersion.version > 1, RecordVersion.received_date == day)
+        .group_by(Record.unit, Record.dataset)
+    )
+    for unit, dataset, count in session.execute(corrections):
+        if (c := cell(unit, dataset)) is not None:
+            c.corrections += count
+
+    # pushed, accepted (duplicate included: the platform holds the record), rejected
+    pushes = (
+        select(Batch.unit, Batch.dataset, BatchItem.status, func.count())
+        .select_from(BatchItem)
+        .join(Batch, Batch.batch_id == BatchItem.batch_id)
+        .where(Batch.report_date == day)
+        .group_by(Batch.unit, Batch.dataset, BatchItem.status)
+    )
+    for unit, dataset, status, count in session.execute(pushes):
+        if (c := cell(unit, dataset)) is None:
+            continue
+        c.pushed += count
+        if status in ("accepted", "duplicate"):
+            c.accepted += count
+        elif status == "rejected":
+            c.rejected += count
+
+    # Records known by D (document numbers), for missing and for the suspected gaps. A record received before
+    # the previous year cannot answer a decision due now, nor belong to a series still being watched.
+    horizon = dt.date(day.year - 1, 1, 1)
+    received_docs: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for unit, dataset, doc_no in session.execute(
+        select(Record.unit, Record.dataset, Record.decision_doc_no).where(
+            Record.first_received <= day, Record.first_received >= horizon
+        )
+    ):
+        if doc_no:
+            received_docs[(unit, dataset)].add(doc_no_key(doc_no))
+
+    # missing: reference decisions due on D (a deadline left empty by a calendar gap is computed here)
+    due = select(ReferenceDecision).where(
+        or_(
+            ReferenceDecision.deadline == day,
+            and_(
+                ReferenceDecision.deadline.is_(None),
+                ReferenceDecision.decision_date < day,
+                ReferenceDecision.decision_date >= day - dt.timedelta(days=7 * n + 30),
+            ),
+        )
+    )
+    for ref in session.execute(due).scalars():
+        try:
+            deadline = ref.deadline or calendar.deadline(ref.decision_date, n)
+        except CalendarGap:  # counting on needs a year not yet covered: the deadline lies after D
+            continue
+        if deadline != day:
+            continue
+        if doc_no_key(ref.decision_doc_no) in received_docs.get((ref.unit, ref.dataset), ()):
+            continue
+        if (c := cell(ref.unit, ref.dataset)) is not None:
+            c.missing += 1
+
+    gaps = _suspected_gaps(session, day, received_docs)
+
+    rows: list[UnitStat] = []
+    for unit in codes:
+        for dataset in dataset_ids:
+            listed, total = gaps.get((unit, dataset), ([], 0))
+            rows.append(UnitStat(unit, dataset, cells.get((unit, dataset), Counts()), listed, total))
+    return DailyReport(day, n, rows)
+
+
+def _suspected_gaps(
+    session: Session, day: dt.date, received_docs: dict[tuple[str, str], set[str]]
+) -> dict[tuple[str, str], tuple[list[str], int]]:
+    """Per unit and dataset: holes in the document-number series of this year and the last, as known by D.
+
+    A series is the numbers of one unit, dataset, prefix and year; a number is known if a record carries it
+    or the reference feed lists it (a listed decision not received is counted as missing, not suspected)."""
+    years = {day.year - 1, day.year}
+    seen: dict[tuple[str, str, str, int], set[int]] = defaultdict(set)
+    known: dict[tuple[str, str, str, int], set[int]] = defaultdict(set)
+    for (unit, dataset), docs in received_docs.items():
+        for doc in docs:
+            parsed = parse_doc_no(doc)
+            if parsed and parsed[1] in years:
+                seen[(unit, dataset, parsed[0], parsed[1])].add(parsed[2])
+    refs = select(ReferenceDecision.unit, ReferenceDecision.dataset, ReferenceDecision.decision_doc_no).where(
+        ReferenceDecision.decision_date <= day, ReferenceDecision.decision_date >= dt.date(day.year - 1, 1, 1)
+    )
+    for unit, dataset, doc in session.execute(refs):
+        parsed = parse_doc_no(doc)
+        if parsed and parsed[1] in years:
+            known[(unit, dataset, parsed[0], parsed[1])].add(parsed[2])
+    result: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for key in sorted(seen):
+        unit, dataset, prefix, year = key
+        holes = _gaps(seen[key] | known[key])
+        result[(unit, dataset)].extend(mask_text(f"{prefix}〔{year}〕{number}号") for number in holes)
+    return {key: (holes[:MAX_GAPS], len(holes)) for key, holes in result.items() if holes}
+
+
+# --- persistence and output ---------------------------------------------------------------------------------
+
+
+def save_daily(session: Session, report: DailyReport) -> int:
+    """Replace the DailyStat rows of the report's date (and units): recomputing a day is idempotent."""
+    units = sorted({row.unit for row in report.rows})
+    session.execute(delete(DailyStat).where(DailyStat.date == report.date, DailyStat.unit.in_(units)))
+    session.flush()
+    for row in report.rows:
+        session.add(
+            DailyStat(
+                date=report.date,
+                unit=row.unit,
+                dataset=row.dataset,
+                deadline_workdays=report.deadline_workdays,
+                suspected_gaps=list(row.suspected_gaps) or None,
+                **asdict(row.counts),
+            )
+        )
+    session.flush()
+    return len(report.rows)
+
+
+def pct(value: float | None, digits: int = 2) -> str:
+    """`98.50%`, or `—` for a rate without denominator."""
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def _ordered(report: DailyReport) -> list[UnitStat]:
+    """Units short of 三清零 first (worst first), then the others in registry order."""
+    short = set(report.short_of_three_zero())
+    totals = report.unit_totals()
+    position = {u: i for i, u in enumerate(totals)}
+
+    def key(row: UnitStat):
+        if row.unit in short:
+            t = totals[row.unit]
+            return (0, -(t.invalid + t.late + t.missing), position[row.unit], row.dataset)
+        return (1, 0, position[row.unit], row.dataset)
+
+    return sorted(report.rows, key=key)
+
+
+def daily_table(report: DailyReport, *, all_rows: bool = False) -> list[dict]:
+    """Rows for a table artifact (Chinese headers): units with something that day, short of 三清零 first,
+    then 合计. `all_rows` lists every unit and dataset."""
+    rows = []
+    for row in _ordered(report):
+        c = row.counts
+        if not all_rows and not any(getattr(c, f) for f in COUNT_FIELDS) and not row.suspected_gaps:
+            continue
+        rows.append(_table_row(row.short_name, DATASET_NAMES.get(row.dataset, row.dataset), c, row))
+    rows.append(_table_row("合计", "全部", report.total, None))
+    return rows
+
+
+def _table_row(unit: str, dataset: str, c: Counts, row: UnitStat | None) -> dict:
+    out = {"单位": unit, "数据类别": dataset}
+    out.update({COUNT_LABELS[f]: getattr(c, f) for f in COUNT_FIELDS if f != "invalid_or_late"})
+    out.update({RATE_LABELS[r]: pct(getattr(c, r)) for r in RATE_FIELDS})
+    out["三清零"] = "是" if c.three_zero else "否"
+    if row is not None:
+        out["疑似漏报"] = "、".join(row.suspected_gaps[:5]) + (" 等" if row.suspected_gaps_total > 5 else "")
+    return out
+
+
+def cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def daily_markdown(report: DailyReport) -> str:
+    """A short Chinese summary: units short of 三清零 named first."""
+    t = report.total
+    totals = report.unit_totals()
+    short = report.short_of_three_zero()
+    by_ds = {d: Counts() for d in datasets()}
+    for row in report.rows:
+        by_ds[row.dataset] = by_ds.get(row.dataset, Counts()) + row.counts
+    split = "，".join(f"{DATASET_NAMES.get(d, d)}{c.received}条" for d, c in by_ds.items())
+    lines = [f"### 雷州市“双公示”数据归集日统计（{cn_date(report.date)}）", ""]
+    if short:
+        names = "；".join(
+            f"{all_units()[u].short_name if u in all_units() else u}（{totals[u].shortfall()}）"
+            for u in short
+        )
+        lines.append(f"**未实现“三清零”的单位（{len(short)}个）**：{names}。")
+    else:
+        lines.append("**全部单位当日实现“三清零”**（无迟报、漏报、错误数据）。")
+    lines += [
+        "",
+        f"- 全市新增 {t.received} 条（{split}），错误 {t.invalid} 条，迟报 {t.late} 条，漏报 {t.missing} 条，"
+        f"纠正 {t.corrections} 条。",
+        f"- 推送 {t.pushed} 条，平台接收 {t.accepted} 条，退回 {t.rejected} 条。",
+        f"- 错误率 {pct(t.error_rate)}，迟报率 {pct(t.late_rate)}，漏报率 {pct(t.missing_rate)}，"
+        f"及时率 {pct(t.timely_rate)}，达标率 {pct(t.compliance_rate)}。",
+        f"- 报送时限：作出行政决定之日起 {report.deadline_workdays} 个工作日内。",
+    ]
+    gaps = [row for row in report.rows if row.suspected_gaps]
+    if gaps:
+        listed = "；".join(
+            f"{row.short_name}{DATASET_NAMES.get(row.dataset, '')}：{'、'.join(row.suspected_gaps[:5])}"
+            + (f" 等{row.suspected_gaps_total}个" if row.suspected_gaps_total > 5 else "")
+            for row in gaps[:10]
+        )
+        lines.append(
+            f"- 疑似漏报（文号不连续，请核实）：{listed}" + ("；……" if len(gaps) > 10 else "") + "。"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_daily(report: DailyReport, out_dir: Path) -> dict[str, Path]:
+    """`<out_dir>/daily/<date>/stats.json` and `日统计_<yyyymmdd>.xlsx`; returns {'json': …, 'xlsx': …}."""
+    folder = Path(out_dir) / "daily" / report.date.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    json_path = folder / "stats.json"
+    tmp = json_path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(json_path)
+    xlsx_path = folder / f"日统计_{report.date:%Y%m%d}.xlsx"
+    _write_xlsx(report, xlsx_path)
+    return {"json": json_path, "xlsx": xlsx_path}
+
+
+def _write_xlsx(report: DailyReport, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    headers = [
+        "单位", "数据类别", "新增", "错误", "迟报", "漏报", "纠正", "推送", "平台接收", "平台退回",
+        "错误率", "迟报率", "漏报率", "及时率", "达标率", "三清零",
+    ]  # fmt: skip
+    counts = ["received", "invalid", "late", "missing", "corrections", "pushed", "accepted", "rejected"]
+    rates = ["error_rate", "late_rate", "missing_rate", "timely_rate", "compliance_rate"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "日统计"
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.append([f"雷州市“双公示”数据归集日统计（{cn_date(report.date)}）"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    ws.cell(1, 1).font = Font(name="宋体", size=14, bold=True)
+    ws.cell(1, 1).alignment = center
+    short = report.short_of_three_zero()
+    ws.append(
+        [
+            f"报送时限：作出行政决定之日起{report.deadline_workdays}个工作日内；未实现“三清零”的单位"
+            f"{len(short)}个，已排在前面并以红色标出。比率无分母时显示“—”。"
+        ]
+    )
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers))
+    ws.append(headers)
+    for col in range(1, len(headers) + 1):
+        cell = ws.cell(3, col)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="D9E1F2")
+        cell.alignment = center
+        cell.border = border
+    red = PatternFill("solid", fgColor="F8CBAD")
+    short_set = set(short)
+
+    def put(values: list, c: Counts, highlight: bool) -> None:
+        row = [*values, *(getattr(c, f) for f in counts)]
+        row += [getattr(c, r) if getattr(c, r) is not None else "—" for r in rates]
+        row.append("是" if c.three_zero else "否")
+        ws.append(row)
+        r = ws.max_row
+        for col in range(1, len(headers) + 1):
+            cell = ws.cell(r, col)
+            cell.border = border
+            if col > 2:
+                cell.alignment = Alignment(horizontal="center")
+            if 11 <= col <= 15 and isinstance(cell.value, float):
+                cell.number_format = "0.00%"
+            if highlight:
+                cell.fill = red
+
+    for row in _ordered(report):
+        put([row.short_name, DATASET_NAMES.get(row.dataset, row.dataset)], row.counts, row.unit in short_set)
+    put(["合计", "全部"], report.total, False)
+    for col in range(1, len(headers) + 1):
+        ws.cell(ws.max_row, col).font = Font(bold=True)
+    widths = [22, 10] + [8] * 8 + [9] * 5 + [7]
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "C4"
+
+    gaps = wb.create_sheet("疑似漏报")
+    gaps.append(["单位", "数据类别", "疑似漏报文号（文号不连续，请核实）", "个数"])
+    for cell in gaps[1]:
+        cell.font = Font(bold=True)
+    for row in report.rows:
+        if row.suspected_gaps:
+            more = (
+                f" 等（共{row.suspected_gaps_total}个）"
+                if row.suspected_gaps_total > len(row.suspected_gaps)
+                else ""
+            )
+            gaps.append(
+                [row.short_name, DATASET_NAMES.get(row.dataset, row.dataset),
+                 "、".join(row.suspected_gaps) + more, row.suspected_gaps_total]
+            )  # fmt: skip
+    gaps.column_dimensions["A"].width = 22
+    gaps.column_dimensions["B"].width = 10
+    gaps.column_dimensions["C"].width = 80
+    tmp = path.with_name(path.name + ".tmp")
+    wb.save(tmp)
+    tmp.replace(path)
