@@ -28,6 +28,7 @@ class Field:
     max_len: int | None
     required: str  # yes | no | cond (conditional, see rules)
     code_list: str | None
+    code_like: bool = False  # an identifier: normalised to half-width, no spaces, upper case (§2.5)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def datasets() -> dict[str, Dataset]:
                 max_len=int(row["max_len"]) if row["max_len"] else None,
                 required=row["required"],
                 code_list=row["code_list"] or None,
+                code_like=row.get("code_like") == "1",
             )
         )
     return {

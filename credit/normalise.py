@@ -1,0 +1,238 @@
+"""Value normalisation before the rules run (STANDARD.md §2.5); the raw frame is never modified.
+
+Columns are processed with pyarrow compute (vectorised). Dates, code lists and amounts have few distinct
+values, so those are parsed once per distinct value and spread back by dictionary encoding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from credit.standard import Field, code_lists, dataset, labels, penalty_legacy
+
+# RE2 (pyarrow) `\s` is ASCII only: name the Unicode spaces units paste in, U+3000 above all.
+_SPACE = "[\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
+_ZERO_WIDTH = "[\u200b-\u200d\u2060\ufeff]"
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_SERIAL_MIN, _SERIAL_MAX = 20_000, 80_000  # 1954-10-03 .. 2119-01-10: anything else is not a date serial
+# Code lists whose `其他-<name>` spelling is a value in its own right (STANDARD.md §2.1, §2.2).
+_OTHER_ALLOWED = frozenset({"id_type", "permit_category"})
+_MULTI_SEP = "[;；、,，]"
+
+
+_NULL = pa.scalar(None, pa.string())
+# A cell needs work if it has any white space but single inner ASCII spaces, or an invisible character.
+_NEEDS_WORK = "[\t\n\r\f\v\u00a0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]|  |^ | $"
+
+
+def _blank_to_null(arr: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(arr, ""), _NULL, arr)
+
+
+def _only_where(arr: pa.Array, mask: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """`fn` applied to the masked cells only: most cells need nothing, and a regex pass costs a column scan."""
+    mask = pc.fill_null(mask, False)
+    if not pc.any(mask).as_py():
+        return arr
+    return pc.replace_with_mask(arr, mask, fn(arr.filter(mask)))
+
+
+def _collapse(arr: pa.Array) -> pa.Array:
+    arr = pc.replace_substring_regex(arr, _ZERO_WIDTH, "")
+    arr = pc.replace_substring_regex(arr, _SPACE, " ")
+    return pc.utf8_trim(arr, " ")
+
+
+def clean_text(arr: pa.Array) -> pa.Array:
+    """Trim, collapse white space runs (incl. U+3000, line breaks) to one space; blank -> null."""
+    arr = _only_where(arr, pc.match_substring_regex(arr, _NEEDS_WORK), _collapse)
+    return _blank_to_null(arr)
+
+
+def _squeeze(arr: pa.Array) -> pa.Array:
+    arr = pc.utf8_normalize(arr, "NFKC")
+    arr = pc.replace_substring_regex(arr, _ZERO_WIDTH, "")
+    return pc.replace_substring_regex(arr, _SPACE, "")
+
+
+def clean_code(arr: pa.Array) -> pa.Array:
+    """Identifiers: full-width to half-width (NFKC), no spaces at all, upper case (x -> X)."""
+    # NFKC and the space removal only matter for cells that are not plain printable ASCII.
+    arr = _only_where(arr, pc.invert(pc.match_substring_regex(arr, "^[!-~]*$")), _squeeze)
+    return _blank_to_null(pc.utf8_upper(arr))
+
+
+def _per_distinct(arr: pa.Array, fn: Callable[[str], str]) -> pa.Array:
+    """Apply a scalar function once per distinct value."""
+    if len(arr) == 0 or arr.null_count == len(arr):
+        return arr
+    enc = pc.dictionary_encode(arr)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
+    mapped = pa.array([fn(v) for v in enc.dictionary.to_pylist()], type=pa.string())
+    return mapped.take(enc.indices)
+
+
+# --- dates ---------------------------------------------------------------------------------------------
+_DATE = re.compile(
+    r"([0-9]{4}) ?[-/.年] ?([0-9]{1,2}) ?[-/.月] ?([0-9]{1,2}) ?日?"
+    r"(?:[ T]?[0-9]{1,2}[:：][0-9]{1,2}(?:[:：][0-9]{1,2}(?:\.[0-9]+)?)?)?"
+)
+_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
+_SERIAL = re.compile(r"([0-9]{5})(?:\.[0-9]+)?")
+
+
+def parse_date(text: str) -> str:
+    """'YYYY-MM-DD' for a real calendar date in any accepted spelling; otherwise the text unchanged."""
+    s = unicodedata.normalize("NFKC", text)
+    m = _DATE.fullmatch(s) or _COMPACT.fullmatch(s)
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+        except ValueError:
+            return text
+    m = _SERIAL.fullmatch(s)
+    if m and _SERIAL_MIN <= int(m[1]) <= _SERIAL_MAX:
+        return (_EXCEL_EPOCH + dt.timedelta(days=int(m[1]))).isoformat()
+    return text
+
+
+# --- code lists ----------------------------------------------------------------------------------------
+def _enum_key(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+@cache
+def _enum_table(code_list: str) -> dict[str, str]:
+    return {_enum_key(k): v for k, v in code_lists()[code_list].items()}
+
+
+_OTHER = re.compile(r"其他 ?[-－—–:：] ?(.+)")
+
+
+def map_code(code_list: str, text: str) -> str | None:
+    """The label for an accepted spelling or code, None when unknown."""
+    table = _enum_table(code_list)
+    key = _enum_key(text)
+    if key in table:
+        return table[key]
+    if key.isdigit() and len(key) == 1 and key.zfill(2) in table:  # Excel turned code 02 into the number 2
+        return table[key.zfill(2)]
+    if code_list in _OTHER_ALLOWED:
+        m = _OTHER.fullmatch(unicodedata.normalize("NFKC", text).strip())
+        if m:
+            return f"其他-{m[1].strip()}"
+    return None
+
+
+def _enum_fn(code_list: str) -> Callable[[str], str]:
+    def fn(text: str) -> str:
+        return map_code(code_list, text) or text
+
+    return fn
+
+
+@cache
+def _protected(code_list: str) -> tuple[re.Pattern[str], dict[str, list[str]]]:
+    """Whole phrases that contain a separator (legacy combined values, 法律、行政法规规定的…) and their labels."""
+    phrases = dict(penalty_legacy())
+    for spelling, label in code_lists()[code_list].items():
+        if re.search(_MULTI_SEP, spelling):
+            phrases.setdefault(spelling, [label])
+    alternation = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(f"(?:(?<={_MULTI_SEP})|^) ?({alternation}) ?(?={_MULTI_SEP}|$)"), phrases
+
+
+def map_multi(code_list: str, text: str) -> str:
+    """Distinct labels joined by ';' in code-list order, unknown parts (as written) at the end."""
+    pattern, phrases = _protected(code_list)
+    found: list[str] = []
+    rest = pattern.sub(lambda m: found.extend(phrases[m[1]]) or "", text)
+    unknown: list[str] = []
+    for part in re.split(_MULTI_SEP, rest):
+        part = part.strip()
+        if not part:
+            continue
+        label = map_code(code_list, part)
+        if label:
+            found.append(label)
+        elif part not in unknown:
+            unknown.append(part)
+    order = {label: i for i, label in enumerate(labels(code_list))}
+    known = sorted(set(found), key=lambda lb: order.get(lb, len(order)))
+    return ";".join(known + unknown)
+
+
+def _multi_fn(code_list: str) -> Callable[[str], str]:
+    def fn(text: str) -> str:
+        return map_multi(code_list, text)
+
+    return fn
+
+
+# --- amounts -------------------------------------------------------------------------------------------
+_DECIMAL = re.compile(r"([0-9]*)(?:\.([0-9]*))?")
+
+
+def parse_decimal(text: str) -> str:
+    """A plain non-negative decimal in canonical form ('0.50' -> '0.5'); anything else unchanged (AMT-4)."""
+    m = _DECIMAL.fullmatch(unicodedata.normalize("NFKC", text))
+    if not m or not (m[1] or m[2]):
+        return text
+    whole = m[1].lstrip("0") or "0"
+    frac = (m[2] or "").rstrip("0")
+    return f"{whole}.{frac}" if frac else whole
+
+
+# --- frames --------------------------------------------------------------------------------------------
+def to_arrow(values) -> pa.Array:
+    """A column of str/None (NaN counts as blank) as an arrow string array."""
+    values = (
+        values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+    )
+    try:
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        # Non-text cells (numbers from a caller): their text form is what the unit wrote.
+        return pa.array([None if v is None or v != v else str(v) for v in values], type=pa.string())
+
+
+def normalise_arrow(f: Field, arr: pa.Array) -> pa.Array:
+    """One column's normalised values."""
+    arr = clean_code(arr) if f.code_like else clean_text(arr)
+    if f.type == "date":
+        arr = _per_distinct(arr, parse_date)
+    elif f.type == "enum" and f.code_list:
+        arr = _per_distinct(arr, _enum_fn(f.code_list))
+    elif f.type == "multienum" and f.code_list:
+        arr = _per_distinct(arr, _multi_fn(f.code_list))
+    elif f.type == "decimal":
+        arr = _per_distinct(arr, parse_decimal)
+    return arr
+
+
+def frame_from_arrow(dataset_id: str, arrays: dict[str, pa.Array], index: pd.Index) -> pd.DataFrame:
+    """All keys of the dataset in registry order, object columns of str or None (absent keys -> None)."""
+    cols = {}
+    for f in dataset(dataset_id).fields:
+        values = arrays[f.key].to_numpy(zero_copy_only=False) if f.key in arrays else None
+        if values is None:
+            values = np.full(len(index), None, dtype=object)
+        cols[f.key] = pd.Series(values, index=index, dtype=object)
+    return pd.DataFrame(cols, index=index)
+
+
+def normalise_frame(dataset_id: str, raw: pd.DataFrame) -> pd.DataFrame:
+    """Normalised copy of `raw`: all keys of the dataset in registry order (absent -> None), raw's index."""
+    ds = dataset(dataset_id)
+    arrays = {f.key: normalise_arrow(f, to_arrow(raw[f.key])) for f in ds.fields if f.key in raw.columns}
+    return frame_from_arrow(dataset_id, arrays, raw.index)

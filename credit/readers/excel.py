@@ -1,0 +1,163 @@
+"""Excel workbooks (.xlsx, .xlsm, .xls): cached cell values as the unit sees them, never evaluated."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import python_calamine as calamine
+
+from credit.readers.base import HEADER_SCAN_ROWS, Sheet, UnreadableFile
+from credit.readers.build import build_sheet
+from credit.readers.headers import find_header, match_headers, merge_sub_header
+
+ENGINES = ("calamine", "openpyxl")
+
+
+def cell_text(v: object) -> str | None:
+    """A cell as the text a clerk sees: dates as YYYY-MM-DD, 12.0 as 12."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float):
+        if v != v:
+            return None
+        if v.is_integer() and abs(v) < 1e21:
+            return str(int(v))
+        text = format(v, ".15g")  # Excel shows 15 significant digits: 0.30000000000000004 is 0.3
+        return format(Decimal(text), "f") if "e" in text else text
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time(0) else v.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, dt.time):
+        return v.strftime("%H:%M:%S")
+    return str(v)
+
+
+def _column(rows: list[list[object]], pos: int) -> list[str | None]:
+    conv = cell_text
+    return [
+        (r[pos] or None)
+        if pos < len(r) and r[pos].__class__ is str
+        else conv(r[pos] if pos < len(r) else None)
+        for r in rows
+    ]
+
+
+def _sheets_calamine(data: bytes):
+    """(name, hidden, rows) per worksheet, rows from A1."""
+    try:
+        wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except calamine.PasswordError:
+        raise UnreadableFile(
+            "工作簿设有密码，请取消密码后再报送", "the workbook is password-protected"
+        ) from None
+    except Exception as exc:
+        raise _broken(data, exc) from None
+    with wb:
+        for meta in wb.sheets_metadata:
+            if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+                continue
+            hidden = meta.visible != calamine.SheetVisibleEnum.Visible
+            yield (
+                meta.name,
+                hidden,
+                (lambda name=meta.name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)),
+            )
+
+
+def _sheets_openpyxl(data: bytes):
+    import openpyxl  # only for the comparison engine
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise _broken(data, exc) from None
+    try:
+        for ws in wb.worksheets:
+            hidden = ws.sheet_state != "visible"
+            yield ws.title, hidden, (lambda ws=ws: [list(r) for r in ws.iter_rows(values_only=True)])
+    finally:
+        wb.close()
+
+
+def _broken(data: bytes, exc: Exception) -> UnreadableFile:
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")) or b"<table" in head:
+        return UnreadableFile(
+            "文件是网页（HTML）格式，只是扩展名为Excel；请用Excel打开后“另存为”.xlsx再报送",
+            "the file is an HTML page with an Excel extension; open it in Excel and save as .xlsx",
+        )
+    if data.startswith(b"\xd0\xcf\x11\xe0") and b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00" in data[:65536]:
+        return UnreadableFile(
+            "工作簿已加密，请取消密码后再报送", "the workbook is encrypted; remove the password"
+        )
+    return UnreadableFile(
+        f"无法读取Excel文件（文件已损坏或不是Excel格式）：{type(exc).__name__}",
+        f"cannot read the Excel file (damaged or not Excel): {type(exc).__name__}: {exc}",
+    )
+
+
+def read_workbook(data: bytes, *, max_rows: int, engine: str = "calamine") -> list[Sheet]:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown Excel engine {engine!r}; one of {ENGINES}")
+    if data.startswith(b"\xd0\xcf\x11\xe0") and engine == "openpyxl":
+        engine = "calamine"  # openpyxl cannot read .xls
+    source = _sheets_calamine(data) if engine == "calamine" else _sheets_openpyxl(data)
+    sheets, skipped_hidden, unrelated = [], [], []
+    for name, hidden, load in source:
+        if hidden:
+            skipped_hidden.append(name)
+            continue
+        sheet = _read_sheet(name, load(), max_rows)
+        if sheet is None:
+            unrelated.append(name)
+        else:
+            sheets.append(sheet)
+    if not sheets:
+        extra = f"（隐藏的工作表未读取：{'、'.join(skipped_hidden)}）" if skipped_hidden else ""
+        raise UnreadableFile(
+            f"没有找到行政许可或行政处罚数据：各工作表前{HEADER_SCAN_ROWS}行中都没有表头{extra}",
+            f"no 行政许可 or 行政处罚 header in the first {HEADER_SCAN_ROWS} rows of any visible worksheet"
+            + (f" (hidden worksheets not read: {', '.join(skipped_hidden)})" if skipped_hidden else ""),
+        )
+    for s in sheets:
+        if skipped_hidden:
+            s.notes.append(f"隐藏的工作表未读取：{'、'.join(f'“{n}”' for n in skipped_hidden)}")
+        if len(sheets) + len(unrelated) > 1 and unrelated:
+            s.notes.append(f"以下工作表没有数据表头，已跳过：{'、'.join(f'“{n}”' for n in unrelated)}")
+    return sheets
+
+
+def _read_sheet(name: str, rows: list[list[object]], max_rows: int) -> Sheet | None:
+    head = [[cell_text(c) for c in r] for r in rows[: HEADER_SCAN_ROWS + 1]]
+    h = find_header(head)
+    if h is None:
+        return None
+    headers = head[h]
+    if h + 1 < len(head):
+        merged = merge_sub_header(head[h], head[h + 1])
+        if merged is not None:
+            headers, h = merged, h + 1
+    try:
+        match = match_headers(headers)
+    except UnreadableFile as exc:
+        raise UnreadableFile(
+            f"工作表“{name}”：{exc.reason_zh}", f"worksheet {name!r}: {exc.reason_en}"
+        ) from None
+    body = rows[h + 1 :]
+    cells = {k: _column(body, pos) for k, pos in match.positions.items()}
+    index = range(h + 2, h + 2 + len(body))
+    try:
+        return build_sheet(
+            match, headers, h + 1, cells, index, sheet=name, encoding=None, notes=[], max_rows=max_rows
+        )
+    except UnreadableFile as exc:
+        raise UnreadableFile(
+            f"工作表“{name}”：{exc.reason_zh}", f"worksheet {name!r}: {exc.reason_en}"
+        ) from None

@@ -1,0 +1,137 @@
+"""Which dataset a header row belongs to, and which column holds which field (STANDARD.md §2.4)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from credit.readers.base import HEADER_SCAN_ROWS, MIN_HEADER_FIELDS, UnreadableFile
+from credit.standard import DATASET_NAMES, dataset, header_aliases, header_form
+
+# Templates mark required columns with a star or a "(必填)" suffix; neither is part of the name.
+_MARKERS = re.compile(r"^[*※★☆]+|[*※★☆]+$|\((?:必填|选填|非必填|可选|可填)项?\)")
+
+
+def clean_header(text: object) -> str:
+    """`header_form` without required/optional markers."""
+    return _MARKERS.sub("", header_form(text))
+
+
+@cache
+def _distinctive() -> dict[str, frozenset[str]]:
+    """dataset -> header forms that only that dataset knows (行政处罚决定书文号 vs 行政许可决定文书号)."""
+    table = header_aliases()
+    out = {}
+    for ds, forms in table.items():
+        others = set().union(*(t.keys() for o, t in table.items() if o != ds))
+        out[ds] = frozenset(f for f in forms if f not in others)
+    return out
+
+
+@dataclass
+class HeaderMatch:
+    dataset: str
+    positions: dict[str, int]  # field key -> column position, in column order
+    unknown: list[str]  # non-blank headers that map to no field, as written
+
+
+def _score(forms: list[str]) -> dict[str, tuple[int, int]]:
+    """dataset -> (distinctive headers matched, distinct fields matched)."""
+    table, distinctive = header_aliases(), _distinctive()
+    return {
+        ds: (sum(f in distinctive[ds] for f in forms), len({table[ds][f] for f in forms if f in table[ds]}))
+        for ds in table
+    }
+
+
+def _quote(items) -> str:
+    return "、".join(f"“{i}”" for i in items)
+
+
+def match_headers(headers: list[object]) -> HeaderMatch:
+    """Recognise the dataset and map every column; raises UnreadableFile (never guesses)."""
+    texts = ["" if h is None else str(h) for h in headers]
+    forms = [clean_header(t) for t in texts]
+    scores = _score(forms)
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    best, (hits, _) = ranked[0]
+    if hits == 0:
+        raise UnreadableFile(
+            "无法识别数据集：表头中没有行政许可或行政处罚特有的列（如“行政许可决定文书号”“行政处罚决定书文号”）",
+            "cannot tell the dataset: no header specific to 行政许可 (xzxk) or 行政处罚 (xzcf) was found",
+        )
+    if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+        raise UnreadableFile(
+            "无法识别数据集：表头同时像行政许可和行政处罚，请使用标准模板",
+            "cannot tell the dataset: the headers fit both 行政许可 and 行政处罚; use the standard template",
+        )
+    table = header_aliases()[best]
+    seen: dict[str, list[int]] = {}
+    unknown = []
+    for i, form in enumerate(forms):
+        if form in table:
+            seen.setdefault(table[form], []).append(i)
+        elif form:
+            unknown.append(texts[i])
+    ds = dataset(best)
+    dups = {k: idx for k, idx in seen.items() if len(idx) > 1}
+    if dups:
+        zh = "；".join(
+            f"{_quote(texts[i] for i in idx)}都对应“{ds.field(k).header}”" for k, idx in dups.items()
+        )
+        en = "; ".join(f"{' and '.join(texts[i] for i in idx)} all map to {k}" for k, idx in dups.items())
+        raise UnreadableFile(f"重复的列：{zh}，请只保留一列", f"duplicate columns: {en}; keep one")
+    missing = [f for f in ds.fields if f.required == "yes" and f.key not in seen]
+    if missing:
+        raise UnreadableFile(
+            f"{DATASET_NAMES[best]}表缺少必填列：{_quote(f.header for f in missing)}",
+            f"{best} file lacks required columns: {', '.join(f'{f.header} ({f.key})' for f in missing)}",
+        )
+    positions = {k: idx[0] for k, idx in sorted(seen.items(), key=lambda kv: kv[1][0])}
+    return HeaderMatch(best, positions, unknown)
+
+
+def detect_dataset(headers: list[str]) -> tuple[str, dict[str, str]]:
+    """(dataset, {field key: header as written}); raises UnreadableFile."""
+    m = match_headers(headers)
+    return m.dataset, {k: str(headers[i]) for k, i in m.positions.items()}
+
+
+def _mapped_count(row: list[object]) -> int:
+    forms = [clean_header(c) for c in row if c is not None and c != ""]
+    return max(s[1] for s in _score(forms).values()) if forms else 0
+
+
+def find_header(rows: list[list[object]]) -> int | None:
+    """0-based index of the header row among the first rows (the most mapped cells), None if none looks like one."""
+    best, best_count = None, MIN_HEADER_FIELDS - 1
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        count = _mapped_count(row)
+        if count > best_count:
+            best, best_count = i, count
+    return best
+
+
+def merge_sub_header(top: list[object], below: list[object]) -> list[object] | None:
+    """A two-row header (a merged group cell such as 行政相对人代码 above sub-headers): the combined row, or None.
+
+    The row below counts as a sub-header only when it is blank under every column the top row already maps
+    and adds at least one field; a data row always has values under mapped columns.
+    """
+    table_all = header_aliases()
+    width = max(len(top), len(below))
+    top = list(top) + [None] * (width - len(top))
+    below = list(below) + [None] * (width - len(below))
+    known = set().union(*(t.keys() for t in table_all.values()))
+    merged, added = list(top), 0
+    for i, (t, b) in enumerate(zip(top, below, strict=True)):
+        b_form = clean_header(b) if b not in (None, "") else ""
+        if clean_header(t) in known if t not in (None, "") else False:
+            if b_form:
+                return None
+        elif b_form in known:
+            merged[i], added = b, added + 1
+        elif b_form:
+            return None
+    return merged if added else None
