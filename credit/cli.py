@@ -38,7 +38,11 @@ def _print_json(obj) -> None:
 def cmd_check(args) -> int:
     from credit.check import format_check_text, run_check
 
-    result, code = run_check(Path(args.file), args.unit, args.date)
+    try:
+        result, code = run_check(Path(args.file), args.unit, args.date)
+    except (KeyError, ValueError) as exc:  # an unknown or malformed --unit
+        sys.stderr.write(f"{exc.args[0] if exc.args else exc}\n")
+        return 2
     if args.json:
         _print_json(result)
     else:

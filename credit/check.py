@@ -1,0 +1,109 @@
+"""`credit check FILE`: a unit checks its file before sending it (DESIGN.md "credit check").
+
+`run_check` returns the JSON document and the exit code (0 all rows valid, warnings allowed; 1 some rows
+invalid; 2 the file cannot be read). Values are masked per STANDARD.md §7. Great Expectations is imported
+only when a file is actually validated.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+TIMEZONE = "Asia/Shanghai"
+
+
+def today_in_shanghai() -> date:
+    return datetime.now(ZoneInfo(TIMEZONE)).date()
+
+
+def run_check(
+    path: Path,
+    unit: str | None,
+    report_date: date | None,
+    *,
+    severity: dict[str, str] | None = None,
+    docs_dir: Path | None = None,
+) -> tuple[dict, int]:
+    """Check one file: `({"file","dataset","rows","valid","invalid","results":[…]}, exit code)`."""
+    from credit.readers import UnreadableFile, read_file
+    from credit.validation import describe_rows, validate_frame
+
+    path = Path(path)
+    report_date = report_date or today_in_shanghai()
+    if unit:
+        from credit.units import unit as unit_of
+
+        unit_of(unit)  # an unknown unit code is the caller's error, raised before reading
+    try:
+        sheets = read_file(path)
+    except UnreadableFile as exc:
+        return {"file": path.name, "error": {"zh": exc.reason_zh, "en": exc.reason_en}}, EXIT_UNREADABLE
+    if not sheets:
+        return {
+            "file": path.name,
+            "error": {"zh": "文件中没有可识别的双公示数据表", "en": "no 双公示 dataset found in the file"},
+        }, EXIT_UNREADABLE
+    results: list[dict] = []
+    several = len(sheets) > 1
+    for sheet in sheets:
+        verdicts = validate_frame(
+            sheet.dataset,
+            sheet.data,
+            unit_code=unit,
+            report_date=report_date,
+            severity=severity,
+            docs_dir=docs_dir,
+        )
+        described = describe_rows(verdicts, sheet.raw, sheet.columns)
+        for row, info in described.items():
+            entry = {
+                "row": row,
+                "status": info["status"],
+                "errors": info["errors"],
+                "warnings": info["warnings"],
+            }
+            if several or sheet.sheet:
+                entry = {"sheet": sheet.sheet, "dataset": sheet.dataset, **entry}
+            results.append(entry)
+    invalid = sum(1 for r in results if r["status"] == "invalid")
+    document = {
+        "file": path.name,
+        "dataset": sheets[0].dataset,
+        "rows": len(results),
+        "valid": len(results) - invalid,
+        "invalid": invalid,
+        "results": results,
+    }
+    return document, (EXIT_INVALID if invalid else EXIT_VALID)
+
+
+def format_check_text(result: dict) -> str:
+    """A readable Chinese summary for the terminal: totals, then each invalid row's problems."""
+    from credit.standard import DATASET_NAMES
+
+    if "error" in result:
+        return f"文件“{result['file']}”无法读取：{result['error']['zh']}"
+    name = DATASET_NAMES.get(result["dataset"], result["dataset"])
+    warned = sum(1 for r in result["results"] if r["warnings"])
+    lines = [
+        f"文件：{result['file']}（{name}）",
+        f"共 {result['rows']} 条记录：合格 {result['valid']} 条，不合格 {result['invalid']} 条"
+        + (f"，另有 {warned} 条有提醒事项" if warned else "")
+        + "。",
+    ]
+    if result["invalid"] == 0:
+        lines.append("全部记录可以报送。" if not warned else "全部记录可以报送，提醒事项请核对。")
+    for r in result["results"]:
+        if not r["errors"] and not r["warnings"]:
+            continue
+        where = f"工作表“{r['sheet']}” " if r.get("sheet") else ""
+        mark = "不合格" if r["status"] == "invalid" else "提醒"
+        lines.append(f"{where}第{r['row']}行（{mark}）：")
+        lines.extend(f"  ✗ [{e['rule']}] {e['message']}" for e in r["errors"])
+        lines.extend(f"  ! [{w['rule']}] {w['message']}" for w in r["warnings"])
+    if result["invalid"]:
+        lines.append("标“✗”的问题必须改正后重新报送；标“!”的为提醒，请核对。")
+    return "\n".join(lines)

@@ -1,0 +1,136 @@
+"""The feedback workbook a unit gets back: its faulty rows, what is wrong, and every rule explained.
+
+`<unit>_问题数据_<yyyymmdd>.xlsx`: one sheet per dataset with the rows as the unit sent them (its own
+headers; 法定代表人证件号码 hidden, 证件号码 masked), columns 原文件, 行号, 问题说明, faulty cells filled
+red (error) or yellow (warning) with a comment naming the rule; and a sheet 规则说明. Text that looks like a
+formula is always written as text.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from credit.standard import DATASET_NAMES, dataset
+from credit.validation.messages import mask_value, rules
+
+RED = PatternFill("solid", start_color="FFFFC7CE", end_color="FFFFC7CE")
+YELLOW = PatternFill("solid", start_color="FFFFEB9C", end_color="FFFFEB9C")
+HEADER_FILL = PatternFill("solid", start_color="FFD9E1F2", end_color="FFD9E1F2")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FIXED = ["原文件", "工作表", "行号", "问题说明"]
+
+
+def feedback_name(unit_code: str, report_date: date) -> str:
+    return f"{unit_code}_问题数据_{report_date:%Y%m%d}.xlsx"
+
+
+def _text_cell(ws, row: int, col: int, value: object):
+    """Write a value as plain text: never a formula, whatever it starts with."""
+    cell = ws.cell(row=row, column=col)
+    if value is None:
+        return cell
+    text = str(value)
+    cell.value = text
+    cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+    if text.startswith(FORMULA_START):
+        cell.quotePrefix = True
+    return cell
+
+
+def _problem_text(item: dict) -> str:
+    lines = [f"✗ [{e['rule']}] {e['message']}" for e in item.get("errors", [])]
+    lines += [f"! [{w['rule']}] {w['message']}" for w in item.get("warnings", [])]
+    return "\n".join(lines)
+
+
+def write_feedback(path: Path, unit_code: str, report_date: date, items: list[dict]) -> Path:
+    """Write the workbook into folder `path` (or to `path` itself when it names an .xlsx) and return it."""
+    path = Path(path)
+    target = path if path.suffix.lower() == ".xlsx" else path / feedback_name(unit_code, report_date)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    wb.remove(wb.active)
+    by_dataset: dict[str, list[dict]] = {}
+    for item in items:
+        by_dataset.setdefault(item["dataset"], []).append(item)
+    for ds_id, ds_items in by_dataset.items():
+        _dataset_sheet(wb, ds_id, ds_items)
+    _rules_sheet(wb)
+    wb.save(target)
+    return target
+
+
+def _dataset_sheet(wb: Workbook, ds_id: str, items: list[dict]) -> None:
+    ds = dataset(ds_id)
+    ws = wb.create_sheet(DATASET_NAMES.get(ds_id, ds_id)[:31])
+    present = {k for item in items for k in (*item.get("columns", {}), *item.get("raw", {}))}
+    keys = [f.key for f in ds.fields if f.key in present]
+    headers = {}
+    for key in keys:
+        headers[key] = next(
+            (it["columns"][key] for it in items if it.get("columns", {}).get(key)), ds.field(key).header
+        )
+    col_of = {key: len(FIXED) + i + 1 for i, key in enumerate(keys)}
+    code_to_key = {f.code: f.key for f in ds.fields}
+    for c, title in enumerate([*FIXED, *(headers[k] for k in keys)], start=1):
+        cell = _text_cell(ws, 1, c, title)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for r, item in enumerate(items, start=2):
+        _text_cell(ws, r, 1, item.get("file_name"))
+        _text_cell(ws, r, 2, item.get("sheet"))
+        ws.cell(row=r, column=3, value=int(item["row"]))
+        problems = _text_cell(ws, r, 4, _problem_text(item))
+        problems.alignment = Alignment(wrap_text=True, vertical="top")
+        raw = item.get("raw", {})
+        for key in keys:
+            _text_cell(ws, r, col_of[key], mask_value(key, raw.get(key)))
+        marks: dict[str, tuple[PatternFill, list[str]]] = {}
+        for level, fill in (("warnings", YELLOW), ("errors", RED)):
+            for issue in item.get(level, []):
+                key = code_to_key.get(issue.get("field"), issue.get("field"))
+                if key not in col_of:
+                    continue
+                previous = marks.get(key, (fill, []))[1]
+                label = (
+                    f"{issue['rule']} {rules()[issue['rule']].name}"
+                    if issue["rule"] in rules()
+                    else issue["rule"]
+                )
+                marks[key] = (
+                    fill if level == "errors" or key not in marks else marks[key][0],
+                    [*previous, label],
+                )
+        for key, (fill, labels_) in marks.items():
+            cell = ws.cell(row=r, column=col_of[key])
+            cell.fill = fill
+            cell.comment = Comment("；".join(labels_), "雷州市信用平台")
+    widths = {1: 24, 2: 12, 3: 8, 4: 60}
+    for c in range(1, len(FIXED) + len(keys) + 1):
+        ws.column_dimensions[get_column_letter(c)].width = widths.get(c, 18)
+    ws.freeze_panes = "E2"
+
+
+def _rules_sheet(wb: Workbook) -> None:
+    ws = wb.create_sheet("规则说明")
+    for c, title in enumerate(["规则编号", "级别", "规则名称", "说明"], start=1):
+        cell = _text_cell(ws, 1, c, title)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    level = {"error": "错误（不予报送，须改正）", "warning": "提醒（照常报送，请核对）"}
+    for r, rule in enumerate(rules().values(), start=2):
+        for c, value in enumerate([rule.id, level[rule.severity], rule.name, rule.explanation], start=1):
+            _text_cell(ws, r, c, value).alignment = Alignment(wrap_text=True, vertical="top")
+    r = len(rules()) + 2
+    _text_cell(ws, r, 1, "PLATFORM")
+    _text_cell(ws, r, 2, level["error"])
+    _text_cell(ws, r, 3, "平台退回")
+    _text_cell(ws, r, 4, "信用湛江平台拒收了该条记录，原因见问题说明。")
+    for c, width in zip("ABCD", (10, 26, 26, 80), strict=True):
+        ws.column_dimensions[c].width = width

@@ -1,0 +1,135 @@
+"""Validation of normalised record frames with Great Expectations, and per-record verdicts.
+
+`validate_frame` runs the dataset's committed suite (`expectations/<dataset>.json`) on a frame and turns
+each expectation's unexpected rows into issues (row, rule, key, severity); whether a record is rejected is
+decided here from each expectation's `meta` (rule id, severity), with a deployment's severity overrides.
+`describe_rows` turns verdicts into what a clerk reads: Chinese messages naming the column, values masked
+per STANDARD.md §7.
+
+Great Expectations is imported lazily (≈ 3 s) on the first validation only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from credit.validation.messages import describe_rows, rules
+from credit.validation.suites import SEVERITIES, load_suite_json
+
+__all__ = ["SEVERITIES", "Verdicts", "describe_rows", "load_suite_json", "rules", "validate_frame"]
+
+ISSUE_COLUMNS = ["row", "rule", "key", "severity"]
+
+
+@dataclass
+class Verdicts:
+    dataset: str
+    index: pd.Index  # the data frame's index (spreadsheet rows)
+    issues: pd.DataFrame  # columns row, rule, key, severity
+    docs_index: Path | None = None  # Data Docs page of this validation when docs_dir was given
+    report_date: date | None = None
+    unit_code: str | None = None
+    data: pd.DataFrame | None = field(default=None, repr=False)  # the normalised frame that was checked
+
+    def valid(self) -> pd.Series:
+        """True per row when the row has no error-severity issue."""
+        bad = self.issues.loc[self.issues["severity"] == "error", "row"].unique()
+        return pd.Series(~self.index.isin(bad), index=self.index, name="valid")
+
+    def errors(self) -> pd.DataFrame:
+        return self.issues[self.issues["severity"] == "error"]
+
+    def warnings(self) -> pd.DataFrame:
+        return self.issues[self.issues["severity"] == "warning"]
+
+
+def prepare_frame(dataset: str, data: pd.DataFrame) -> pd.DataFrame:
+    """All of the dataset's field keys as pandas string columns, positional index (missing columns blank)."""
+    from credit.standard import dataset as dataset_def
+
+    keys = dataset_def(dataset).keys
+    frame = data.reindex(columns=keys)
+    frame = frame.reset_index(drop=True)
+    for key in keys:
+        if not isinstance(frame[key].dtype, pd.StringDtype):
+            frame[key] = frame[key].astype("str")
+    return frame
+
+
+def suite_parameters(unit_code: str | None, report_date: date) -> dict[str, str]:
+    from credit.units import unit
+
+    params = {"report_date": report_date.isoformat(), "unit_name": "", "unit_short_name": "", "unit_uscc": ""}
+    if unit_code:
+        u = unit(unit_code)
+        params.update(unit_name=u.name, unit_short_name=u.short_name, unit_uscc=u.uscc)
+    return params
+
+
+def apply_severity(issues: pd.DataFrame, severity: dict[str, str] | None) -> pd.DataFrame:
+    """A deployment's overrides (`{rule: 'error'|'warning'}`) change severities, never ids."""
+    if not severity:
+        return issues
+    for rule, level in severity.items():
+        if level not in SEVERITIES:
+            raise ValueError(f"规则 {rule} 的级别必须是 error 或 warning，而不是 {level!r}")
+    out = issues.copy()
+    mapped = out["rule"].map({k.upper(): v for k, v in severity.items()})
+    out["severity"] = mapped.fillna(out["severity"])
+    return out
+
+
+def issues_frame(
+    positions: list[np.ndarray], rules_: list[str], keys: list[str], sevs: list[str], index
+) -> pd.DataFrame:
+    """Assemble issues from per-(expectation, key) row positions; rows are the frame's own index labels."""
+    if not positions:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS}).astype({"row": "int64"})
+    lengths = [len(p) for p in positions]
+    pos = np.concatenate(positions).astype(np.int64) if positions else np.array([], dtype=np.int64)
+    rows = np.asarray(index)[pos]
+    order = np.repeat(np.arange(len(positions)), lengths)
+    out = pd.DataFrame(
+        {
+            "row": rows,
+            "rule": np.repeat(np.array(rules_, dtype=object), lengths),
+            "key": np.repeat(np.array(keys, dtype=object), lengths),
+            "severity": np.repeat(np.array(sevs, dtype=object), lengths),
+            "_pos": pos,
+            "_order": order,
+        }
+    )
+    out = out.sort_values(["_pos", "_order"], kind="stable").drop(columns=["_pos", "_order"])
+    return out.drop_duplicates(ISSUE_COLUMNS).reset_index(drop=True)
+
+
+def validate_frame(
+    dataset: str,
+    data: pd.DataFrame,
+    *,
+    unit_code: str | None,
+    report_date: date,
+    severity: dict[str, str] | None = None,
+    docs_dir: Path | None = None,
+) -> Verdicts:
+    """Run the dataset's GX suite over a normalised frame and return per-record verdicts."""
+    from credit.validation.gx import run_suite
+
+    frame = prepare_frame(dataset, data)
+    params = suite_parameters(unit_code, report_date)
+    positions, rules_, keys, sevs, docs_index = run_suite(dataset, frame, params, docs_dir=docs_dir)
+    issues = apply_severity(issues_frame(positions, rules_, keys, sevs, data.index), severity)
+    return Verdicts(
+        dataset=dataset,
+        index=data.index,
+        issues=issues,
+        docs_index=docs_index,
+        report_date=report_date,
+        unit_code=unit_code,
+        data=frame.set_axis(data.index),
+    )

@@ -1,0 +1,81 @@
+"""The feedback workbook, opened back with openpyxl."""
+
+from __future__ import annotations
+
+from openpyxl import load_workbook
+
+from credit.reports.feedback import RED, YELLOW, write_feedback
+from credit.validation import describe_rows, validate_frame
+from tests.test_validation_samples import NATURAL, PERSON_ID, REPORT_DATE, UNIT, base_row
+
+
+def _items():
+    import pandas as pd
+
+    rows = [
+        {
+            **base_row("xzcf"),
+            "decision_doc_no": "a",
+            "counterpart_name": '=HYPERLINK("http://x","点我")',
+            "fine_wan": "5000",
+        },
+        {
+            **base_row("xzcf"),
+            **NATURAL,
+            "decision_doc_no": "b",
+            "id_no": "110105194912310021",
+            "legal_rep_id_no": PERSON_ID,
+        },
+        {**base_row("xzcf"), "decision_doc_no": "c"},
+    ]
+    frame = pd.DataFrame(rows, index=[5, 6, 7])
+    columns = {"counterpart_name": "企业名称", "id_no": "身份证号码", "fine_wan": "罚款金额(万元)"}
+    v = validate_frame("xzcf", frame, unit_code=UNIT, report_date=REPORT_DATE)
+    described = describe_rows(v, frame, columns)
+    items = []
+    for row, info in described.items():
+        if info["errors"] or info["warnings"]:
+            items.append(
+                {"dataset": "xzcf", "file_name": "处罚.xlsx", "sheet": "Sheet1", "row": row, "columns": columns,
+                 "raw": {k: frame.at[row, k] for k in frame.columns}, "errors": info["errors"], "warnings": info["warnings"]}
+            )  # fmt: skip
+    items.append(
+        {"dataset": "xzxk", "file_name": "许可.csv", "sheet": None, "row": 9, "columns": {}, "raw": {**base_row("xzxk"), "remark": "+1 @x"},
+         "errors": [{"rule": "PLATFORM", "field": "XK_WSH", "column": "行政许可决定文书号", "value": "x", "message": "平台：文书号重复"}], "warnings": []}
+    )  # fmt: skip
+    return items
+
+
+def test_feedback_workbook(tmp_path):
+    path = write_feedback(tmp_path, UNIT, REPORT_DATE, _items())
+    assert path.name == f"{UNIT}_问题数据_20240501.xlsx"
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["行政处罚", "行政许可", "规则说明"]
+    ws = wb["行政处罚"]
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["原文件", "工作表", "行号", "问题说明"]
+    assert "企业名称" in header and "身份证号码" in header and "行政相对人名称" not in header
+    col = {h: i + 1 for i, h in enumerate(header)}
+    assert [ws.cell(r, 3).value for r in range(2, ws.max_row + 1)] == [5, 6]  # row 7 was clean
+    # Formula-like text stays text.
+    name = ws.cell(2, col["企业名称"])
+    assert name.data_type == "s" and name.value.startswith("=HYPERLINK")
+    # Warning fill on the 元-in-万元 amount, with a comment naming the rule.
+    fine = ws.cell(2, col["罚款金额(万元)"])
+    assert fine.fill.start_color.rgb == YELLOW.start_color.rgb and "AMT-5" in fine.comment.text
+    # Error fill on the bad ID, masked; 法定代表人证件号码 hidden.
+    idc = ws.cell(3, col["身份证号码"])
+    assert idc.value == "110105********0021" and idc.fill.start_color.rgb == RED.start_color.rgb
+    assert "ID-4" in idc.comment.text
+    assert ws.cell(3, col["法定代表人证件号码"]).value == "******"
+    assert "ID-4" in ws.cell(3, 4).value and "证件号码" in ws.cell(3, 4).value
+    texts = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+    assert PERSON_ID not in texts and "110105194912310021" not in texts
+    # Platform rejections and the rules sheet.
+    xk = wb["行政许可"]
+    assert xk.cell(2, 3).value == 9 and "PLATFORM" in xk.cell(2, 4).value
+    remark_col = [c.value for c in xk[1]].index("备注") + 1
+    assert xk.cell(2, remark_col).data_type == "s" and xk.cell(2, remark_col).value == "+1 @x"
+    rules_ws = wb["规则说明"]
+    ids = [rules_ws.cell(r, 1).value for r in range(2, rules_ws.max_row + 1)]
+    assert "REQ-1" in ids and "DUP-1" in ids and "PLATFORM" in ids
