@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC)  # sqlmodel 0.0.50 refuses naive datetimes
 
 
 class UnitRow(SQLModel, table=True):
@@ -119,8 +119,14 @@ class Batch(SQLModel, table=True):
 
 
 class BatchItem(SQLModel, table=True):
+    """One record of a batch. A version is in at most one batch, ever (uq_batch_item_version): a batch
+    whose answer was lost is re-sent under its own batch id with the `payload`s stored here."""
+
     __tablename__ = "batch_item"
-    __table_args__ = (UniqueConstraint("batch_id", "version_id", name="uq_batch_item"),)
+    __table_args__ = (
+        UniqueConstraint("batch_id", "version_id", name="uq_batch_item"),
+        UniqueConstraint("version_id", name="uq_batch_item_version"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     batch_id: str = Field(foreign_key="batch.batch_id", index=True, max_length=36)
     version_id: int = Field(foreign_key="record_version.id", index=True)
@@ -128,6 +134,8 @@ class BatchItem(SQLModel, table=True):
     op: str = Field(max_length=1)
     status: str = Field(default="pending", max_length=16)  # pending | accepted | rejected | duplicate
     errors: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    # The record exactly as sent ({"recordKey","op","data"}), so a re-send repeats it byte for byte.
+    payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class ReferenceFile(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 18:46:17.292365
+Create Date: 2026-11-27 18:49:08.646116
 """
 
 import sqlalchemy as sa
@@ -193,6 +193,7 @@ def upgrade() -> None:
         sa.Column("op", sqlmodel.sql.sqltypes.AutoString(length=1), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("errors", sa.JSON(), nullable=True),
+        sa.Column("payload", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["batch_id"],
             ["batch.batch_id"],
@@ -203,6 +204,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("batch_id", "version_id", name="uq_batch_item"),
+        sa.UniqueConstraint("version_id", name="uq_batch_item_version"),
     )
     with op.batch_alter_table("batch_item", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_batch_item_batch_id"), ["batch_id"], unique=False)
