@@ -181,15 +181,9 @@ def write_unit_feedback(settings: Settings, unit: str, report_date: dt.date) -> 
 
 def platform_transport(settings: Settings):
     """The configured delivery transport, or None when nothing is configured (records stay queued)."""
-    if settings.frontdb_url is not None:
-        from credit.platform.frontdb import FrontDbTransport
+    from credit.platform import make_transport
 
-        return FrontDbTransport(settings.frontdb_url.get_secret_value())
-    if settings.platform_url:
-        from credit.platform.client import PlatformClient
-
-        return PlatformClient.from_settings(settings)
-    return None
+    return make_transport(settings)
 
 
 def load_references(settings: Settings) -> int:

@@ -49,12 +49,22 @@ def daily_pipeline(
     sync_units_task()
     load_reference_task()
     summary: dict = {"date": report_date.isoformat(), "units": {}}
+    push_error = None
     for i, unit in enumerate(codes, 1):
         logger.info("[%d/%d] %s", i, len(codes), unit_label(unit))
         collected = value(collect_task(unit, report_date))
         validated = value(validate_task(unit, report_date))
-        pushed = value(push_task(unit, report_date)) if push else None
+        pushed = None
+        if push and push_error is None:
+            state = push_task(unit, report_date, return_state=True)
+            if state.is_failed():
+                # Credentials do not heal mid-run: stop pushing, finish the day, then fail the run.
+                push_error = state.message or "推送失败"
+            else:
+                pushed = value(state)
         summary["units"][unit] = {"collect": collected, "validate": validated, "push": pushed}
         update_progress_artifact(progress, progress=100.0 * i / len(codes))
     summary["stats"] = daily_stats_task(report_date)
+    if push_error:
+        raise RuntimeError(f"推送信用湛江失败，记录保持排队：{push_error}")
     return summary

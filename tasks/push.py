@@ -11,32 +11,49 @@ from prefect.states import Completed
 
 from credit.delivery import push
 from credit.pipeline import platform_transport, write_unit_feedback
+from credit.platform import TransportError
 from tasks.common import settings, unit_label
+
+
+def _alert(unit: str | None, report_date: dt.date, payload: dict) -> None:
+    label = unit_label(unit) if unit else "全部单位"
+    emit_event(
+        event="credit.push.failed",
+        resource={"prefect.resource.id": f"credit.unit.{unit or 'all'}", "prefect.resource.name": label},
+        payload={"unit": unit, "date": report_date.isoformat(), **payload},
+    )
 
 
 @task(name="push", task_run_name="push {unit}", cache_policy=NO_CACHE)
 def push_task(unit: str | None, report_date: dt.date):
     """Send a unit's queued records (all units when unit is None) and settle unfinished batches."""
     s = settings()
-    transport = platform_transport(s)
     label = unit_label(unit) if unit else "全部单位"
+    transport = platform_transport(s)
     if transport is None:
-        return Completed(
-            name="SKIPPED", message="未配置 CREDIT_PLATFORM_URL：记录保持排队，未推送", data=None
-        )
-    summary = push(transport, database_url=s.database_url, unit=unit, report_date=report_date)
-    data = summary.as_dict()
-    if summary.sent == 0 and summary.settled == 0 and not summary.failed_batches:
-        return Completed(name="SKIPPED", message=f"{label} 无待推送记录", data=data)
+        return Completed(name="SKIPPED", message="未配置 CREDIT_PLATFORM_URL：记录保持排队，未推送")
     logger = get_run_logger()
-    logger.info("%s：推送 %d 条，接收 %d，退回 %d", label, summary.sent, summary.accepted, summary.rejected)
+    try:
+        summary = push(transport, database_url=s.database_url, unit=unit, report_date=report_date)
+    except TransportError as exc:  # 401 and other configuration faults: records stay queued
+        _alert(unit, report_date, {"error": str(exc), "failed_batches": [], "pending": None})
+        raise
+    finally:
+        transport.close()
+    data = summary.to_dict()
+    if summary.pushed == 0 and summary.resettled == 0 and not summary.failed:
+        return Completed(name="SKIPPED", message=f"{label} 无待推送记录", data=data)
+    logger.info(
+        "%s：推送 %d 条，接收 %d，重复 %d，退回 %d",
+        label,
+        summary.pushed,
+        summary.accepted,
+        summary.duplicate,
+        summary.rejected,
+    )
     if summary.rejected and unit:
         write_unit_feedback(s, unit, report_date)
-    if summary.failed_batches:
+    if summary.failed:
         logger.warning("%s：%d 个批次未完成，等待重推", label, len(summary.failed_batches))
-        emit_event(
-            event="credit.push.failed",
-            resource={"prefect.resource.id": f"credit.unit.{unit or 'all'}", "prefect.resource.name": label},
-            payload={"unit": unit, "date": report_date.isoformat(), **data},
-        )
+        _alert(unit, report_date, data)
     return data
