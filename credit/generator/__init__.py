@@ -1,0 +1,31 @@
+"""Sample data: a realistic reporting day for the 双公示 units, with exactly known planted defects.
+
+- `generate_day(home, report_date, ...)` writes `inbox/<unit>/<file>` (xlsx and CSV in four encodings, five
+  header variants), `reference/<dataset>/<date>.csv` (every decision made, reported or not) and the manifest
+  `generated/<date>.json` (per row: spreadsheet row number, planted rules, validity, lateness, business key).
+- `generate_days(home, start, end, ...)`: every working day of a range, with repeats, corrections and late
+  arrivals of earlier unreported decisions.
+- `generate_records(dataset, n, ...)`: the vectorised bulk path for the benchmark (1M rows in seconds).
+- `write_frame(frame, path, fmt)`: a frame as csv-utf8 | csv-utf8-sig | csv-gbk | csv-gb18030 | xlsx.
+
+A clean row breaks no rule of STANDARD.md §3 (not even a warning); a planted row breaks exactly its planted
+rule. Everything is synthetic and deterministic for a given seed.
+"""
+
+from .bulk import generate_records, generate_records_with_meta
+from .day import GeneratedDay, generate_day, generate_days
+from .files import write_frame
+from .records import FORMATS, RULES, SEVERITY, VARIANTS
+
+__all__ = [
+    "FORMATS",
+    "RULES",
+    "SEVERITY",
+    "VARIANTS",
+    "GeneratedDay",
+    "generate_day",
+    "generate_days",
+    "generate_records",
+    "generate_records_with_meta",
+    "write_frame",
+]
