@@ -79,3 +79,32 @@ def test_feedback_workbook(tmp_path):
     rules_ws = wb["规则说明"]
     ids = [rules_ws.cell(r, 1).value for r in range(2, rules_ws.max_row + 1)]
     assert "REQ-1" in ids and "DUP-1" in ids and "PLATFORM" in ids
+
+
+def test_control_characters_are_shown_not_written(tmp_path):
+    """A TXT-1 row carries a control character, which a worksheet cannot store: it is shown as ␇."""
+    items = [
+        {
+            "dataset": "xzcf",
+            "file_name": "处罚.csv",
+            "sheet": None,
+            "row": 4,
+            "columns": {},
+            "raw": {**base_row("xzcf"), "violation_facts": "经查\x07，当事人"},
+            "errors": [],
+            "warnings": [
+                {
+                    "rule": "TXT-1",
+                    "field": "CF_SY",
+                    "column": "违法事实",
+                    "value": "经查\x07，当事人",
+                    "message": "含控制字符\x07",
+                }
+            ],
+        }
+    ]
+    wb = load_workbook(write_feedback(tmp_path, UNIT, REPORT_DATE, items))
+    ws = wb["行政处罚"]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "经查␇，当事人" in texts
+    assert not any("\x07" in t for t in texts)

@@ -58,7 +58,8 @@ def _check_day(settings, platform, generated, result):
     manifest = json.loads(
         (settings.home / "generated" / f"{DAY.isoformat()}.json").read_text(encoding="utf-8")
     )
-    planted_invalid = sum(1 for f in manifest["files"] for r in f["rows"] if not r["valid"])
+    # Statistics count records (business keys): the two rows of a DUP-1 pair are one invalid record.
+    planted_invalid = len({r["business_key"] for f in manifest["files"] for r in f["rows"] if not r["valid"]})
     stats = json.loads((settings.out / "daily" / DAY.isoformat() / "stats.json").read_text(encoding="utf-8"))
     assert stats["date"] == DAY.isoformat() and stats["deadline_workdays"] == 3
     ours = [u for u in stats["units"] if u["unit"] in UNITS]

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -30,12 +31,18 @@ def feedback_name(unit_code: str, report_date: date) -> str:
     return f"{unit_code}_问题数据_{report_date:%Y%m%d}.xlsx"
 
 
+def visible_controls(text: str) -> str:
+    """Control characters cannot be stored in a worksheet; show them as their Control Pictures (␇) so the
+    clerk sees where the stray character sits (TXT-1)."""
+    return ILLEGAL_CHARACTERS_RE.sub(lambda m: chr(0x2400 + ord(m.group(0))), text)
+
+
 def _text_cell(ws, row: int, col: int, value: object):
     """Write a value as plain text: never a formula, whatever it starts with."""
     cell = ws.cell(row=row, column=col)
     if value is None:
         return cell
-    text = str(value)
+    text = visible_controls(str(value))
     cell.value = text
     cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
     if text.startswith(FORMULA_START):
@@ -110,7 +117,7 @@ def _dataset_sheet(wb: Workbook, ds_id: str, items: list[dict]) -> None:
         for key, (fill, labels_) in marks.items():
             cell = ws.cell(row=r, column=col_of[key])
             cell.fill = fill
-            cell.comment = Comment("；".join(labels_), "雷州市信用平台")
+            cell.comment = Comment(visible_controls("；".join(labels_)), "雷州市信用平台")
     widths = {1: 24, 2: 12, 3: 8, 4: 60}
     for c in range(1, len(FIXED) + len(keys) + 1):
         ws.column_dimensions[get_column_letter(c)].width = widths.get(c, 18)
