@@ -39,9 +39,9 @@ def run_demo(days: int = 1, end: dt.date | None = None) -> int:
     started = time.monotonic()
     _say(f"雷州市“双公示”数据归集演示：{len(report_days)} 个报送日，数据目录 {settings.home}")
 
-    sandbox = start_sandbox(
-        app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET, state_path=settings.home / "sandbox" / "state.json"
-    )
+    state_path = settings.home / "sandbox" / "state.db"
+    state_path.parent.mkdir(parents=True, exist_ok=True)
+    sandbox = start_sandbox(app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET, state_path=state_path)
     # The flow reads its configuration from the environment, as a worker would.
     os.environ.update(
         {
@@ -97,7 +97,9 @@ def run_demo(days: int = 1, end: dt.date | None = None) -> int:
     _say(f"              {stats_path.parent / ('日统计_' + last.replace('-', '') + '.xlsx')}")
     _say(f"  问题数据反馈 {settings.out / 'feedback' / last}/（{len(feedback)} 个单位）")
     _say(f"  Data Docs   {docs if docs.exists() else settings.out / 'data_docs'}")
-    for name, path in vars(bulletin).items():
-        _say(f"  月通报 {name:<5} {path}")
+    _say(f"  月通报      {bulletin.docx}")
+    _say(f"              {bulletin.pdf}")
+    for chart in bulletin.charts:
+        _say(f"              {chart}")
     _say(f"  归档 / 隔离  {settings.archive} / {settings.quarantine}")
     return 0
