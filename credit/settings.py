@@ -41,6 +41,7 @@ class Settings:
     platform_app_key: str | None = None
     platform_app_secret: SecretStr | None = None
     platform_verify_tls: bool = True
+    platform_max_attempts: int = 6
     deadline_workdays: int = 3
     timezone: str = "Asia/Shanghai"
     alert_webhook_url: SecretStr | None = None
@@ -102,6 +103,7 @@ def load_settings() -> Settings:
         platform_app_key=_env("PLATFORM_APP_KEY", dotenv),
         platform_app_secret=SecretStr(secret) if secret else None,
         platform_verify_tls=(_env("PLATFORM_VERIFY_TLS", dotenv, "true").lower() not in ("0", "false", "no")),
+        platform_max_attempts=max(1, int(_env("PLATFORM_MAX_ATTEMPTS", dotenv, "6"))),
         deadline_workdays=int(_env("DEADLINE_WORKDAYS", dotenv, "3")),
         timezone=_env("TIMEZONE", dotenv, "Asia/Shanghai"),
         alert_webhook_url=SecretStr(webhook) if webhook else None,

@@ -62,6 +62,10 @@ def daily_pipeline(
                 push_error = state.message or "推送失败"
             else:
                 pushed = value(state)
+                if isinstance(pushed, dict) and pushed.get("failed"):
+                    # The platform is down: the other units' records wait for push-retry, not for backoffs.
+                    logger.warning("信用湛江暂不可用：其余单位的记录保持排队，由 push-retry 重推")
+                    push = False
         summary["units"][unit] = {"collect": collected, "validate": validated, "push": pushed}
         update_progress_artifact(progress, progress=100.0 * i / len(codes))
     summary["stats"] = daily_stats_task(report_date)

@@ -114,3 +114,28 @@ def test_no_platform_configured_keeps_records_queued(harness, settings):
 def test_daily_pipeline_with_the_store_on_postgresql(harness, pg_settings, platform):
     _run_day(pg_settings, platform, units=["scjgj"])
     assert platform.state()["accepted_total"] == _valid_versions(pg_settings) > 0
+
+
+def test_platform_down_for_a_run_then_push_retry_delivers_once(harness, settings, platform, monkeypatch):
+    from credit.generator import generate_day
+    from credit.store import RecordVersion, session_scope
+    from flows.daily import daily_pipeline
+    from flows.push_retry import push_retry
+
+    monkeypatch.setenv("CREDIT_PLATFORM_MAX_ATTEMPTS", "2")
+    generate_day(settings.home, DAY, units=["zjj", "leicheng"], seed=5, defect_rate=0.1)
+    platform.set_faults(fail_5xx=10_000)
+    state = daily_pipeline(report_date=DAY, units=["zjj", "leicheng"], return_state=True)
+    assert state.is_completed()  # an outage is not a failed day: records wait, the alert says so
+    assert platform.state()["accepted_total"] == 0
+    with session_scope(settings.database_url) as s:
+        waiting = s.exec(
+            select(func.count()).select_from(RecordVersion).where(RecordVersion.push_state != "none")
+        ).one()
+    assert waiting == _valid_versions(settings) > 0
+
+    platform.set_faults(clear=True)
+    assert push_retry(return_state=True).is_completed()
+    assert platform.state()["accepted_total"] == _valid_versions(settings)
+    assert push_retry(return_state=True).is_completed()  # nothing left: nothing sent twice
+    assert platform.state()["accepted_total"] == _valid_versions(settings)

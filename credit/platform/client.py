@@ -150,6 +150,7 @@ class ApiClient:
 
     @classmethod
     def from_settings(cls, settings: Any, **kwargs: Any) -> ApiClient:
+        kwargs.setdefault("retry", RetryPolicy(max_attempts=getattr(settings, "platform_max_attempts", 6)))
         return cls(
             settings.platform_url or "",
             settings.platform_app_key or "",
