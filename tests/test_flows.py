@@ -139,3 +139,25 @@ def test_platform_down_for_a_run_then_push_retry_delivers_once(harness, settings
     assert platform.state()["accepted_total"] == _valid_versions(settings)
     assert push_retry(return_state=True).is_completed()  # nothing left: nothing sent twice
     assert platform.state()["accepted_total"] == _valid_versions(settings)
+
+
+def test_backfill_validates_units_in_parallel_on_dask(harness, settings, platform):
+    from credit.generator import generate_days
+    from flows.backfill import backfill
+
+    # Three days of files land at once (a backlog), then are loaded as one report date.
+    generate_days(settings.home, DAY - dt.timedelta(days=2), DAY, units=["zjj", "leicheng"], seed=9)
+    state = backfill(
+        report_date=DAY, units=["zjj", "leicheng"], stats_from=DAY - dt.timedelta(days=2), return_state=True
+    )
+    assert state.is_completed(), state.message
+    result = state.result()
+    assert set(result["stats"]) == {(DAY - dt.timedelta(days=n)).isoformat() for n in range(3)}
+    assert sum(v["checked"] for v in result["validate"].values() if v) > 0
+    # A backlog holds corrections of its own records: only the newest valid version of each is sent.
+    from credit.store import RecordVersion, session_scope
+
+    with session_scope(settings.database_url) as s:
+        states = s.exec(select(RecordVersion.push_state).where(RecordVersion.status == "valid")).all()
+    assert set(states) <= {"accepted", "superseded"} and "superseded" in states
+    assert platform.state()["accepted_total"] == states.count("accepted")
