@@ -134,10 +134,17 @@ def _rules_sheet(wb: Workbook) -> None:
     for r, rule in enumerate(rules().values(), start=2):
         for c, value in enumerate([rule.id, level[rule.severity], rule.name, rule.explanation], start=1):
             _text_cell(ws, r, c, value).alignment = Alignment(wrap_text=True, vertical="top")
-    r = len(rules()) + 2
-    _text_cell(ws, r, 1, "PLATFORM")
-    _text_cell(ws, r, 2, level["error"])
-    _text_cell(ws, r, 3, "平台退回")
-    _text_cell(ws, r, 4, "信用湛江平台拒收了该条记录，原因见问题说明。")
+    # Outcomes that are not validation rules but come back to the unit the same way.
+    extra = [
+        ("PLATFORM", "平台退回", "信用湛江平台拒收了该条记录，原因见问题说明。"),
+        (
+            "REVOKE",
+            "撤销未执行",
+            "撤销清单中的该行未能执行（未找到记录、匹配到多条或无需撤销），原因见问题说明。",
+        ),
+    ]
+    for r, (rule_id, name, text) in enumerate(extra, start=len(rules()) + 2):
+        for c, value in enumerate([rule_id, level["error"], name, text], start=1):
+            _text_cell(ws, r, c, value).alignment = Alignment(wrap_text=True, vertical="top")
     for c, width in zip("ABCD", (10, 26, 26, 80), strict=True):
         ws.column_dimensions[c].width = width

@@ -1,0 +1,228 @@
+"""撤销清单: how a unit asks to withdraw records it published (a decision revoked on review, a record sent
+in error). It delivers, to its inbox like any file, a sheet whose header row has a 撤销原因 column:
+
+    数据类别 | 决定文书号 | 行政相对人名称 | 统一社会信用代码或证件号码 | 撤销原因 | 撤销日期
+
+(数据类别 行政许可/行政处罚; the name and code are optional and only narrow the match). Each row is matched
+to one of the unit's published records by 决定文书号 and becomes a delete (op D) to 信用湛江. Rows that
+match nothing, or more than one record, go back to the unit in its feedback list.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from credit.standard import DATA_DIR, header_form
+
+MARKER = header_form("撤销原因")
+DATASET_WORDS = {
+    "行政许可": "xzxk",
+    "许可": "xzxk",
+    "XZXK": "xzxk",
+    "行政处罚": "xzcf",
+    "处罚": "xzcf",
+    "XZCF": "xzcf",
+}
+HEADER_SCAN_ROWS = 10
+
+
+@cache
+def _aliases() -> dict[str, str]:
+    with open(DATA_DIR / "revocation_headers.csv", encoding="utf-8", newline="") as fh:
+        return {header_form(row["alias"]): row["key"] for row in csv.DictReader(fh)}
+
+
+@dataclass
+class RevocationRow:
+    row: int  # as the unit's spreadsheet shows it
+    values: dict[str, str]  # by key: dataset, decision_doc_no, counterpart_name, counterpart_id, reason
+    columns: dict[str, str]  # key -> header as written
+
+
+@dataclass
+class RevocationOutcome:
+    queued: list[int] = field(default_factory=list)  # row numbers turned into deletes
+    problems: list[tuple[RevocationRow, str]] = field(default_factory=list)  # (row, Chinese message)
+
+
+def _cell(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime | dt.date):
+        value = value.strftime("%Y-%m-%d")
+    text = " ".join(unicodedata.normalize("NFKC", str(value)).split())
+    return text or None
+
+
+def _rows(path: Path) -> list[list[object]]:
+    """The first sheet's rows (or the CSV's), cells as the file holds them."""
+    data = path.read_bytes()
+    if path.suffix.lower() == ".csv":
+        from credit.readers.csvfile import decode
+
+        text, _ = decode(data)
+        return list(csv.reader(io.StringIO(text)))
+    import python_calamine
+
+    with python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)) as wb:
+        return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+
+
+def _header_index(rows: list[list[object]]) -> int | None:
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        if any(header_form(_cell(c) or "") == MARKER for c in row):
+            return i
+    return None
+
+
+def is_revocation_list(path: Path) -> bool:
+    """Whether a delivered file is a 撤销清单 (its header row has a 撤销原因 column). Never raises."""
+    if path.suffix.lower() not in (".csv", ".xlsx", ".xlsm", ".xls"):
+        return False
+    try:
+        return _header_index(_rows(path)) is not None
+    except Exception:  # unreadable: the ordinary reader will say why
+        return False
+
+
+def read_revocation_list(path: Path) -> list[RevocationRow]:
+    rows = _rows(path)
+    at = _header_index(rows)
+    if at is None:
+        raise ValueError("不是撤销清单：没有“撤销原因”列")
+    aliases = _aliases()
+    columns: dict[str, tuple[int, str]] = {}
+    for pos, cell in enumerate(rows[at]):
+        key = aliases.get(header_form(_cell(cell) or ""))
+        if key and key not in columns:
+            columns[key] = (pos, _cell(cell) or "")
+    missing = [
+        name
+        for key, name in (("dataset", "数据类别"), ("decision_doc_no", "决定文书号"))
+        if key not in columns
+    ]
+    if missing:
+        raise ValueError(f"撤销清单缺少列：{'、'.join(missing)}")
+    out = []
+    for offset, row in enumerate(rows[at + 1 :], start=at + 2):
+        values = {key: _cell(row[pos]) if pos < len(row) else None for key, (pos, _) in columns.items()}
+        if not any(values.values()):
+            continue
+        out.append(
+            RevocationRow(
+                offset, {k: v for k, v in values.items() if v}, {k: h for k, (_, h) in columns.items()}
+            )
+        )
+    return out
+
+
+def apply_revocations(
+    session: Session, unit: str, rows: list[RevocationRow], report_date: dt.date
+) -> RevocationOutcome:
+    """Queue a delete for every row matching exactly one published record of the unit."""
+    from credit.delivery import RevokeError, revoke
+    from credit.reference_feed import doc_no_key
+    from credit.store import Record, RecordVersion
+
+    outcome = RevocationOutcome()
+    for item in rows:
+        v = item.values
+        dataset = DATASET_WORDS.get((v.get("dataset") or "").upper()) or DATASET_WORDS.get(
+            v.get("dataset") or ""
+        )
+        if dataset is None:
+            outcome.problems.append(
+                (item, f"数据类别“{v.get('dataset') or ''}”无法识别，应为“行政许可”或“行政处罚”")
+            )
+            continue
+        if not v.get("reason"):
+            outcome.problems.append((item, "撤销原因为空：请写明撤销的原因"))
+            continue
+        wanted = doc_no_key(v.get("decision_doc_no"))
+        if not wanted:
+            outcome.problems.append((item, "决定文书号为空"))
+            continue
+        candidates = [
+            r
+            for r in session.exec(select(Record).where(Record.unit == unit, Record.dataset == dataset))
+            if doc_no_key(r.decision_doc_no) == wanted
+        ]
+        if len(candidates) > 1 and (v.get("counterpart_id") or v.get("counterpart_name")):
+            narrowed = []
+            for r in candidates:
+                latest = session.exec(
+                    select(RecordVersion).where(
+                        RecordVersion.record_id == r.id,
+                        RecordVersion.version == (r.accepted_version or r.current_version),
+                    )
+                ).first()
+                data = latest.data if latest else {}
+                ids = {data.get("uscc"), data.get("id_no")}
+                if (not v.get("counterpart_id") or v["counterpart_id"].upper() in ids) and (
+                    not v.get("counterpart_name") or v["counterpart_name"] == data.get("counterpart_name")
+                ):
+                    narrowed.append(r)
+            candidates = narrowed
+        if not candidates:
+            outcome.problems.append(
+                (item, f"未找到本单位决定文书号为“{v['decision_doc_no']}”的{_name(dataset)}记录")
+            )
+            continue
+        if len(candidates) > 1:
+            outcome.problems.append(
+                (item, "该文书号对应多条记录：请填写行政相对人名称和统一社会信用代码或证件号码")
+            )
+            continue
+        try:
+            revoke(session, dataset, candidates[0].record_key, v["reason"], report_date=report_date)
+        except RevokeError as exc:
+            outcome.problems.append((item, str(exc)))
+            continue
+        outcome.queued.append(item.row)
+    return outcome
+
+
+def _name(dataset: str) -> str:
+    return {"xzxk": "行政许可", "xzcf": "行政处罚"}[dataset]
+
+
+def feedback_items(file_name: str, outcome: RevocationOutcome) -> list[dict]:
+    """Problems in the feedback workbook's item shape (rule REVOKE)."""
+    items = []
+    for item, message in outcome.problems:
+        dataset = DATASET_WORDS.get(item.values.get("dataset") or "", "xzcf")
+        raw = item.values  # the counterpart code is not echoed back: it may be an ID number
+        items.append(
+            {
+                "dataset": dataset,
+                "file_name": file_name,
+                "sheet": None,
+                "row": item.row,
+                "columns": {"decision_doc_no": item.columns.get("decision_doc_no", "决定文书号")},
+                "raw": {
+                    "decision_doc_no": raw.get("decision_doc_no"),
+                    "remark": f"撤销原因：{raw.get('reason') or ''}",
+                },
+                "errors": [
+                    {
+                        "rule": "REVOKE",
+                        "field": "CF_WSH" if dataset == "xzcf" else "XK_WSH",
+                        "column": item.columns.get("decision_doc_no", "决定文书号"),
+                        "value": raw.get("decision_doc_no"),
+                        "message": message,
+                    }
+                ],
+                "warnings": [],
+            }
+        )
+    return items

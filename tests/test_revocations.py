@@ -1,0 +1,104 @@
+"""撤销清单: a unit withdraws published records; each matched row becomes a delete (op D) to the platform."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from credit.collect import collect_unit
+from credit.delivery import push
+from credit.pipeline import validate_unit
+from credit.revocations import apply_revocations, feedback_items, is_revocation_list, read_revocation_list
+from credit.store import Record, session_scope
+from tests.rows import write_csv, xzcf_row
+
+DAY = dt.date(2026, 11, 26)
+
+
+@pytest.fixture
+def published(settings, monkeypatch):
+    """Two penalties of scjgj collected, validated and accepted by the sandbox."""
+    from credit.platform.client import ApiClient
+    from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
+
+    sandbox = start_sandbox(app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET)
+    write_csv(settings.inbox / "scjgj" / "处罚.csv", [xzcf_row(n=1), xzcf_row(n=2)])
+    collect_unit(settings, "scjgj", DAY)
+    validate_unit(settings, "scjgj", DAY)
+    client = ApiClient(sandbox.url, DEMO_APP_KEY, DEMO_APP_SECRET)
+    summary = push(client, database_url=settings.database_url, unit="scjgj", report_date=DAY)
+    assert summary.accepted == 2
+    yield sandbox, client
+    client.close()
+    sandbox.stop()
+
+
+def write_list(path, rows, header=("数据类别", "决定文书号", "行政相对人名称", "撤销原因")):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="gbk", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["雷州市市场监督管理局撤销清单"])  # a title row above the header
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def test_a_revocation_list_is_recognised_and_an_ordinary_file_is_not(tmp_path):
+    assert is_revocation_list(
+        write_list(tmp_path / "撤销.csv", [["行政处罚", "雷市监罚〔2026〕1号", "", "复议撤销"]])
+    )
+    assert not is_revocation_list(write_csv(tmp_path / "处罚.csv", [xzcf_row(n=1)]))
+    (tmp_path / "bad.xlsx").write_bytes(b"garbage")
+    assert not is_revocation_list(tmp_path / "bad.xlsx")
+
+
+def test_matched_rows_become_deletes_the_platform_applies(settings, published):
+    sandbox, client = published
+    path = write_list(
+        settings.home / "撤销.csv",
+        [
+            ["行政处罚", "雷市监罚[2026]1号", "雷州市测试贸易有限公司1", "行政复议决定撤销原处罚决定"],
+            ["行政处罚", "雷市监罚〔2026〕99号", "", "录入错误"],
+            ["行政许可", "雷市监罚〔2026〕2号", "", "录入错误"],
+            ["其他", "x", "", "y"],
+        ],
+    )
+    rows = read_revocation_list(path)
+    assert [r.row for r in rows] == [3, 4, 5, 6]  # as the spreadsheet shows them
+    with session_scope(settings.database_url) as session:
+        outcome = apply_revocations(session, "scjgj", rows, DAY)
+    assert outcome.queued == [3]
+    messages = {item.row: message for item, message in outcome.problems}
+    assert "未找到" in messages[4] and "未找到" in messages[5] and "数据类别" in messages[6]
+
+    summary = push(client, database_url=settings.database_url, unit="scjgj", report_date=DAY)
+    assert summary.accepted == 1
+    with session_scope(settings.database_url) as session:
+        revoked = session.exec(select(Record).where(Record.decision_doc_no == "雷市监罚〔2026〕1号")).one()
+        assert revoked.revoked
+        assert not sandbox.store.held(revoked.record_key)  # the platform no longer publishes it
+
+    items = feedback_items("撤销.csv", outcome)
+    assert [i["row"] for i in items] == [4, 5, 6] and all(i["errors"][0]["rule"] == "REVOKE" for i in items)
+
+
+def test_revoking_twice_is_reported_not_sent_twice(settings, published):
+    _, client = published
+    path = write_list(settings.home / "撤销.csv", [["行政处罚", "雷市监罚〔2026〕2号", "", "录入错误"]])
+    for _ in range(2):
+        with session_scope(settings.database_url) as session:
+            apply_revocations(session, "scjgj", read_revocation_list(path), DAY)
+    push(client, database_url=settings.database_url, unit="scjgj", report_date=DAY)
+    with session_scope(settings.database_url) as session:
+        again = apply_revocations(session, "scjgj", read_revocation_list(path), DAY)
+    assert again.queued == [] and "已撤销" in again.problems[0][1]
+    assert push(client, database_url=settings.database_url, unit="scjgj", report_date=DAY).pushed == 0
+
+
+def test_a_list_without_the_document_number_column_is_refused(tmp_path):
+    path = write_list(tmp_path / "撤销.csv", [["行政处罚", "复议撤销"]], header=("数据类别", "撤销原因"))
+    with pytest.raises(ValueError, match="决定文书号"):
+        read_revocation_list(path)
