@@ -48,6 +48,18 @@ def ensure_alert_block(webhook_url: str | None):
     return CustomWebhookNotificationBlock.load(BLOCK_NAME)
 
 
+def ensure_secret_block(secret) -> bool:
+    """Keep the platform app secret in a Prefect Secret block, so workers need it in no environment."""
+    if secret is None:
+        return False
+    from prefect.blocks.system import Secret
+
+    from tasks.common import SECRET_BLOCK
+
+    Secret(value=secret.get_secret_value()).save(SECRET_BLOCK, overwrite=True)
+    return True
+
+
 def deploy_flows(work_pool: str) -> list[str]:
     from prefect import flow
     from prefect.schedules import Cron
@@ -129,6 +141,8 @@ def deploy(work_pool: str = "credit-process") -> dict:
     ensure_work_pool(work_pool)
     webhook = settings.alert_webhook_url.get_secret_value() if settings.alert_webhook_url else None
     block = ensure_alert_block(webhook)
+    if ensure_secret_block(settings.platform_app_secret):
+        print("平台密钥已保存到 Prefect Secret 块（credit-platform-app-secret）")
     deployments = deploy_flows(work_pool)
     automations = deploy_automations(block._block_document_id)
     print(f"工作池：{work_pool}")

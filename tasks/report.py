@@ -22,6 +22,11 @@ def daily_stats_task(report_date: dt.date) -> dict:
         key="daily-stats", table=daily_table(report), description=f"日统计 {report_date.isoformat()}"
     )
     create_markdown_artifact(key="daily-summary", markdown=daily_markdown(report), description="日统计摘要")
+    docs = settings().out / "data_docs" / "index.html"
+    if docs.exists():
+        create_link_artifact(
+            key="data-docs", link=docs.as_uri(), description="Great Expectations Data Docs（校验详情）"
+        )
     get_run_logger().info("日统计已生成：%s", paths)
     return (
         {k: str(v) for k, v in paths.items()}

@@ -46,11 +46,16 @@ def stack(tmp_path_factory):
     sandbox = start_sandbox(app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET)
     server, api = start_server(prefect_home, db_url, logs)
     worker = None
-    saved = {k: os.environ.get(k) for k in ("PREFECT_API_URL", "CREDIT_ALERT_WEBHOOK_URL", "CREDIT_HOME")}
+    saved = {
+        k: os.environ.get(k)
+        for k in ("PREFECT_API_URL", "CREDIT_ALERT_WEBHOOK_URL", "CREDIT_HOME", "CREDIT_PLATFORM_APP_SECRET")
+    }
     try:
         os.environ["PREFECT_API_URL"] = api
         os.environ["CREDIT_ALERT_WEBHOOK_URL"] = webhook.url
         os.environ["CREDIT_HOME"] = str(home)
+        # Deploy keeps the app secret in a Secret block; the worker below has no secret in its environment.
+        os.environ["CREDIT_PLATFORM_APP_SECRET"] = DEMO_APP_SECRET
         from deployments.deploy import deploy
 
         deploy("credit-process")
@@ -64,7 +69,6 @@ def stack(tmp_path_factory):
             CREDIT_HOME=str(home),
             CREDIT_PLATFORM_URL=sandbox.url,
             CREDIT_PLATFORM_APP_KEY=DEMO_APP_KEY,
-            CREDIT_PLATFORM_APP_SECRET=DEMO_APP_SECRET,
             CREDIT_PROJECT_DIR=str(PROJECT),
         )
         worker = Process(
