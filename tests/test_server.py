@@ -46,12 +46,17 @@ def stack(tmp_path_factory):
     sandbox = start_sandbox(app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET)
     server, api = start_server(prefect_home, db_url, logs)
     worker = None
+    # Prefect reads its settings once per process: point it at this server through its settings context,
+    # not os.environ (earlier tests in the session may already have loaded them).
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     saved = {
         k: os.environ.get(k)
-        for k in ("PREFECT_API_URL", "CREDIT_ALERT_WEBHOOK_URL", "CREDIT_HOME", "CREDIT_PLATFORM_APP_SECRET")
+        for k in ("CREDIT_ALERT_WEBHOOK_URL", "CREDIT_HOME", "CREDIT_PLATFORM_APP_SECRET")
     }
+    settings_context = temporary_settings({PREFECT_API_URL: api})
+    settings_context.__enter__()
     try:
-        os.environ["PREFECT_API_URL"] = api
         os.environ["CREDIT_ALERT_WEBHOOK_URL"] = webhook.url
         os.environ["CREDIT_HOME"] = str(home)
         # Deploy keeps the app secret in a Secret block; the worker below has no secret in its environment.
@@ -93,6 +98,7 @@ def stack(tmp_path_factory):
             "server": server,
         }
     finally:
+        settings_context.__exit__(None, None, None)
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -112,14 +118,10 @@ def stack(tmp_path_factory):
             admin.dispose()
 
 
-def _run(stack, parameters: dict, timeout: float = 300):
+def _run(stack, parameters: dict, timeout: float = 240):
     from prefect.deployments import run_deployment
 
-    os.environ["PREFECT_API_URL"] = stack["api"]
-    try:
-        return run_deployment("daily-pipeline/daily", parameters=parameters, timeout=timeout)
-    finally:
-        os.environ.pop("PREFECT_API_URL", None)
+    return run_deployment("daily-pipeline/daily", parameters=parameters, timeout=timeout)
 
 
 def test_deploy_is_idempotent_and_schedules_are_in_shanghai(stack):
