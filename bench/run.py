@@ -1,0 +1,436 @@
+"""`make bench [RECORDS=N]`: every stage measured on N generated 行政处罚 records across the 49 units.
+
+Writes `$CREDIT_HOME/out/bench/bench.json` (plain numbers) and `bench.md` (the table, also printed). Stages run
+one after the other (the machine is shared); the daily run and the CSV → validation → statistics pipeline
+run in fresh processes. See README "Performance".
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPORT_DATE = dt.date(2025, 6, 16)  # a Monday; every generated record is on time for it
+DEFECT_RATE = 0.02
+SEED = 7
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {
+    "GX_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+}
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def timed(fn, *args, **kwargs):
+    t = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return value, time.perf_counter() - t
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- data ------------------------------------------------------------------------------------------------
+def make_data(folder: Path, n: int, xlsx_n: int) -> dict[str, Path]:
+    """CSV of n records, their unit per row (parquet), an xlsx of the first xlsx_n (cached by size)."""
+    from credit.generator import generate_records_with_meta, write_frame
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "csv": folder / f"xzcf_{n}.csv",
+        "meta": folder / f"xzcf_{n}.units.parquet",
+        "xlsx": folder / f"xzcf_{xlsx_n}.xlsx",
+    }
+    if not (paths["csv"].exists() and paths["meta"].exists()):
+        frame, meta = generate_records_with_meta(
+            "xzcf", n, seed=SEED, report_date=REPORT_DATE, defect_rate=DEFECT_RATE
+        )
+        write_frame(frame, paths["csv"], "csv-utf8")
+        meta.reset_index(drop=True).to_parquet(paths["meta"])
+    if xlsx_n and not paths["xlsx"].exists():
+        frame, meta = generate_records_with_meta(
+            "xzcf", xlsx_n, seed=SEED + 1, report_date=REPORT_DATE, defect_rate=DEFECT_RATE
+        )
+        # xlsx cannot hold control characters: TXT-1 rows stay CSV-only.
+        write_frame(frame[(meta["planted"] != "TXT-1").to_numpy()], paths["xlsx"], "xlsx")
+    return paths
+
+
+# --- stages ----------------------------------------------------------------------------------------------
+def ingest(paths: dict[str, Path], res: dict) -> object:
+    import pandas as pd
+    from python_calamine import CalamineWorkbook
+
+    from credit.readers import read_file
+
+    warm = paths["csv"].with_name("warmup.csv")  # first use: imports, code-list caches
+    with open(paths["csv"], "rb") as fh:
+        warm.write_bytes(b"".join(fh.readline() for _ in range(1000)))
+    read_file(warm)
+    sheets, t = timed(read_file, paths["csv"], max_rows=2_000_000)
+    sheet = sheets[0]
+    res["csv_rows"] = len(sheet.data)
+    res["ingest_csv_s"] = t
+    res["ingest_csv_rows_per_s"] = len(sheet.data) / t
+    _, t = timed(pd.read_csv, paths["csv"], dtype=str, keep_default_na=False)
+    res["csv_pandas_raw_rows_per_s"] = len(sheet.data) / t
+    say(
+        f"  CSV      {res['ingest_csv_rows_per_s']:>10,.0f} rows/s  (pandas.read_csv raw, no normalisation: "
+        f"{res['csv_pandas_raw_rows_per_s']:,.0f})"
+    )
+
+    xs, t = timed(read_file, paths["xlsx"], engine="calamine")
+    rows = len(xs[0].data)
+    res["xlsx_rows"] = rows
+    res["ingest_xlsx_rows_per_s"] = rows / t
+    _, t = timed(read_file, paths["xlsx"], engine="openpyxl")
+    res["ingest_xlsx_openpyxl_rows_per_s"] = rows / t
+    _, t = timed(lambda: CalamineWorkbook.from_path(str(paths["xlsx"])).get_sheet_by_index(0).to_python())
+    res["xlsx_calamine_raw_rows_per_s"] = rows / t
+    say(
+        f"  xlsx     {res['ingest_xlsx_rows_per_s']:>10,.0f} rows/s calamine ({rows:,} rows), "
+        f"openpyxl {res['ingest_xlsx_openpyxl_rows_per_s']:,.0f}, python_calamine raw cells "
+        f"{res['xlsx_calamine_raw_rows_per_s']:,.0f}"
+    )
+    return sheet
+
+
+def validate(sheet, res: dict) -> np.ndarray:
+    from bench.reference import invalid_rows, reference_issues
+    from credit.validation import validate_frame
+    from credit.validation.gx import context, loaded
+
+    _, t = timed(lambda: (context(), loaded("xzcf")))
+    res["gx_cold_start_s"] = t
+    validate_frame("xzcf", sheet.data.iloc[:100], unit_code=None, report_date=REPORT_DATE)  # warm
+    verdicts, t = timed(validate_frame, "xzcf", sheet.data, unit_code=None, report_date=REPORT_DATE)
+    res["validate_s"] = t
+    res["validate_rows_per_s"] = len(sheet.data) / t
+    ref, t_ref = timed(reference_issues, sheet.data, report_date=REPORT_DATE)
+    res["reference_s"] = t_ref
+    res["validate_vs_pandas_ratio"] = res["validate_s"] / t_ref
+    gx_invalid = ~verdicts.valid().to_numpy()
+    ref_invalid = invalid_rows(ref)
+    res["invalid_rows"] = int(gx_invalid.sum())
+    if not np.array_equal(gx_invalid, ref_invalid):
+        diff = np.nonzero(gx_invalid != ref_invalid)[0][:10]
+        raise AssertionError(
+            f"GX and the reference disagree on {int((gx_invalid != ref_invalid).sum())} rows: {diff}"
+        )
+    pos = {row: i for i, row in enumerate(sheet.data.index)}
+    for rule, mask in ref.items():  # per rule too (warnings included)
+        prod = np.zeros(len(mask), dtype=bool)
+        prod[
+            verdicts.issues.loc[verdicts.issues["rule"] == rule, "row"].map(pos).to_numpy(dtype=np.int64)
+        ] = True
+        if not np.array_equal(prod, mask):
+            raise AssertionError(f"{rule}: GX flags {int(prod.sum())} rows, the reference {int(mask.sum())}")
+    say(
+        f"  validate {res['validate_rows_per_s']:>10,.0f} rows/s, {res['validate_vs_pandas_ratio']:.2f}× the pandas "
+        f"reference ({t_ref:.2f} s); {res['invalid_rows']:,} invalid rows, same rows and rules in both"
+    )
+    return ~gx_invalid
+
+
+def push_stage(sheet, valid: np.ndarray, units, work: Path, res: dict, n_push: int) -> None:
+    from bench.store import load_records
+    from credit.delivery import push
+    from credit.platform import make_transport
+    from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
+    from credit.settings import load_settings
+
+    db = work / "push.db"
+    db.unlink(missing_ok=True)
+    url = f"sqlite:///{db}"
+    take = np.nonzero(valid)[0][:n_push]
+    queued = np.ones(len(take), dtype=bool)
+    n = load_records(
+        url, "xzcf", sheet.data.iloc[take], sheet.raw, units[take], valid[take], REPORT_DATE, queued=queued
+    )
+    sandbox = start_sandbox(
+        app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET, state_path=str(work / "sandbox.db")
+    )
+    os.environ.update(
+        {
+            "CREDIT_HOME": str(work),
+            "CREDIT_PLATFORM_URL": sandbox.url,
+            "CREDIT_PLATFORM_APP_KEY": DEMO_APP_KEY,
+            "CREDIT_PLATFORM_APP_SECRET": DEMO_APP_SECRET,
+        }
+    )
+    try:
+        transport = make_transport(load_settings())
+        summary, t = timed(push, transport, database_url=url, report_date=REPORT_DATE)
+        transport.close()
+    finally:
+        sandbox.stop()
+    if summary.accepted != n:
+        raise AssertionError(f"push: {summary.accepted} of {n} accepted ({summary.to_dict()})")
+    res["push_records"] = n
+    res["push_s"] = t
+    res["push_records_per_s"] = n / t
+    say(
+        f"  push     {res['push_records_per_s']:>10,.0f} records/s ({n:,} records, {summary.batches} batches)"
+    )
+
+
+def stats_stage(sheet, valid, units, work: Path, res: dict) -> None:
+    from bench.store import load_records
+    from credit.reports.bulletin import build_bulletin
+    from credit.stats import compute_daily, save_daily, write_daily
+    from credit.store import session_scope
+    from credit.workdays import WorkCalendar
+
+    db = work / "stats.db"
+    db.unlink(missing_ok=True)
+    url = f"sqlite:///{db}"
+    n, t = timed(load_records, url, "xzcf", sheet.data, sheet.raw, units, valid, REPORT_DATE)
+    res["store_bulk_load_s"] = t
+
+    def stats():
+        with session_scope(url) as session:
+            report = compute_daily(session, REPORT_DATE, calendar=WorkCalendar(), deadline_workdays=3)
+            save_daily(session, report)
+        write_daily(report, work / "out")
+        return report
+
+    report, t = timed(stats)
+    res["stats_s"] = t
+    received = sum(r.counts.received for r in report.rows)
+    if received != n:
+        raise AssertionError(f"statistics counted {received} records, the store holds {n}")
+
+    def bulletin():
+        with session_scope(url) as session:
+            return build_bulletin(session, f"{REPORT_DATE:%Y-%m}", work / "out")
+
+    _, t = timed(bulletin)
+    res["bulletin_s"] = t
+    say(
+        f"  stats    {res['stats_s']:>10.2f} s for {n:,} records (bulk store load {res['store_bulk_load_s']:.1f} s, "
+        f"not timed in stats); bulletin {res['bulletin_s']:.2f} s"
+    )
+
+
+def subprocess_json(args: list[str], env: dict[str, str], log: Path) -> dict:
+    t = time.perf_counter()
+    with open(log, "w") as err:
+        proc = subprocess.run(
+            [sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, text=True
+        )
+    wall = time.perf_counter() - t
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode}); see {log}")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["wall_s"] = wall
+    return out
+
+
+def daily_stage(work: Path, res: dict) -> None:
+    from credit.generator import generate_day
+
+    day = REPORT_DATE
+    results = {}
+    for mode in ("flow", "plain"):
+        home = Path(tempfile.mkdtemp(prefix=f"bench-daily-{mode}-", dir=work))
+        generated, t_gen = timed(generate_day, home, day, seed=day.toordinal())
+        env = {**os.environ, **ENV, "CREDIT_HOME": str(home), "PREFECT_HOME": str(home / "prefect")}
+        for k in ("CREDIT_PLATFORM_URL", "CREDIT_DATABASE_URL"):
+            env.pop(k, None)
+        results[mode] = subprocess_json(
+            ["-m", "bench.daily", mode, str(home), day.isoformat()], env, work / f"daily-{mode}.log"
+        )
+        results[mode]["generate_s"] = t_gen
+        results[mode]["files"] = len(generated.files)
+        shutil.rmtree(home, ignore_errors=True)
+    flow, plain = results["flow"], results["plain"]
+    res["daily_records"] = flow["checked"]
+    res["daily_run_s"] = flow["wall_s"]
+    res["daily_flow_run_s"] = flow["run_s"]
+    res["daily_plain_s"] = plain["wall_s"]
+    res["daily_plain_steps"] = plain.get("steps")
+    res["prefect_overhead_s"] = flow["wall_s"] - plain["wall_s"]
+    res["prefect_overhead_share"] = res["prefect_overhead_s"] / flow["wall_s"]
+    say(
+        f"  daily    {res['daily_run_s']:>10.1f} s cold for {flow['checked']:,} records in {flow['files']} files "
+        f"(flow body {flow['run_s']:.1f} s); plain functions {plain['wall_s']:.1f} s → Prefect "
+        f"{res['prefect_overhead_s']:.1f} s ({res['prefect_overhead_share']:.0%})"
+    )
+
+
+def pipeline_stage(paths: dict[str, Path], work: Path, n: int) -> dict:
+    home = Path(tempfile.mkdtemp(prefix=f"bench-pipeline-{n}-", dir=work))
+    env = {**os.environ, **ENV, "CREDIT_HOME": str(home)}
+    try:
+        out = subprocess_json(
+            [
+                "-m",
+                "bench.pipeline",
+                str(paths["csv"]),
+                str(paths["meta"]),
+                REPORT_DATE.isoformat(),
+                str(home),
+            ],
+            env,
+            work / f"pipeline-{n}.log",
+        )
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    say(
+        f"  pipeline {n:>10,} rows: {out['pipeline_s']:.1f} s (ingest {out['ingest_s']:.1f}, validate "
+        f"{out['validate_s']:.1f}, stats {out['stats_s']:.1f}; + bulk store load {out['store_s']:.1f}), "
+        f"peak RSS {out['peak_rss_mb']:,.0f} MB"
+    )
+    return out
+
+
+# --- report ------------------------------------------------------------------------------------------------
+TARGETS = [
+    ("validate_rows_per_s", "validate rows/s", ">=", 100_000),
+    ("validate_vs_pandas_ratio", "validate ÷ pandas reference", "<=", 3),
+    ("ingest_csv_rows_per_s", "CSV ingest rows/s", ">=", 300_000),
+    ("ingest_xlsx_rows_per_s", "xlsx ingest rows/s (calamine)", ">=", 50_000),
+    ("push_records_per_s", "push records/s", ">=", 2_000),
+    ("daily_run_s", "daily run, cold (s)", "<=", 30),
+    ("pipeline_1m_s", "1M CSV → validation → stats (s)", "<=", 60),
+    ("peak_rss_mb", "peak RSS (MB)", "<=", 3072),
+    ("scaling_1m_over_100k", "scaling 1M ÷ 100k", "<=", 11),
+]
+INFO = [
+    ("ingest_csv_s", "CSV ingest (s)"),
+    ("csv_pandas_raw_rows_per_s", "pandas.read_csv raw rows/s (reference)"),
+    ("ingest_xlsx_openpyxl_rows_per_s", "xlsx ingest rows/s (openpyxl)"),
+    ("xlsx_calamine_raw_rows_per_s", "python_calamine raw cells rows/s (reference)"),
+    ("gx_cold_start_s", "GX import + context + suite (s)"),
+    ("validate_s", "validate (s)"),
+    ("reference_s", "pandas reference (s)"),
+    ("invalid_rows", "invalid rows (both agree)"),
+    ("stats_s", "日统计 (s)"),
+    ("bulletin_s", "月通报 (s)"),
+    ("store_bulk_load_s", "bulk store load, bench loader (s)"),
+    ("daily_records", "daily run records"),
+    ("daily_flow_run_s", "daily flow body (s)"),
+    ("daily_plain_s", "same steps without Prefect, cold (s)"),
+    ("prefect_overhead_share", "Prefect share of the daily run"),
+    ("pipeline_s", "CSV → validation → stats at this size (s)"),
+    ("pipeline_100k_s", "… at 100k (s)"),
+]
+
+
+def fmt(v) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float) and abs(v) < 1:
+        return f"{v:.3f}"
+    if isinstance(v, float) and v < 100:
+        return f"{v:.2f}"
+    return f"{v:,.0f}"
+
+
+def table(res: dict) -> str:
+    lines = [
+        f"Benchmark, {res['records']:,} records (xlsx: {res.get('xlsx_rows', 0):,}-row sample; push: "
+        f"{res.get('push_records', 0):,} records) — {res['machine']}, load before/after {res['load_before']} / "
+        f"{res['load_after']}",
+        "",
+        "| measure | value | target | met |",
+        "|---|---:|---:|:-:|",
+    ]
+    for key, label, op, target in TARGETS:
+        v = res.get(key)
+        met = "—" if v is None else ("yes" if (v >= target if op == ">=" else v <= target) else "**no**")
+        lines.append(f"| {label} | {fmt(v)} | {op} {target:,} | {met} |")
+    lines += ["", "| also measured | value |", "|---|---:|"]
+    for key, label in INFO:
+        if res.get(key) is not None:
+            v = res[key]
+            lines.append(f"| {label} | {f'{v:.0%}' if key.endswith('share') else fmt(v)} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    ap.add_argument("--records", type=int, default=100_000, help="10000, 100000 (default) or 1000000")
+    ap.add_argument("--xlsx-records", type=int, default=50_000)
+    ap.add_argument("--push-records", type=int, default=20_000)
+    ap.add_argument("--skip-daily", action="store_true")
+    args = ap.parse_args(argv)
+    os.environ.update(ENV)
+    from credit.settings import load_settings
+
+    settings = load_settings()
+    out = settings.out / "bench"
+    work = out / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    n = args.records
+    xlsx_n = min(n, args.xlsx_records)
+    res: dict = {
+        "records": n,
+        "report_date": REPORT_DATE.isoformat(),
+        "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}",
+        "load_before": load(),
+        "started": dt.datetime.now().isoformat(timespec="seconds"),
+    }
+    say(f"bench: {n:,} records (load {res['load_before']})")
+    paths, t = timed(make_data, out / "data", n, xlsx_n)
+    say(f"  data ready in {t:.1f} s: {paths['csv']}")
+    import pandas as pd
+
+    units = pd.read_parquet(paths["meta"])["unit"].to_numpy()
+    sheet = ingest(paths, res)
+    valid = validate(sheet, res)
+    push_stage(sheet, valid, units, work, res, min(args.push_records, n))
+    stats_stage(sheet, valid, units, work, res)
+    res["main_peak_rss_mb"] = rss_mb()
+    del sheet
+    if not args.skip_daily:
+        daily_stage(work, res)
+    big = pipeline_stage(paths, work, n)
+    res["pipeline_s"] = big["pipeline_s"]
+    res["pipeline_with_store_s"] = big["pipeline_with_store_s"]
+    res["pipeline"] = big
+    res["peak_rss_mb"] = big["peak_rss_mb"]
+    if n >= 1_000_000:
+        res["pipeline_1m_s"] = big["pipeline_s"] * 1_000_000 / n
+        small_paths = make_data(out / "data", 100_000, 0)
+        small = pipeline_stage(small_paths, work, 100_000)
+        res["pipeline_100k"] = small
+        res["pipeline_100k_s"] = small["pipeline_s"]
+        res["scaling_1m_over_100k"] = big["pipeline_s"] / small["pipeline_s"] * (100_000 / 100_000)
+    res["load_after"] = load()
+    res["finished"] = dt.datetime.now().isoformat(timespec="seconds")
+    text = table(res)
+    (out / "bench.json").write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "bench.md").write_text(text + "\n", encoding="utf-8")
+    say("")
+    say(text)
+    say(f"\n{out / 'bench.json'}")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
