@@ -139,3 +139,9 @@ def labels(code_list: str) -> list[str]:
 def penalty_legacy() -> dict[str, list[str]]:
     """Pre-2021 combined 处罚类别 values and the 2021 labels they split into."""
     return {row["legacy"]: row["labels"].split("|") for row in _read_csv("penalty_legacy.csv")}
+
+
+@cache
+def rule_severities() -> dict[str, str]:
+    """Rule id -> default severity (STANDARD.md §3), from credit/data/rules.csv."""
+    return {row["rule"]: row["severity"] for row in _read_csv("rules.csv")}

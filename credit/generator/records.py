@@ -16,6 +16,7 @@ from decimal import Decimal
 from credit.identifiers import USCC_PLACEHOLDER
 from credit.keys import business_key
 from credit.standard import dataset as std_dataset
+from credit.standard import rule_severities
 from credit.units import Unit, reporting_units
 
 from . import pools
@@ -25,34 +26,7 @@ ALL_CATS = frozenset({LEGAL, NATURAL, INDIV})
 NON_NATURAL = frozenset({LEGAL, INDIV})
 LONG_TERM = dt.date(2099, 12, 31)
 
-SEVERITY = {
-    "REQ-1": "error",
-    "ENUM-1": "error",
-    "LEN-1": "warning",
-    "TXT-1": "warning",
-    "ID-1": "error",
-    "ID-2": "error",
-    "ID-3": "error",
-    "ID-4": "error",
-    "ID-5": "error",
-    "ID-6": "warning",
-    "ID-7": "warning",
-    "SRC-1": "error",
-    "DATE-1": "error",
-    "DATE-2": "error",
-    "DATE-3": "error",
-    "DATE-4": "warning",
-    "DATE-5": "error",
-    "DATE-6": "warning",
-    "AMT-1": "error",
-    "AMT-2": "error",
-    "AMT-3": "error",
-    "AMT-4": "error",
-    "AMT-5": "warning",
-    "AMT-6": "warning",
-    "DOC-2": "warning",
-    "DUP-1": "error",
-}
+SEVERITY = rule_severities()  # default severities, from credit/data/rules.csv
 _COMMON = [
     "REQ-1",
     "ENUM-1",
