@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pandas as pd
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from credit.files import move_into, quarantine, safe_unit_dir, sha256_file
+from credit.files import display_name, move_into, quarantine, safe_unit_dir, sha256_file
 from credit.keys import business_keys, record_key
 from credit.settings import Settings
 from credit.store import Record, RecordVersion, Submission, session_scope
@@ -187,7 +188,8 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
     day = report_date.isoformat()
     archive_dir = safe_unit_dir(settings.archive, unit) / day
     quarantine_dir = safe_unit_dir(settings.quarantine, unit) / day
-    outcome = FileOutcome(name=path.name, outcome="collected")
+    name = display_name(path.name)  # an undecodable byte in a name must not stop the store
+    outcome = FileOutcome(name=name, outcome="collected")
 
     if path.is_symlink():
         target = quarantine(
@@ -197,7 +199,17 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
             "收件箱中的文件是符号链接，系统不读取链接指向的文件。请直接放入文件本身。",
             "The inbox entry is a symbolic link; links are never followed. Deliver the file itself.",
         )
-        return FileOutcome(path.name, "quarantined", "symlink", stored_path=str(target))
+        return FileOutcome(name, "quarantined", "symlink", stored_path=str(target))
+    if not stat.S_ISREG(path.lstat().st_mode):
+        # A pipe would block the hash forever, a device never ends: moved aside unopened.
+        target = quarantine(
+            path,
+            quarantine_dir,
+            "special",
+            "收件箱中的条目不是普通文件（管道、套接字或设备），未打开。请放入文件本身。",
+            "The inbox entry is not a regular file (a pipe, socket or device); it was not opened.",
+        )
+        return FileOutcome(name, "quarantined", "不是普通文件 / not a regular file", stored_path=str(target))
 
     before = path.stat()
     sha = sha256_file(path)
@@ -209,18 +221,16 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
         if known is not None:
             if known.outcome == "quarantined":
                 target = quarantine(path, quarantine_dir, tag, *(known.reason or " / ").split(" / ", 1))
-                return FileOutcome(path.name, "quarantined", known.reason, known.id, stored_path=str(target))
+                return FileOutcome(name, "quarantined", known.reason, known.id, stored_path=str(target))
             target = move_into(path, archive_dir, tag)
-            return FileOutcome(
-                path.name, "duplicate", "与已收取的文件内容相同", known.id, stored_path=str(target)
-            )
+            return FileOutcome(name, "duplicate", "与已收取的文件内容相同", known.id, stored_path=str(target))
 
     try:
         sheets = read_file(path)
     except UnreadableFile as exc:
         reason = (exc.reason_zh, exc.reason_en)
     except Exception as exc:  # a reader bug must not stop the other files and units
-        log.exception("reader failed on %s/%s", unit, path.name)
+        log.exception("reader failed on %s/%s", unit, name)
         reason = (
             f"文件无法读取（{type(exc).__name__}）",
             f"The file could not be read ({type(exc).__name__}).",
@@ -230,14 +240,14 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
 
     after = path.stat()
     if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
-        return FileOutcome(path.name, "skipped", "文件仍在写入，下次运行再收取 / still being written")
+        return FileOutcome(name, "skipped", "文件仍在写入，下次运行再收取 / still being written")
 
     if reason is not None:
         target = quarantine(path, quarantine_dir, tag, *reason)
         with session_scope(settings.database_url) as session:
             sub = Submission(
                 unit=unit,
-                file_name=path.name,
+                file_name=name,
                 sha256=sha,
                 received_date=report_date,
                 outcome="quarantined",
@@ -249,13 +259,13 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
                 session.flush()
             except IntegrityError:
                 session.rollback()
-        return FileOutcome(path.name, "quarantined", reason[0], stored_path=str(target))
+        return FileOutcome(name, "quarantined", reason[0], stored_path=str(target))
 
     try:
         with session_scope(settings.database_url) as session:
             sub = Submission(
                 unit=unit,
-                file_name=path.name,
+                file_name=name,
                 sha256=sha,
                 received_date=report_date,
                 outcome="collected",
@@ -273,14 +283,14 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
                 new_ids += ids
                 repeats += rep
             sub.new_versions, sub.repeats = len(new_ids), repeats
-            sub.stored_path = str(archive_dir / path.name)
+            sub.stored_path = str(archive_dir / name)
             outcome = FileOutcome(
-                path.name, "collected", None, sub.id, sub.datasets.split(","), sub.rows, len(new_ids), repeats
+                name, "collected", None, sub.id, sub.datasets.split(","), sub.rows, len(new_ids), repeats
             )
     except IntegrityError:
         # Another run collected the same file (or the same new record) at the same moment: it wins.
         target = move_into(path, archive_dir, tag) if path.exists() else None
-        return FileOutcome(path.name, "duplicate", "同时运行的另一任务已收取", stored_path=str(target))
+        return FileOutcome(name, "duplicate", "同时运行的另一任务已收取", stored_path=str(target))
 
     target = move_into(path, archive_dir, tag)
     outcome.stored_path = str(target)
@@ -296,12 +306,14 @@ def collect_unit(settings: Settings, unit: str, report_date: dt.date) -> UnitCol
     for path in sorted(inbox.iterdir(), key=lambda p: p.name):
         if path.is_dir() and not path.is_symlink():
             result.files.append(
-                FileOutcome(path.name, "skipped", "收件箱中的子文件夹不收取 / folders are not read")
+                FileOutcome(
+                    display_name(path.name), "skipped", "收件箱中的子文件夹不收取 / folders are not read"
+                )
             )
             continue
         if _is_transient(path):
             result.files.append(
-                FileOutcome(path.name, "skipped", "临时文件或锁文件 / temporary or lock file")
+                FileOutcome(display_name(path.name), "skipped", "临时文件或锁文件 / temporary or lock file")
             )
             continue
         try:
@@ -309,7 +321,12 @@ def collect_unit(settings: Settings, unit: str, report_date: dt.date) -> UnitCol
         except Exception as exc:  # e.g. disk full while archiving: report, keep going, lose nothing
             log.exception("collecting %s/%s failed", unit, path.name)
             result.files.append(
-                FileOutcome(path.name, "skipped", f"收取失败，文件保留在收件箱：{type(exc).__name__}")
+                FileOutcome(
+                    display_name(path.name),
+                    "skipped",
+                    f"收取失败，文件保留在收件箱 / collecting failed, the file stays in the inbox: "
+                    f"{type(exc).__name__}",
+                )
             )
     return result
 

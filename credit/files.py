@@ -20,14 +20,38 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 
 def safe_unit_dir(root: Path, unit: str) -> Path:
     """`root/<unit>`, refusing a unit code that could climb out of `root`."""
-    if not UNIT_CODE.match(unit):
+    if not isinstance(unit, str) or not UNIT_CODE.fullmatch(unit):  # fullmatch: "$" admits a final \n
         raise ValueError(f"单位代码不合法 invalid unit code: {unit!r}")
     return root / unit
 
 
+NAME_MAX = 255  # bytes, most file systems
+# Room kept in every stored name for a tag (`_<8 hex>_<n>`) and the `.reason.txt` written beside it.
+_RESERVE = len("_12345678_9999") + len(".reason.txt")
+
+
+def _fit(name: str, limit: int) -> str:
+    """`name` shortened (its stem, by whole characters) to at most `limit` bytes on disk."""
+    if len(os.fsencode(name)) <= limit:
+        return name
+    stem, suffix = os.path.splitext(name)
+    if len(os.fsencode(suffix)) > limit // 2:
+        stem, suffix = name, ""
+    while stem and len(os.fsencode(stem + suffix)) > limit:
+        stem = stem[:-1]
+    return (stem or "unnamed") + suffix
+
+
+def display_name(name: str) -> str:
+    """A file name as text that can be stored and shown: undecodable bytes become U+FFFD."""
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
 def free_name(folder: Path, name: str, tag: str) -> Path:
-    """`folder/name`, or `name` with a tag before the suffix when that name is taken (never overwrite)."""
-    name = Path(name).name or "unnamed"
+    """`folder/name`, or `name` with a tag before the suffix when that name is taken (never overwrite).
+
+    The name is shortened when it leaves no room for a tag and a `.reason.txt` beside it."""
+    name = _fit(Path(name).name or "unnamed", NAME_MAX - _RESERVE)
     target = folder / name
     if not target.exists() and not target.is_symlink():
         return target

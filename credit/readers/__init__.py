@@ -15,6 +15,7 @@ from credit.readers.base import Sheet, UnreadableFile
 from credit.readers.csvfile import read_csv
 from credit.readers.excel import ENGINES, read_workbook
 from credit.readers.frame import read_frame
+from credit.readers.guards import check_content, check_path
 from credit.readers.headers import detect_dataset
 
 __all__ = [
@@ -41,12 +42,14 @@ def read_file(path: Path | str, *, max_rows: int = 1_000_000, engine: str = "cal
             f"不支持的文件类型“{path.suffix or '（无扩展名）'}”：请报送.xlsx、.xls或.csv文件",
             f"unsupported file type {path.suffix or '(no extension)'!r}: send .xlsx, .xls or .csv",
         )
+    check_path(path)  # a pipe, a device or an absurd size is refused before a byte is read
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile("文件无法打开", f"cannot open the file: {exc.strerror}") from None
     if not data[:4096].strip() and not data.strip():  # the prefix spares a copy of a large file
         raise UnreadableFile("文件为空", "the file is empty")
+    check_content(data, suffix)  # zip bombs, absurd worksheet extents, NUL bytes in a CSV
     if suffix == ".csv":
         return [read_csv(data, max_rows=max_rows)]
     return read_workbook(data, max_rows=max_rows, engine=engine)

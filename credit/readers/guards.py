@@ -1,0 +1,175 @@
+"""Checks made before a delivered file is parsed: what is absurd is refused with a reason, never opened.
+
+- not a regular file (a FIFO would block the reader forever, a device never ends), or larger than
+  MAX_FILE_BYTES: refused on `stat`, before a byte is read;
+- .xlsx/.xlsm (a zip): too many members, a member or the whole unpacking larger than the caps, a
+  compression ratio only a zip bomb has, sizes that contradict the member's header;
+- a worksheet whose cells span an absurd rectangle (one cell in A1 and one in XFD1048576 is a 1 KB file
+  that makes the Excel engine allocate 512 GiB and abort the whole process): its XML is streamed, never
+  held, and the rectangle bounded before the engine sees the file;
+- a CSV holding NUL bytes (a binary file, or UTF-16 without its BOM) says so instead of "unknown encoding".
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import stat
+import zipfile
+from pathlib import Path
+from xml.etree.ElementTree import iterparse
+
+from credit.readers.base import UnreadableFile
+
+MAX_FILE_BYTES = 1 << 30  # 1 GiB: a million records of the widest dataset stay well below
+MAX_MEMBERS = 10_000
+MAX_MEMBER_BYTES = 1 << 30  # one part of an xlsx, unpacked
+MAX_UNPACKED_BYTES = 2 << 30  # all parts of an xlsx, unpacked
+MAX_RATIO = 200  # spreadsheets compress 5-30 times; a bomb 1000 times and more
+RATIO_FROM_BYTES = 8 << 20  # small parts may compress as well as they like
+MAX_SHEET_CELLS = 40_000_000  # the rectangle a worksheet's cells span (the engine allocates all of it)
+_CHUNK = 8 << 20
+_SHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
+_COLUMNS = re.compile(rb'<c\b[^>]*?\br="([A-Z]{2,3})[0-9]')
+_CELL_NO_REF = re.compile(rb"<c(?:>|/>|\s(?![^>]*\br=)[^>]*>)")
+_REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1 << 20):.0f} MiB"
+
+
+def check_path(path: Path) -> int:
+    """The file's size; refuses what is not a regular file or is too large to read."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise UnreadableFile("文件无法打开", f"cannot open the file: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise UnreadableFile(
+            "不是普通文件（文件夹、管道或设备），不读取", "not a regular file (a folder, pipe or device)"
+        )
+    if st.st_size > MAX_FILE_BYTES:
+        raise UnreadableFile(
+            f"文件过大（{_mib(st.st_size)}，上限{_mib(MAX_FILE_BYTES)}），请拆分后再报送",
+            f"the file is too large ({_mib(st.st_size)}; the limit is {_mib(MAX_FILE_BYTES)}); split it",
+        )
+    return st.st_size
+
+
+def check_content(data: bytes, suffix: str) -> None:
+    """Refuses content that would exhaust memory or mislead the reader; silent for ordinary files."""
+    if data.startswith(b"PK\x03\x04") and suffix in (".xlsx", ".xlsm"):
+        _check_zip(data)
+    elif (
+        suffix == ".csv"
+        and not data.startswith((b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
+        and b"\x00" in data
+    ):
+        raise UnreadableFile(
+            "文件含有NUL空字节，不是文本CSV（可能是二进制文件或不带BOM的UTF-16）；请另存为UTF-8编码的CSV",
+            "the file holds NUL bytes: no text encoding (binary, or UTF-16 without a BOM); save it as UTF-8 CSV",
+        )
+
+
+def _bomb(zh: str, en: str) -> UnreadableFile:
+    return UnreadableFile(
+        f"Excel文件结构异常（疑似压缩炸弹），未打开：{zh}",
+        f"the Excel file is abnormal (a suspected zip bomb) and was not opened: {en}",
+    )
+
+
+def _check_zip(data: bytes) -> None:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # the Excel engine says it is damaged, in its words
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise _bomb(f"包含{len(infos)}个部件", f"{len(infos)} parts")
+        total = 0
+        for info in infos:
+            size, packed = info.file_size, info.compress_size
+            total += size
+            if size > MAX_MEMBER_BYTES or total > MAX_UNPACKED_BYTES:
+                raise _bomb(
+                    f"解压后超过{_mib(MAX_MEMBER_BYTES if size > MAX_MEMBER_BYTES else MAX_UNPACKED_BYTES)}",
+                    f"more than {_mib(MAX_MEMBER_BYTES if size > MAX_MEMBER_BYTES else MAX_UNPACKED_BYTES)}"
+                    " unpacked",
+                )
+            if size > RATIO_FROM_BYTES and size > MAX_RATIO * max(packed, 1):
+                raise _bomb(
+                    f"部件“{info.filename}”压缩比{size // max(packed, 1)}倍",
+                    f"part {info.filename!r} compressed {size // max(packed, 1)} times",
+                )
+        for info in infos:
+            if _SHEET.match(info.filename):
+                _check_sheet(zf, info)
+
+
+def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Bound the rectangle the worksheet's cells span, streaming its XML (cheap: a few C-speed scans)."""
+    digits, columns, no_ref, tail = 1, set(), False, b""
+    try:
+        with zf.open(info) as fh:
+            while block := fh.read(_CHUNK):
+                chunk = tail + block
+                for k in range(7, digits, -1):  # the longest row number written anywhere
+                    if re.search(rb'\br="[A-Z]{0,3}[0-9]{%d}"' % k, chunk):
+                        digits = k
+                        break
+                columns.update(_COLUMNS.findall(chunk))
+                no_ref = no_ref or _CELL_NO_REF.search(chunk) is not None
+                tail = chunk[-64:]
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise UnreadableFile(
+            "Excel文件已损坏（压缩数据校验失败），请重新导出后再报送",
+            f"the Excel file is damaged (its compressed data fail their check): {type(exc).__name__}",
+        ) from None
+    width = max((_col_number(c.decode()) for c in columns), default=26)
+    if no_ref:
+        width = 16_384  # cells without a position: the engine numbers them, the width is unknown
+    height = min(10**digits - 1, 1_048_576)
+    if width * height <= MAX_SHEET_CELLS:
+        return
+    height, width = _exact_extent(zf, info)  # rare: measure instead of bounding
+    if width * height > MAX_SHEET_CELLS:
+        raise UnreadableFile(
+            f"工作表“{Path(info.filename).stem}”的单元格范围过大（{height}行×{width}列，"
+            f"超过{MAX_SHEET_CELLS}个单元格），可能有远处的零散单元格；请删除多余的行列后再报送",
+            f"worksheet part {Path(info.filename).stem!r} spans {height} rows x {width} columns (more than "
+            f"{MAX_SHEET_CELLS} cells), probably stray cells far away; delete the unused rows and columns",
+        )
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _exact_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """(rows, columns) as the Excel engine would place the cells, numbering the unnumbered in order."""
+    max_row = max_col = 0
+    row = 0
+    col = 0
+    with zf.open(info) as fh:
+        for event, el in iterparse(fh, events=("start", "end")):
+            tag = el.tag.rsplit("}", 1)[-1]
+            if event == "end":
+                if tag == "row":
+                    el.clear()
+            elif tag == "row":
+                r = el.get("r")
+                row = int(r) if r and r.isdigit() else row + 1
+                col = 0
+            elif tag == "c":
+                m = _REF.match(el.get("r") or "")
+                if m:
+                    col, cell_row = _col_number(m.group(1)), int(m.group(2))
+                else:
+                    col, cell_row = col + 1, row
+                max_row, max_col = max(max_row, cell_row), max(max_col, col)
+    return max_row, max_col
