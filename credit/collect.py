@@ -23,13 +23,16 @@ from sqlmodel import Session, select
 
 from credit.files import display_name, move_into, quarantine, safe_unit_dir, sha256_file
 from credit.keys import business_keys, record_key
+from credit.revocations import apply_revocations, is_revocation_list, read_revocation_list
+from credit.revocations import feedback_items as revocation_feedback
 from credit.settings import Settings
 from credit.store import Record, RecordVersion, Submission, session_scope
 
 log = logging.getLogger(__name__)
 
 # Office lock files and partial downloads are not deliveries; they are left where they are.
-TRANSIENT_PREFIXES = ("~$", ".~lock", ".")
+TRANSIENT_PREFIXES = ("~$", ".~lock")
+DATA_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls")
 TRANSIENT_SUFFIXES = (".tmp", ".part", ".crdownload", ".swp", "#")
 
 
@@ -114,6 +117,7 @@ def store_sheet(
         stmt = select(Record).where(Record.dataset == sheet.dataset, Record.business_key.in_(chunk))
         records.update({r.business_key: r for r in session.exec(stmt)})
     current: dict[int, RecordVersion] = {}
+    content: dict[int, RecordVersion] = {}  # newest version that carries content (not a revocation)
     ids = [r.id for r in records.values()]
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -125,6 +129,10 @@ def store_sheet(
         for version, cur in session.exec(stmt):
             if version.version == cur:
                 current[version.record_id] = version
+            if version.op != "D":
+                known = content.get(version.record_id)
+                if known is None or known.version < version.version:
+                    content[version.record_id] = version
 
     new_versions: list[RecordVersion] = []
     repeats = 0
@@ -147,9 +155,16 @@ def store_sheet(
             records[key] = record
         else:
             latest = current.get(record.id)
+            if latest is not None and latest.op == "D":
+                # A revoked record sent again unchanged (units often resend their whole ledger) stays revoked;
+                # only changed content publishes it again.
+                base = content.get(record.id)
+                if base is not None and base.content_hash == digest and not dup:
+                    repeats += 1
+                    continue
             # An identical resend of a record whose current version passed is a repeat; an identical resend of
             # a rejected one is stored again so it is re-validated (its verdict may depend on the day).
-            if (
+            elif (
                 latest is not None
                 and latest.content_hash == digest
                 and latest.status != "invalid"
@@ -179,7 +194,12 @@ def store_sheet(
 
 
 def _is_transient(path: Path) -> bool:
-    return path.name.startswith(TRANSIENT_PREFIXES) or path.name.endswith(TRANSIENT_SUFFIXES)
+    """Lock files, partial downloads and hidden system files (.DS_Store) are not deliveries. A hidden name
+    that ends like a data file (`.处罚.csv`, `..\\处罚.csv`) is a delivery and is collected."""
+    name = path.name
+    if name.startswith(TRANSIENT_PREFIXES) or name.endswith(TRANSIENT_SUFFIXES):
+        return True
+    return name.startswith(".") and not name.lower().endswith(DATA_SUFFIXES)
 
 
 def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date) -> FileOutcome:
@@ -224,6 +244,9 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
                 return FileOutcome(name, "quarantined", known.reason, known.id, stored_path=str(target))
             target = move_into(path, archive_dir, tag)
             return FileOutcome(name, "duplicate", "与已收取的文件内容相同", known.id, stored_path=str(target))
+
+    if is_revocation_list(path):
+        return _collect_revocations(settings, unit, path, name, sha, report_date)
 
     try:
         sheets = read_file(path)
@@ -283,7 +306,6 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
                 new_ids += ids
                 repeats += rep
             sub.new_versions, sub.repeats = len(new_ids), repeats
-            sub.stored_path = str(archive_dir / name)
             outcome = FileOutcome(
                 name, "collected", None, sub.id, sub.datasets.split(","), sub.rows, len(new_ids), repeats
             )
@@ -294,6 +316,59 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
 
     target = move_into(path, archive_dir, tag)
     outcome.stored_path = str(target)
+    _record_stored_path(settings, outcome)
+    return outcome
+
+
+def _record_stored_path(settings: Settings, outcome: FileOutcome) -> None:
+    """The archive name is known only after the move (a tag is added when the name is taken)."""
+    if outcome.submission_id is None:
+        return
+    with session_scope(settings.database_url) as session:
+        sub = session.get(Submission, outcome.submission_id)
+        if sub is not None and sub.stored_path != outcome.stored_path:
+            sub.stored_path = outcome.stored_path
+            session.add(sub)
+
+
+def _collect_revocations(
+    settings: Settings, unit: str, path: Path, name: str, sha: str, report_date: dt.date
+) -> FileOutcome:
+    """A 撤销清单: matched rows become deletes, unmatched ones are kept for the unit's feedback."""
+    day = report_date.isoformat()
+    try:
+        rows = read_revocation_list(path)
+    except Exception as exc:
+        reason = (
+            str(exc) if isinstance(exc, ValueError) else "撤销清单无法读取",
+            f"revocation list unreadable: {exc}",
+        )
+        target = quarantine(path, safe_unit_dir(settings.quarantine, unit) / day, sha[:8], *reason)
+        return FileOutcome(name, "quarantined", reason[0], stored_path=str(target))
+    try:
+        with session_scope(settings.database_url) as session:
+            sub = Submission(
+                unit=unit,
+                file_name=name,
+                sha256=sha,
+                received_date=report_date,
+                outcome="collected",
+                datasets="revocation",
+                rows=len(rows),
+            )
+            session.add(sub)
+            session.flush()
+            applied = apply_revocations(session, unit, rows, report_date)
+            sub.new_versions = len(applied.queued)
+            sub.problems = revocation_feedback(name, applied) or None
+            outcome = FileOutcome(
+                name, "collected", None, sub.id, ["revocation"], len(rows), len(applied.queued)
+            )
+    except IntegrityError:
+        outcome = FileOutcome(name, "duplicate", "同时运行的另一任务已收取")
+    target = move_into(path, safe_unit_dir(settings.archive, unit) / day, sha[:8])
+    outcome.stored_path = str(target)
+    _record_stored_path(settings, outcome)
     return outcome
 
 

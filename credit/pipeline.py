@@ -125,8 +125,8 @@ def validate_unit(settings: Settings, unit: str, report_date: dt.date) -> UnitVa
     result.checked = sum(c["checked"] for c in result.by_dataset.values())
     result.valid = sum(c["valid"] for c in result.by_dataset.values())
     result.invalid = sum(c["invalid"] for c in result.by_dataset.values())
-    if result.invalid or result.warnings:
-        result.feedback = write_unit_feedback(settings, unit, report_date)
+    # Also when nothing was validated: a 撤销清单's unmatched rows go back to the unit the same way.
+    result.feedback = write_unit_feedback(settings, unit, report_date)
     return result
 
 
@@ -164,6 +164,11 @@ def feedback_items(settings: Settings, unit: str, report_date: dt.date) -> list[
                 }
             )
         items += platform_rejections(session, unit, report_date)
+        revocations = select(Submission).where(
+            Submission.unit == unit, Submission.received_date == report_date, Submission.problems.is_not(None)
+        )
+        for sub in session.exec(revocations.order_by(Submission.id)):
+            items += sub.problems or []
     return items
 
 

@@ -66,7 +66,11 @@ def _cell(value: object) -> str | None:
 
 def _rows(path: Path) -> list[list[object]]:
     """The first sheet's rows (or the CSV's), cells as the file holds them."""
+    from credit.readers.guards import check_content, check_path
+
+    check_path(path)  # the same guards as every delivered file: no pipe, no bomb, no absurd size
     data = path.read_bytes()
+    check_content(data, path.suffix.lower())
     if path.suffix.lower() == ".csv":
         from credit.readers.csvfile import decode
 

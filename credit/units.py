@@ -51,7 +51,7 @@ def reporting_units() -> list[Unit]:
 
 
 def unit(code: str) -> Unit:
-    if not UNIT_CODE.match(code or ""):
+    if not isinstance(code, str) or not UNIT_CODE.fullmatch(code):  # fullmatch: "$" admits a final \n
         raise ValueError(f"单位代码不合法 invalid unit code: {code!r}")
     try:
         return all_units()[code]

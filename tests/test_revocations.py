@@ -102,3 +102,50 @@ def test_a_list_without_the_document_number_column_is_refused(tmp_path):
     path = write_list(tmp_path / "撤销.csv", [["行政处罚", "复议撤销"]], header=("数据类别", "撤销原因"))
     with pytest.raises(ValueError, match="决定文书号"):
         read_revocation_list(path)
+
+
+def test_a_revocation_list_in_the_inbox_is_applied_and_problems_reach_the_feedback(settings, published):
+    from openpyxl import load_workbook
+
+    from credit.pipeline import write_unit_feedback
+
+    _, client = published
+    write_list(
+        settings.inbox / "scjgj" / "撤销清单.csv",
+        [
+            ["行政处罚", "雷市监罚〔2026〕1号", "", "复议撤销"],
+            ["行政处罚", "雷市监罚〔2026〕77号", "", "录入错误"],
+        ],
+    )
+    [f] = collect_unit(settings, "scjgj", DAY).files
+    assert (f.outcome, f.datasets, f.new_versions) == ("collected", ["revocation"], 1)
+    assert (settings.archive / "scjgj" / DAY.isoformat() / "撤销清单.csv").is_file()
+    push(client, database_url=settings.database_url, unit="scjgj", report_date=DAY)
+    with session_scope(settings.database_url) as session:
+        assert (
+            session.exec(select(Record).where(Record.decision_doc_no == "雷市监罚〔2026〕1号")).one().revoked
+        )
+
+    path = write_unit_feedback(settings, "scjgj", DAY)
+    ws = load_workbook(path)["行政处罚"]
+    texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
+    assert any("REVOKE" in t and "77号" in t for t in texts)
+
+    # The unit resends its whole ledger the next day, unchanged: the revoked record stays revoked.
+    write_csv(settings.inbox / "scjgj" / "全量.csv", [xzcf_row(n=1), xzcf_row(n=2), xzcf_row(n=3)])
+    [g] = collect_unit(settings, "scjgj", DAY + dt.timedelta(days=1)).files
+    assert (g.repeats, g.new_versions) == (2, 1)  # only the new decision n=3 is stored
+    # Changed content publishes it again, as a new insert.
+    write_csv(
+        settings.inbox / "scjgj" / "更正.csv",
+        [xzcf_row(n=1, penalty_content="罚款人民币6000元", fine_wan="0.6")],
+    )
+    [h] = collect_unit(settings, "scjgj", DAY + dt.timedelta(days=1)).files
+    assert h.new_versions == 1
+
+
+def test_hidden_names_ending_like_data_files_are_collected(settings):
+    write_csv(settings.inbox / "scjgj" / ".处罚.csv", [xzcf_row(n=3)])
+    (settings.inbox / "scjgj" / ".DS_Store").write_bytes(b"\x00\x00")
+    outcomes = {f.name: f.outcome for f in collect_unit(settings, "scjgj", DAY).files}
+    assert outcomes == {".处罚.csv": "collected", ".DS_Store": "skipped"}

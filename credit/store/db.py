@@ -25,6 +25,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+    # Let SQLAlchemy, not pysqlite, open transactions (see _sqlite_begin).
+    dbapi_conn.isolation_level = None
+
+
+def _sqlite_begin(conn) -> None:
+    """Take the write lock when a transaction starts. With pysqlite's deferred BEGIN, two runs that both read
+    and then write fail at once with "database is locked" instead of waiting out the busy timeout."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def get_engine(url: str) -> Engine:
@@ -37,6 +45,7 @@ def get_engine(url: str) -> Engine:
                     Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
                 engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
                 event.listen(engine, "connect", _sqlite_pragmas)
+                event.listen(engine, "begin", _sqlite_begin)
             else:
                 engine = create_engine(url, pool_pre_ping=True)
             _engines[url] = engine

@@ -47,6 +47,8 @@ class Submission(SQLModel, table=True):
     stored_path: str | None = None  # where the file now lies (archive/ or quarantine/)
     encoding: str | None = None
     columns: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # sheet -> {key: header}
+    # Rows that could not be applied (a 撤销清单's unmatched rows), in the feedback item shape.
+    problems: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
     validated: bool = False
 
 
