@@ -324,10 +324,11 @@ def _record_stored_path(settings: Settings, outcome: FileOutcome) -> None:
     """The archive name is known only after the move (a tag is added when the name is taken)."""
     if outcome.submission_id is None:
         return
+    stored = display_name(outcome.stored_path or "")  # a name with undecodable bytes, as text
     with session_scope(settings.database_url) as session:
         sub = session.get(Submission, outcome.submission_id)
-        if sub is not None and sub.stored_path != outcome.stored_path:
-            sub.stored_path = outcome.stored_path
+        if sub is not None and sub.stored_path != stored:
+            sub.stored_path = stored
             session.add(sub)
 
 

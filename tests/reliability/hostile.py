@@ -587,7 +587,7 @@ KINDS: dict[str, tuple[set[str], str | None, Callable[[Path], Path]]] = {
     "directory_named_like_file": ({S}, None, _dir_like_file),
     "fifo_named_csv": ({S, Q}, "普通文件", _fifo),
     "name_dotdot_backslashes": ({C}, None, _named("a..\\..\\..\\etc\\处罚.csv")),
-    "name_leading_dotdot_hidden": ({S}, None, _named("..\\..\\处罚.csv")),
+    "name_leading_dotdot_hidden": ({C}, None, _named("..\\..\\处罚.csv")),
     "name_leading_dashes_dots": ({C}, None, _named("-rf ..csv")),
     "name_255_bytes": ({C}, None, _named("长" * 81 + ".csv")),
     "name_invalid_utf8": ({C, Q}, None, _named(b"\xff\xfe\xb4\xa6\xb7\xa3.csv")),
