@@ -32,8 +32,10 @@ def main(mode: str, home: str, day: dt.date) -> dict:
     try:
         t0 = time.perf_counter()
         if mode == "flow":
+            from credit.validation.gx import warm_up
             from flows.daily import daily_pipeline
 
+            warm_up()  # as `credit run` and the demo do: GX imports while Prefect starts its API
             t_import = time.perf_counter()
             state = daily_pipeline(report_date=day, return_state=True)
             if not state.is_completed():

@@ -51,7 +51,10 @@ def cmd_check(args) -> int:
 
 
 def cmd_run(args) -> int:
+    from credit.validation.gx import warm_up
     from flows.daily import daily_pipeline
+
+    warm_up()  # import Great Expectations while Prefect starts its API
 
     state = daily_pipeline(
         report_date=args.date, units=args.unit or None, push=not args.no_push, return_state=True

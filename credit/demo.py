@@ -53,7 +53,10 @@ def run_demo(days: int = 1, end: dt.date | None = None) -> int:
     )
     _say(f"模拟信用湛江接口已启动：{sandbox.url}")
     try:
+        from credit.validation.gx import warm_up
         from flows.daily import daily_pipeline
+
+        warm_up()  # import Great Expectations while Prefect starts its API
 
         for day in report_days:
             manifest = settings.home / "generated" / f"{day.isoformat()}.json"

@@ -32,19 +32,20 @@ from great_expectations.expectations.metrics.map_metric_provider import (
 )
 
 from credit.validation.checks import CHECKS, any_failing
+from expectations.table import COLUMN_LIST_CHECKS, VALUE_KEYS, attribute  # noqa: F401  attribute: re-exported
 
 Param = str | SuiteParameterDict | None
 
 
-# Checks whose fields are the expectation's column list itself.
-_COLUMN_LIST_CHECKS = {"required", "uscc_valid", "real_dates", "amount_format"}
-
-
+# Checks whose fields are the expectation's column list itself (tables shared with the GX-free runner).
+_COLUMN_LIST_CHECKS = COLUMN_LIST_CHECKS
 _VALUE_KEYS: dict[str, tuple[str, ...]] = {}
 
 
 def _multicolumn_metric(check: str, value_keys: tuple[str, ...]) -> type:
     """A multicolumn map metric `multicolumn_values.credit_<check>` backed by `checks.CHECKS[check]`."""
+    if VALUE_KEYS[check] != value_keys:
+        raise AssertionError(f"expectations/table.py: VALUE_KEYS[{check!r}] differs from custom.py")
     _VALUE_KEYS[check] = value_keys
 
     def _pandas(cls, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
@@ -65,31 +66,40 @@ def _multicolumn_metric(check: str, value_keys: tuple[str, ...]) -> type:
     )
 
 
+# Fields of an Expectation that `Expectation.configuration` moves out of the kwargs.
+_NOT_KWARGS = frozenset({"meta", "notes", "description", "severity", "id", "rendered_content"})
+
+
 class _OneConfiguration:
-    """GX's kwargs getters rebuild `self.configuration` (a pydantic `.dict()` of every field) once per key they
-    read: ≈ 40 % of a validation of a few hundred rows went there. These read it once per call (same values,
-    nothing kept between calls, so a changed or copied expectation is never stale)."""
+    """GX's kwargs getters rebuild `self.configuration` (a pydantic `.dict()` of every field, then an
+    ExpectationConfiguration) once per key they read, ≈ 15 times per expectation and validation. These read the
+    model's own field values instead: `configuration.kwargs` is those values without the defaulted ones, and
+    every getter falls back to the field's default for a missing key, so the values are the same (nothing is
+    kept between calls, so a changed or copied expectation is never stale)."""
+
+    def _kwargs_view(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in _NOT_KWARGS}
 
     def _get_domain_kwargs(self, cfg_kwargs: dict | None = None) -> dict[str, Any]:
-        kw = self.configuration.kwargs if cfg_kwargs is None else cfg_kwargs
+        kw = self._kwargs_view() if cfg_kwargs is None else cfg_kwargs
         return {key: kw.get(key, self._get_default_value(key)) for key in self.domain_keys}
 
     def _get_success_kwargs(self, cfg_kwargs: dict | None = None) -> dict[str, Any]:
-        kw = self.configuration.kwargs if cfg_kwargs is None else cfg_kwargs
+        kw = self._kwargs_view() if cfg_kwargs is None else cfg_kwargs
         out = {key: kw.get(key, self._get_default_value(key)) for key in self.success_keys}
         out.update(self._get_domain_kwargs(kw))
         return out
 
     def _get_runtime_kwargs(self, runtime_configuration: dict | None = None) -> dict:
         runtime_configuration = runtime_configuration or {}
-        kw = self.configuration.kwargs
+        kw = self._kwargs_view()
         success = self._get_success_kwargs(kw)
         out = {}
         for key in self.runtime_keys:
             if key in runtime_configuration:
                 out[key] = runtime_configuration[key]
-            elif key in kw:
-                out[key] = kw[key]
+            elif key in kw:  # the model's own value: copied where GX changes it in place (result_format)
+                out[key] = dict(kw[key]) if isinstance(kw[key], dict) else kw[key]
             else:
                 field = self.__fields__.get(key)
                 out[key] = (field.default if not field.required else None) if field is not None else None
@@ -315,19 +325,3 @@ def _check_table() -> dict[str, str]:
         cls.expectation_type: cls.map_metric.rsplit("credit_", 1)[1]
         for cls in _CreditMulticolumn.__subclasses__()
     }
-
-
-def attribute(expectation_type: str, kwargs: dict, rows: pd.DataFrame, params: dict | None = None) -> dict:
-    """Which fields of the (failing) rows a multicolumn expectation's check flags: {key: bool mask}."""
-    check = _check_table()[expectation_type]
-    values = {}
-    for k in _VALUE_KEYS[check]:
-        v = kwargs.get(k)
-        if isinstance(v, dict) and "$PARAMETER" in v:
-            v = (params or {}).get(v["$PARAMETER"])
-        if v is not None:
-            values[k] = v
-    column_list = list(kwargs["column_list"])
-    if check in _COLUMN_LIST_CHECKS:
-        values["column_list"] = column_list
-    return CHECKS[check](rows[column_list], **values)

@@ -116,13 +116,25 @@ def validate_frame(
     report_date: date,
     severity: dict[str, str] | None = None,
     docs_dir: Path | None = None,
+    engine: str = "gx",
 ) -> Verdicts:
-    """Run the dataset's GX suite over a normalised frame and return per-record verdicts."""
-    from credit.validation.gx import run_suite
+    """Run the dataset's GX suite over a normalised frame and return per-record verdicts.
 
+    engine="direct" (`credit check`): the same suite and checks without importing Great Expectations
+    (`credit.validation.direct`), when no Data Docs are asked for and the suite allows it.
+    """
     frame = prepare_frame(dataset, data)
     params = suite_parameters(unit_code, report_date)
-    positions, rules_, keys, sevs, docs_index = run_suite(dataset, frame, params, docs_dir=docs_dir)
+    if engine not in ("gx", "direct"):
+        raise ValueError(f"engine must be 'gx' or 'direct', not {engine!r}")
+    from credit.validation import direct
+
+    if engine == "direct" and docs_dir is None and direct.supported(dataset):
+        positions, rules_, keys, sevs, docs_index = direct.run_suite(dataset, frame, params)
+    else:
+        from credit.validation.gx import run_suite
+
+        positions, rules_, keys, sevs, docs_index = run_suite(dataset, frame, params, docs_dir=docs_dir)
     issues = apply_severity(issues_frame(positions, rules_, keys, sevs, data.index), severity)
     return Verdicts(
         dataset=dataset,

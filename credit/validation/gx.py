@@ -4,6 +4,12 @@ Costs avoided (FIELD-NOTES.md): GX hashes the whole DataFrame on every run unles
 `HASH_THRESHOLD` of its pandas execution engine is lowered; progress bars are switched off; per-row
 verdicts use positional unexpected index lists (the frame is given a RangeIndex), never
 `unexpected_index_column_names` (a per-row Python loop inside GX).
+
+Fixed costs per call (a day makes ~100 calls on small frames; issue 7): the suite, batch and validation
+definitions are built once per process and run through GX's Validator directly (`_validate`: no freshness
+check, no JSON serialisation of the result into the in-memory results store); a Data Docs page is rendered from
+the result in hand by a SiteBuilder kept per site, and the store keeps only a slim entry for the site index;
+`gx_speedups` trims GX's per-metric bookkeeping. The suites stay the single source of truth.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from credit.validation import gx_speedups
 from credit.validation.suites import load_suite_json, meta_fields
 
 # COMPLETE for positional unexpected index lists; GX's "unexpected index query" (for pandas: every failing row
@@ -40,11 +47,17 @@ class Loaded:
     context: Any
     validation_definition: Any
     suite: Any
+    batch_definition: Any = None
+
+
+def context() -> Any:
+    """The process's ephemeral GX context, with the custom expectations registered."""
+    with _lock:  # built once, also when `warm_up()` builds it on another thread
+        return _context()
 
 
 @cache
-def context() -> Any:
-    """The process's ephemeral GX context, with the custom expectations registered."""
+def _context() -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -55,10 +68,27 @@ def context() -> Any:
     # Private setting: GX md5-hashes every DataFrame smaller than this on each run (≈ 4 s at 1M rows).
     pandas_execution_engine.HASH_THRESHOLD = 0
     _share_jinja_bytecode()
+    gx_speedups.install()
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     ctx.data_sources.add_pandas("credit")
+    _keep_results_as_objects(ctx.validation_results_store)
     return ctx
+
+
+def _keep_results_as_objects(store: Any) -> None:
+    """The ephemeral context's validation results store (in memory) keeps result objects as they are: GX
+    serialises every result to a JSON string on `set` (≈ 25 % of a small validation) and parses it again
+    for each Data Docs index build. Only slim index entries are stored here (`_index_entry`)."""
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
+
+    deserialize = store.deserialize
+
+    def _deserialize(value):
+        return value if isinstance(value, ExpectationSuiteValidationResult) else deserialize(value)
+
+    store.serialize = lambda value: value
+    store.deserialize = _deserialize
 
 
 class _MemoryBytecodeCache:
@@ -102,9 +132,9 @@ def _share_jinja_bytecode() -> None:
 
 def build_suite(dataset: str) -> Any:
     """The dataset's suite as a GX object; fails when GX dropped an expectation (unknown type)."""
+    context()  # imports GX (under the lock) and registers the custom expectations
     import great_expectations as gx
 
-    context()  # registers custom expectations
     raw = load_suite_json(dataset)
     suite = gx.ExpectationSuite(
         name=raw["name"], expectations=[dict(e) for e in raw["expectations"]], meta=raw.get("meta")
@@ -119,8 +149,34 @@ def build_suite(dataset: str) -> Any:
     return suite
 
 
-@cache
 def loaded(dataset: str) -> Loaded:
+    with _lock:
+        return _loaded(dataset)
+
+
+_warming: threading.Thread | None = None
+
+
+def warm_up(datasets: tuple[str, ...] = ("xzcf", "xzxk")) -> threading.Thread:
+    """Import GX and build the context and suites on a background thread (≈ 3–4 s), once per process: the
+    daily flow starts it while Prefect starts its server, so that the first validation does not pay it.
+    A failure here is left to the first validation to raise."""
+    global _warming
+
+    def work() -> None:
+        with contextlib.suppress(Exception):
+            for dataset in datasets:
+                loaded(dataset)
+
+    with _lock:
+        if _warming is None:
+            _warming = threading.Thread(target=work, name="credit-gx-warm-up", daemon=True)
+            _warming.start()
+        return _warming
+
+
+@cache
+def _loaded(dataset: str) -> Loaded:
     import great_expectations as gx
 
     ctx = context()
@@ -130,23 +186,58 @@ def loaded(dataset: str) -> Loaded:
     vd = ctx.validation_definitions.add(
         gx.ValidationDefinition(name=dataset, data=batch_definition, suite=suite)
     )
-    return Loaded(ctx, vd, suite)
+    return Loaded(ctx, vd, suite, batch_definition)
+
+
+def _validate(lo: Loaded, frame: pd.DataFrame, params: dict, run_id: Any = None) -> Any:
+    """What `ValidationDefinition.run` does, without its per-call freshness check (a lookup and a deep
+    comparison of the stored definition, suite included) and without storing the full result (serialised
+    to JSON): the suite and the definition are built once per process and never changed."""
+    from great_expectations.constants import DATAFRAME_REPLACEMENT_STR
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.validator.v1_validator import Validator
+
+    validator = Validator(
+        batch_definition=lo.batch_definition,
+        batch_parameters={"dataframe": frame},
+        result_format=RESULT_FORMAT,
+    )
+    with gx_speedups.per_call():
+        result = validator.validate_expectation_suite(lo.suite, params)
+    run_id = run_id or RunIdentifier(run_time=datetime.datetime.now(datetime.UTC))
+    result.meta.update(
+        validation_id=lo.validation_definition.id,
+        checkpoint_id=None,
+        run_id=run_id,
+        validation_time=run_id.run_time,
+        batch_parameters={"dataframe": DATAFRAME_REPLACEMENT_STR},
+    )
+    return result
+
+
+@dataclass
+class Site:
+    name: str
+    builder: Any  # GX SiteBuilder, built once (GX instantiates one per build_data_docs/get_docs_sites_urls)
+    static_copied: bool = False
+    suites_rendered: frozenset[str] = frozenset()
 
 
 @cache
-def docs_site(docs_dir: str) -> str:
+def docs_site(docs_dir: str) -> Site:
     """A Data Docs site with a fixed folder (an ephemeral context's default is a random temp dir)."""
     ctx = context()
     name = _site_name(docs_dir)
-    ctx.add_data_docs_site(
-        site_name=name,
-        site_config={
-            "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": docs_dir},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        },
+    config = {
+        "class_name": "SiteBuilder",
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": docs_dir},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    }
+    ctx.add_data_docs_site(site_name=name, site_config=config)
+    builder = ctx._init_site_builder_for_data_docs_site_creation(
+        site_name=name, site_config=ctx.variables.data_docs_sites[name]
     )
-    return name
+    return Site(name, builder)
 
 
 # Data Docs: a page per validation, written at once; the site index (which GX rebuilds by deserialising every
@@ -156,12 +247,34 @@ def docs_site(docs_dir: str) -> str:
 DOCS_INDEX_INTERVAL = 30.0
 _index_built: dict[str, float] = {}  # site name -> monotonic time of the last index build
 _index_stale: set[str] = set()
+_sites: dict[str, Site] = {}
 
 
-def _build_index(site: str) -> None:
-    context().build_data_docs(site_names=[site], build_index=True)
-    _index_built[site] = time.monotonic()
-    _index_stale.discard(site)
+def _build_index(name: str) -> None:
+    site = _sites[name]
+    site.builder.target_store.copy_static_assets()
+    site.static_copied = True
+    suites = frozenset(key.name for key in context().expectations_store.list_keys())
+    if suites != site.suites_rendered:  # the suites' own pages, which the index links to
+        site.builder.site_section_builders["expectations"].build()
+        site.suites_rendered = suites
+    site.builder.site_index_builder.build(build_index=True)
+    _index_built[name] = time.monotonic()
+    _index_stale.discard(name)
+
+
+def _index_entry(result: Any) -> Any:
+    """What the site index reads of a stored result (success, meta); the page itself is written at once."""
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
+
+    return ExpectationSuiteValidationResult(
+        success=result.success,
+        results=[],
+        suite_name=result.suite_name,
+        statistics=result.statistics,
+        meta=result.meta,
+        batch_id=result.batch_id,
+    )
 
 
 def refresh_docs_index(docs_dir: Path | None = None) -> None:
@@ -189,37 +302,44 @@ def _run_with_docs(dataset: str, frame: pd.DataFrame, params: dict, docs_dir: Pa
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
+        SiteSectionIdentifier,
         ValidationResultIdentifier,
     )
 
     lo = loaded(dataset)
     docs_dir.mkdir(parents=True, exist_ok=True)
     site = docs_site(str(docs_dir.resolve()))
+    _sites[site.name] = site
     run_id = RunIdentifier(run_time=datetime.datetime.now(datetime.UTC))
-    result = lo.validation_definition.run(
-        batch_parameters={"dataframe": frame},
-        expectation_parameters=params,
-        result_format=RESULT_FORMAT,
-        run_id=run_id,
-    )
+    result = _validate(lo, frame, params, run_id)
     identifier = ValidationResultIdentifier(
         expectation_suite_identifier=ExpectationSuiteIdentifier(name=lo.suite.name),
         run_id=run_id,
         batch_identifier=result.batch_id,
     )
-    due = site not in _index_built or time.monotonic() - _index_built[site] >= DOCS_INDEX_INTERVAL
-    lo.context.build_data_docs(site_names=[site], resource_identifiers=[identifier], build_index=due)
+    # The page, rendered from the result in hand (what SiteBuilder.build does for one resource, without
+    # listing and fetching the store); the store keeps a slim entry for the index.
+    builder = site.builder
+    section = builder.site_section_builders["validations"]
+    viewable = section.view_class.render(
+        section.renderer_class.render(result),
+        data_context_id=section.data_context_id,
+        show_how_to_buttons=section.show_how_to_buttons,
+    )
+    section.target_store.set(
+        SiteSectionIdentifier(site_section_name="validations", resource_identifier=identifier), viewable
+    )
+    lo.context.validation_results_store.set(identifier, _index_entry(result))
+    if not site.static_copied:
+        builder.target_store.copy_static_assets()
+        site.static_copied = True
+    due = site.name not in _index_built or time.monotonic() - _index_built[site.name] >= DOCS_INDEX_INTERVAL
     if due:
-        _index_built[site] = time.monotonic()
-        _index_stale.discard(site)
+        _build_index(site.name)
     else:
-        _index_stale.add(site)
-    urls = lo.context.get_docs_sites_urls(resource_identifier=identifier, site_names=[site])
-    page = None
-    for entry in urls:
-        url = entry.get("site_url") or ""
-        if url.startswith("file://"):
-            page = Path(url.removeprefix("file://"))
+        _index_stale.add(site.name)
+    url = builder.get_resource_url(resource_identifier=identifier) or ""
+    page = Path(url.removeprefix("file://")) if url.startswith("file://") else None
     return result, page or docs_dir / "index.html"
 
 
@@ -227,18 +347,14 @@ def run_suite(
     dataset: str, frame: pd.DataFrame, params: dict[str, str], *, docs_dir: Path | None = None
 ) -> tuple[list[np.ndarray], list[str], list[str], list[str], Path | None]:
     """Validate a prepared frame (RangeIndex); per (expectation, flagged key): failing row positions."""
-    from expectations.custom import attribute
+    from expectations.table import attribute  # GX-free: GX itself is imported under the lock (warm_up)
 
     with _lock:  # one context per process; GX's stores are not made for concurrent runs
         lo = loaded(dataset)
         if docs_dir is not None:
             result, page = _run_with_docs(dataset, frame, params, Path(docs_dir))
         else:
-            result = lo.validation_definition.run(
-                batch_parameters={"dataframe": frame},
-                expectation_parameters=params,
-                result_format=RESULT_FORMAT,
-            )
+            result = _validate(lo, frame, params)
             page = None
     positions: list[np.ndarray] = []
     rules: list[str] = []

@@ -1,0 +1,142 @@
+"""Cuts of Great Expectations' fixed cost per validation call, same results (issue 7).
+
+A day validates ~100 small frames (49 units × 2 datasets, a few dozen rows each): what costs there is not the
+data but GX's bookkeeping per expectation and metric, ≈ 1,400 metric configurations per call of a 26-expectation
+suite. Measured on one call of a 50-row frame, three things dominated and are cut here:
+
+- `convert_to_json_serializable` (every metric configuration's id is an md5 of its kwargs as JSON) walks every
+  value and, for `None`, falls through a dozen `isinstance` tests and three `np.issubdtype` calls: a fast path
+  returns plain JSON values (None, str, int, bool, and dicts/lists/tuples of them) at once and leaves everything
+  else to GX's own function.
+- Within one validation call (`per_call()`), the check that a metric's column names exist in the batch, and
+  `IDDict.to_id`, are remembered per set of value objects (the same
+  kwargs objects are hashed again for every metric of an expectation) and
+  `ExpectationConfiguration.to_domain_obj` per configuration object (GX rebuilds the pydantic Expectation from
+  its configuration for every metric it asks about). Both memos live only for the call and hold the objects
+  they key on, so an id is never reused while remembered; a configuration whose kwargs were rebound since is
+  built again.
+
+Installed once per process by `credit.validation.gx.context()`; `tests/test_gx_speedups.py` checks that the
+fast path returns what GX's own function returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+_state = threading.local()
+_installed = False
+_original_convert = None
+
+
+def _fast_convert(data: Any) -> Any:
+    """GX's `convert_to_json_serializable`, with plain JSON values answered without GX's type tests."""
+    if data is None:
+        return None
+    t = type(data)
+    if t is str or t is int or t is bool:
+        return data
+    if t is dict:
+        return {str(k): _fast_convert(v) for k, v in data.items()}
+    if t is list or t is tuple:
+        return [_fast_convert(v) for v in data]
+    return _original_convert(data)
+
+
+def _memo() -> dict | None:
+    return getattr(_state, "memo", None)
+
+
+@contextlib.contextmanager
+def per_call() -> Iterator[None]:
+    """Memos for one validation call (this thread only)."""
+    outer = _memo()
+    _state.memo = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _state.memo = outer
+
+
+def install() -> None:
+    global _installed, _original_convert
+    if _installed:
+        return
+    import great_expectations.util as gx_util
+    from great_expectations.core.id_dict import IDDict
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    _original_convert = gx_util.convert_to_json_serializable
+    # GX modules import the function by name: rebind it wherever it was imported (the original's own
+    # recursion goes through the module global, so nested values take the fast path too).
+    for name, module in list(sys.modules.items()):
+        if (
+            name.startswith("great_expectations")
+            and getattr(module, "convert_to_json_serializable", None) is _original_convert
+        ):
+            module.convert_to_json_serializable = _fast_convert
+
+    to_id = IDDict.to_id
+
+    def memo_to_id(self, id_keys=None, id_ignore_keys=None):
+        memo = _memo()
+        if memo is None:
+            return to_id(self, id_keys, id_ignore_keys)
+        values = tuple(self.items())
+        key = (
+            "id",
+            type(self),
+            tuple((k, id(v)) for k, v in values),
+            None if id_keys is None else tuple(id_keys),
+            None if id_ignore_keys is None else tuple(id_ignore_keys),
+        )
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = (values, to_id(self, id_keys, id_ignore_keys))  # values keep the ids alive
+        return hit[1]
+
+    IDDict.to_id = memo_to_id
+
+    to_domain_obj = ExpectationConfiguration.to_domain_obj
+
+    def memo_to_domain_obj(self):
+        memo = _memo()
+        if memo is None:
+            return to_domain_obj(self)
+        kwargs = self.kwargs
+        guard = (self.type, tuple((k, id(v)) for k, v in kwargs.items()), id(self.meta))
+        key = ("domain", id(self))
+        hit = memo.get(key)
+        if hit is not None and hit[0] is self and hit[1] == guard:
+            return hit[3]
+        obj = to_domain_obj(self)
+        memo[key] = (self, guard, tuple(kwargs.values()), obj)
+        return obj
+
+    ExpectationConfiguration.to_domain_obj = memo_to_domain_obj
+
+    # Column names are checked against the batch's columns (a case-folding scan of every column) for every
+    # metric that reads a column: the same answer for the same names within a call.
+    import great_expectations.expectations.metrics.util as metric_util
+
+    verify = metric_util._verify_column_names_exist_and_get_normalized_typed_column_names_map
+
+    def memo_verify(column_names, batch_columns_list, *args, **kwargs):
+        memo = _memo()
+        if memo is None or args or not all(type(c) is str for c in batch_columns_list):
+            return verify(column_names, batch_columns_list, *args, **kwargs)
+        names = tuple(column_names) if isinstance(column_names, list) else column_names
+        key = ("columns", names, tuple(batch_columns_list), tuple(sorted(kwargs.items())))
+        if key not in memo:
+            memo[key] = verify(
+                column_names, batch_columns_list, *args, **kwargs
+            )  # raises when one is missing
+        found = memo[key]
+        return None if found is None else list(found)
+
+    metric_util._verify_column_names_exist_and_get_normalized_typed_column_names_map = memo_verify
+    _installed = True
