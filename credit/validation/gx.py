@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import copy
 import datetime
 import hashlib
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -29,7 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from credit.identifiers import mask_id
 from credit.validation import gx_speedups
+from credit.validation.messages import HIDDEN, mask_value
 from credit.validation.suites import load_suite_json, meta_fields
 
 # COMPLETE for positional unexpected index lists; GX's "unexpected index query" (for pandas: every failing row
@@ -298,6 +302,43 @@ def _site_name(docs_dir: str) -> str:
     return "credit_" + hashlib.sha256(docs_dir.encode()).hexdigest()[:12]
 
 
+# Any run of 15–18 digits (an X last) in a value shown on a page: an ID number, valid or mistyped.
+_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9]{14,17}[0-9Xx](?![0-9A-Za-z])")
+_RESULT_LISTS = ("partial_unexpected_list", "unexpected_list")
+
+
+def _mask_shown(keys: list[str], value: Any) -> Any:
+    """A failing value as a Data Docs page may show it (STANDARD.md §7)."""
+    if isinstance(value, dict):
+        return {k: _mask_shown([k] if k in keys else keys, v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask_shown(keys, v) for v in value]
+    if not isinstance(value, str):
+        return value
+    if "legal_rep_id_no" in keys:
+        return HIDDEN
+    if "id_no" in keys:
+        return mask_id(value.strip())
+    masked = mask_value(keys[0] if len(keys) == 1 else "", value)
+    return _DIGIT_RUN.sub(lambda m: mask_id(m.group(0)), masked or "")
+
+
+def masked_for_docs(result: Any) -> Any:
+    """A copy of a validation result whose failing values are masked; verdicts keep using the original."""
+    shown = copy.deepcopy(result)
+    for item in shown.results:
+        kwargs = item.expectation_config.kwargs if item.expectation_config else {}
+        keys = [kwargs["column"]] if kwargs.get("column") else list(kwargs.get("column_list") or [])
+        data = item.result or {}
+        for name in _RESULT_LISTS:
+            if data.get(name):
+                data[name] = _mask_shown(keys, data[name])
+        for count in data.get("partial_unexpected_counts") or []:
+            if isinstance(count, dict) and "value" in count:
+                count["value"] = _mask_shown(keys, count["value"])
+    return shown
+
+
 def _run_with_docs(dataset: str, frame: pd.DataFrame, params: dict, docs_dir: Path):
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
@@ -322,7 +363,7 @@ def _run_with_docs(dataset: str, frame: pd.DataFrame, params: dict, docs_dir: Pa
     builder = site.builder
     section = builder.site_section_builders["validations"]
     viewable = section.view_class.render(
-        section.renderer_class.render(result),
+        section.renderer_class.render(masked_for_docs(result)),
         data_context_id=section.data_context_id,
         show_how_to_buttons=section.show_how_to_buttons,
     )

@@ -197,11 +197,6 @@ def test_id_numbers_masked_in_human_outputs(day_written):
     assert any(mask_id(p) in t for p in persons for _, t in outputs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Data Docs pages list failing values in full (credit/validation/gx.py: _run_with_docs renders "
-    "the raw validation result); see README ## Reliability",
-)
 def test_id_numbers_masked_in_data_docs(day_written):
     written, persons, reps = day_written
     docs = [(w, t) for w, t in written if "/out/data_docs/" in w]
