@@ -16,7 +16,7 @@ suite. Measured on one call of a 50-row frame, three things dominated and are cu
   they key on, so an id is never reused while remembered; a configuration whose kwargs were rebound since is
   built again.
 
-Installed once per process by `credit.validation.gx.context()`; `tests/test_gx_speedups.py` checks that the
+Installed once per process by `credit.validation.gx.context()`; `tests/test_direct_suite.py` checks that the
 fast path returns what GX's own function returns.
 """
 
