@@ -98,6 +98,11 @@ def _decision_date(value: object) -> dt.date | None:
         return None
 
 
+def _submission(unit: str, name: str, sha: str, report_date: dt.date, **fields) -> Submission:
+    """A Submission row for a delivery of `unit` (file or SQL read) collected on `report_date`."""
+    return Submission(unit=unit, file_name=name, sha256=sha, received_date=report_date, **fields)
+
+
 def store_sheet(
     session: Session, submission: Submission, sheet, report_date: dt.date
 ) -> tuple[list[int], int]:
@@ -268,11 +273,11 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
     if reason is not None:
         target = quarantine(path, quarantine_dir, tag, *reason)
         with session_scope(settings.database_url) as session:
-            sub = Submission(
-                unit=unit,
-                file_name=name,
-                sha256=sha,
-                received_date=report_date,
+            sub = _submission(
+                unit,
+                name,
+                sha,
+                report_date,
                 outcome="quarantined",
                 reason=" / ".join(reason),
                 stored_path=str(target),
@@ -286,11 +291,11 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
 
     try:
         with session_scope(settings.database_url) as session:
-            sub = Submission(
-                unit=unit,
-                file_name=name,
-                sha256=sha,
-                received_date=report_date,
+            sub = _submission(
+                unit,
+                name,
+                sha,
+                report_date,
                 outcome="collected",
                 datasets=",".join(dict.fromkeys(s.dataset for s in sheets)),
                 rows=sum(len(s.data) for s in sheets),
@@ -348,11 +353,11 @@ def _collect_revocations(
         return FileOutcome(name, "quarantined", reason[0], stored_path=str(target))
     try:
         with session_scope(settings.database_url) as session:
-            sub = Submission(
-                unit=unit,
-                file_name=name,
-                sha256=sha,
-                received_date=report_date,
+            sub = _submission(
+                unit,
+                name,
+                sha,
+                report_date,
                 outcome="collected",
                 datasets="revocation",
                 rows=len(rows),
@@ -429,12 +434,12 @@ def collect_sql(settings: Settings, unit: str, report_date: dt.date) -> UnitColl
             except UnreadableFile as exc:
                 result.files.append(FileOutcome(name, "quarantined", exc.reason_zh))
                 continue
-            sub = Submission(
-                unit=unit,
+            sub = _submission(
+                unit,
+                name,
+                sha,
+                report_date,
                 source="sql",
-                file_name=name,
-                sha256=sha,
-                received_date=report_date,
                 outcome="collected",
                 datasets=sheet.dataset,
                 rows=len(sheet.data),
