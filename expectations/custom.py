@@ -126,7 +126,7 @@ _multicolumn_metric("resident_ids", ("pairs",))
 _multicolumn_metric("id_type_given", ())
 _multicolumn_metric("org_code_match", ())
 _multicolumn_metric("uscc_category", ())
-_multicolumn_metric("source_unit", ("unit_name", "unit_short_name", "unit_uscc"))
+_multicolumn_metric("source_unit", ())
 _multicolumn_metric("real_dates", ())
 _multicolumn_metric("dates_in_order", ("earlier", "later", "flag"))
 _multicolumn_metric("publication_period", ("decision", "end"))
@@ -211,13 +211,10 @@ class ExpectUsccPrefixToMatchCategory(_CreditMulticolumn):
 
 
 class ExpectSourceUnitToMatchRegistry(_CreditMulticolumn):
-    """SRC-1: 数据来源单位 and its USCC are the reporting unit's (suite parameters; blank unit = skipped)."""
+    """SRC-1: 数据来源单位 and its USCC are those of the row's `reporting_unit` (blank = not checked)."""
 
-    unit_name: Param = None
-    unit_short_name: Param = None
-    unit_uscc: Param = None
     map_metric = "multicolumn_values.credit_source_unit"
-    success_keys = ("mostly", "unit_name", "unit_short_name", "unit_uscc")
+    success_keys = ("mostly",)
 
 
 class ExpectDatesToBeReal(_CreditMulticolumn):

@@ -26,7 +26,7 @@ VALUE_KEYS: dict[str, tuple[str, ...]] = {
     "id_type_given": (),
     "org_code_match": (),
     "uscc_category": (),
-    "source_unit": ("unit_name", "unit_short_name", "unit_uscc"),
+    "source_unit": (),
     "real_dates": (),
     "dates_in_order": ("earlier", "later", "flag"),
     "publication_period": ("decision", "end"),

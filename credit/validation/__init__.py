@@ -21,7 +21,16 @@ import pandas as pd
 from credit.validation.messages import describe_rows, rules
 from credit.validation.suites import SEVERITIES, load_suite_json
 
-__all__ = ["SEVERITIES", "Verdicts", "describe_rows", "load_suite_json", "rules", "validate_frame"]
+__all__ = [
+    "SEVERITIES",
+    "Group",
+    "Verdicts",
+    "describe_rows",
+    "load_suite_json",
+    "rules",
+    "validate_frame",
+    "validate_groups",
+]
 
 ISSUE_COLUMNS = ["row", "rule", "key", "severity"]
 
@@ -48,8 +57,16 @@ class Verdicts:
         return self.issues[self.issues["severity"] == "warning"]
 
 
-def prepare_frame(dataset: str, data: pd.DataFrame) -> pd.DataFrame:
-    """All of the dataset's field keys as pandas string columns, positional index (missing columns blank)."""
+# Context columns validated with a frame's fields: the unit that reported each row (SRC-1) and the delivery
+# (a file's sheet) it came in (DUP-1), so that many units' deliveries can be checked in one validation.
+CONTEXT_COLUMNS = ("reporting_unit", "delivery")
+
+
+def prepare_frame(
+    dataset: str, data: pd.DataFrame, unit_code: str | None = None, delivery: str = ""
+) -> pd.DataFrame:
+    """All of the dataset's field keys as pandas string columns, positional index (missing columns blank),
+    then the context columns (`reporting_unit` is blank without a unit: SRC-1 is not checked)."""
     from credit.standard import dataset as dataset_def
 
     keys = dataset_def(dataset).keys
@@ -58,17 +75,13 @@ def prepare_frame(dataset: str, data: pd.DataFrame) -> pd.DataFrame:
     for key in keys:
         if not isinstance(frame[key].dtype, pd.StringDtype):
             frame[key] = frame[key].astype("str")
+    frame["reporting_unit"] = pd.Series(unit_code, index=frame.index, dtype="str")
+    frame["delivery"] = pd.Series(delivery, index=frame.index, dtype="str")
     return frame
 
 
-def suite_parameters(unit_code: str | None, report_date: date) -> dict[str, str]:
-    from credit.units import unit
-
-    params = {"report_date": report_date.isoformat(), "unit_name": "", "unit_short_name": "", "unit_uscc": ""}
-    if unit_code:
-        u = unit(unit_code)
-        params.update(unit_name=u.name, unit_short_name=u.short_name, unit_uscc=u.uscc)
-    return params
+def suite_parameters(report_date: date) -> dict[str, str]:
+    return {"report_date": report_date.isoformat()}
 
 
 def apply_severity(issues: pd.DataFrame, severity: dict[str, str] | None) -> pd.DataFrame:
@@ -123,10 +136,49 @@ def validate_frame(
     engine="direct" (`credit check`): the same suite and checks without importing Great Expectations
     (`credit.validation.direct`), when no Data Docs are asked for and the suite allows it.
     """
-    frame = prepare_frame(dataset, data)
-    params = suite_parameters(unit_code, report_date)
+    (verdicts,) = validate_groups(
+        dataset,
+        [Group(data, unit_code)],
+        report_date=report_date,
+        severity=severity,
+        docs_dir=docs_dir,
+        engine=engine,
+    )
+    return verdicts
+
+
+@dataclass
+class Group:
+    """One delivery to validate: a normalised frame (index: spreadsheet rows) and the unit that sent it."""
+
+    data: pd.DataFrame
+    unit_code: str | None
+
+
+def validate_groups(
+    dataset: str,
+    groups: list[Group],
+    *,
+    report_date: date,
+    severity: dict[str, str] | None = None,
+    docs_dir: Path | None = None,
+    engine: str = "gx",
+) -> list[Verdicts]:
+    """Validate many deliveries of one dataset in a single suite run; one Verdicts per group, as if each had
+    been validated alone. A suite run costs ≈ 0.2–0.4 s whatever its size, so a day of 49 units is validated
+    in one run per dataset rather than one per file."""
     if engine not in ("gx", "direct"):
         raise ValueError(f"engine must be 'gx' or 'direct', not {engine!r}")
+    if not groups:
+        return []
+    from credit.units import all_units
+
+    unknown = sorted({g.unit_code for g in groups if g.unit_code and g.unit_code not in all_units()})
+    if unknown:
+        raise ValueError(f"未知单位代码 unknown unit codes: {', '.join(unknown)}")
+    parts = [prepare_frame(dataset, g.data, g.unit_code, str(i)) for i, g in enumerate(groups)]
+    frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    params = suite_parameters(report_date)
     from credit.validation import direct
 
     if engine == "direct" and docs_dir is None and direct.supported(dataset):
@@ -135,13 +187,24 @@ def validate_frame(
         from credit.validation.gx import run_suite
 
         positions, rules_, keys, sevs, docs_index = run_suite(dataset, frame, params, docs_dir=docs_dir)
-    issues = apply_severity(issues_frame(positions, rules_, keys, sevs, data.index), severity)
-    return Verdicts(
-        dataset=dataset,
-        index=data.index,
-        issues=issues,
-        docs_index=docs_index,
-        report_date=report_date,
-        unit_code=unit_code,
-        data=frame.set_axis(data.index),
-    )
+    issues = apply_severity(issues_frame(positions, rules_, keys, sevs, frame.index), severity)
+    out = []
+    start = 0
+    by_row = issues["row"].to_numpy(dtype=np.int64)
+    for g, part in zip(groups, parts, strict=True):
+        stop = start + len(part)
+        mine = issues[(by_row >= start) & (by_row < stop)].copy()
+        mine["row"] = np.asarray(g.data.index)[mine["row"].to_numpy(dtype=np.int64) - start]
+        out.append(
+            Verdicts(
+                dataset=dataset,
+                index=g.data.index,
+                issues=mine.reset_index(drop=True),
+                docs_index=docs_index,
+                report_date=report_date,
+                unit_code=g.unit_code,
+                data=frame.iloc[start:stop].set_axis(g.data.index),
+            )
+        )
+        start = stop
+    return out

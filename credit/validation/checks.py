@@ -268,18 +268,30 @@ def uscc_category(frame: pd.DataFrame) -> Masks:
     return {"uscc": real & ((equals(cat, INDIVIDUAL) & ~starts92) | (equals(cat, LEGAL) & starts92))}
 
 
-def source_unit(
-    frame: pd.DataFrame, unit_name: str = "", unit_short_name: str = "", unit_uscc: str = ""
-) -> Masks:
-    """SRC-1: 数据来源单位 and its USCC are the reporting unit's (skipped without a unit)."""
-    name, uscc = col(frame, "source_unit"), col(frame, "source_unit_uscc")
-    if not unit_name and not unit_uscc:
+def source_unit(frame: pd.DataFrame) -> Masks:
+    """SRC-1: 数据来源单位 and its USCC are those of the unit that reported the row (`reporting_unit`, a code of
+    credit/data/units.csv, one per row so that a whole day of many units is checked at once); a row without
+    a reporting unit (`credit check` without --unit) is not checked."""
+    from credit.units import all_units
+
+    name, uscc, reporter = (
+        col(frame, "source_unit"),
+        col(frame, "source_unit_uscc"),
+        col(frame, "reporting_unit"),
+    )
+    known = filled(reporter)
+    if not known.any():
         zeros = np.zeros(len(frame), dtype=bool)
         return {"source_unit": zeros, "source_unit_uscc": zeros.copy()}
-    names = [n for n in (unit_name, unit_short_name) if n]
+    registry = all_units()
+    full = reporter.map({c: u.name for c, u in registry.items()})
+    short = reporter.map({c: u.short_name or u.name for c, u in registry.items()})
+    expected = reporter.map({c: u.uscc for c, u in registry.items()})
+    stripped = name.str.strip()
+    matches = ((stripped == full) | (stripped == short)).fillna(False).to_numpy(dtype=bool)
     return {
-        "source_unit": filled(name) & ~is_in(name.str.strip(), names),
-        "source_unit_uscc": filled(uscc) & ~equals(uscc, unit_uscc),
+        "source_unit": known & filled(name) & ~matches,
+        "source_unit_uscc": known & filled(uscc) & ~(uscc == expected).fillna(False).to_numpy(dtype=bool),
     }
 
 
@@ -398,8 +410,11 @@ def fine_unit(frame: pd.DataFrame) -> Masks:
 
 
 def duplicates(frame: pd.DataFrame, dataset: str) -> Masks:
-    """DUP-1: every row of a group sharing a business key within the frame."""
+    """DUP-1: every row of a group sharing a business key within one delivery (`delivery`: a file's sheet;
+    rows of different deliveries validated together are versions of a record, not duplicates)."""
     keys = business_keys(dataset, frame)
+    if "delivery" in frame:
+        keys = col(frame, "delivery").fillna("") + "\x1e" + keys
     return {"decision_doc_no": keys.duplicated(keep=False).to_numpy(dtype=bool)}
 
 

@@ -77,11 +77,7 @@ def _rules(ds: str) -> list[tuple[str, str, RuleFn]]:
         ("ID-5", "error", lambda f, p: c.id_type_given(f)),
         ("ID-6", "warning", lambda f, p: c.org_code_match(f)),
         ("ID-7", "warning", lambda f, p: c.uscc_category(f)),
-        (
-            "SRC-1",
-            "error",
-            lambda f, p: c.source_unit(f, p["unit_name"], p["unit_short_name"], p["unit_uscc"]),
-        ),
+        ("SRC-1", "error", lambda f, p: c.source_unit(f)),
         ("DATE-1", "error", lambda f, p: c.real_dates(f, dates)),
         ("DATE-2", "error", lambda f, p: c.not_after(f, "decision_date", p["report_date"])),
     ]
@@ -129,8 +125,8 @@ def reference_validate(
     severity: dict[str, str] | None = None,
 ) -> Verdicts:
     """The same verdicts as `validate_frame`, computed with pandas masks only."""
-    frame = prepare_frame(dataset, data)
-    params = suite_parameters(unit_code, report_date)
+    frame = prepare_frame(dataset, data, unit_code)
+    params = suite_parameters(report_date)
     parts = []
     for order, (rule, level, fn) in enumerate(_rules(dataset)):
         for key, mask in fn(frame, params).items():
