@@ -16,6 +16,8 @@ $(STAMP): pyproject.toml requirements.lock scripts/setup-system.sh
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.lock
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	# Prefect's local database (the ephemeral API's): migrated once here, not by the first flow run.
+	$(BIN)/prefect server database upgrade -y >/dev/null
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -32,10 +32,14 @@ def main(mode: str, home: str, day: dt.date) -> dict:
     try:
         t0 = time.perf_counter()
         if mode == "flow":
+            from flows.ephemeral import start_ephemeral_api
+
+            api_ready = start_ephemeral_api()  # as `credit run` and the demo do
             from credit.validation.gx import warm_up
             from flows.daily import daily_pipeline
 
-            warm_up()  # as `credit run` and the demo do: GX imports while Prefect starts its API
+            warm_up()
+            api_ready()
             t_import = time.perf_counter()
             state = daily_pipeline(report_date=day, return_state=True)
             if not state.is_completed():
@@ -52,7 +56,7 @@ def main(mode: str, home: str, day: dt.date) -> dict:
                 load_references,
                 platform_transport,
                 sync_units,
-                validate_unit,
+                validate_units,
                 write_unit_feedback,
             )
             from credit.settings import load_settings
@@ -63,23 +67,25 @@ def main(mode: str, home: str, day: dt.date) -> dict:
             s.ensure_dirs()
             sync_units(s)
             load_references(s)
-            checked = pushed = 0
+            pushed = 0
             steps = dict.fromkeys(("collect", "validate", "push", "stats"), 0.0)
-            for u in reporting_units():
-                t = time.perf_counter()
-                collect_unit(s, u.code, day)
-                t, steps["collect"] = time.perf_counter(), steps["collect"] + time.perf_counter() - t
-                checked += validate_unit(s, u.code, day).checked
-                t, steps["validate"] = time.perf_counter(), steps["validate"] + time.perf_counter() - t
+            codes = [u.code for u in reporting_units()]
+            t = time.perf_counter()
+            for code in codes:
+                collect_unit(s, code, day)
+            t, steps["collect"] = time.perf_counter(), time.perf_counter() - t
+            checked = sum(r.checked for r in validate_units(s, codes, day).values())
+            t, steps["validate"] = time.perf_counter(), time.perf_counter() - t
+            for code in codes:
                 transport = platform_transport(s)
                 try:
-                    summary = push(transport, database_url=s.database_url, unit=u.code, report_date=day)
+                    summary = push(transport, database_url=s.database_url, unit=code, report_date=day)
                 finally:
                     transport.close()
                 pushed += summary.pushed
                 if summary.rejected:
-                    write_unit_feedback(s, u.code, day)
-                steps["push"] += time.perf_counter() - t
+                    write_unit_feedback(s, code, day)
+            steps["push"] = time.perf_counter() - t
             t = time.perf_counter()
             daily_statistics(s, day)
             steps["stats"] = time.perf_counter() - t

@@ -51,10 +51,14 @@ def cmd_check(args) -> int:
 
 
 def cmd_run(args) -> int:
+    from flows.ephemeral import start_ephemeral_api
+
+    api_ready = start_ephemeral_api()  # Prefect's API boots while GX and the flows are imported
     from credit.validation.gx import warm_up
     from flows.daily import daily_pipeline
 
-    warm_up()  # import Great Expectations while Prefect starts its API
+    warm_up()
+    api_ready()
 
     state = daily_pipeline(
         report_date=args.date, units=args.unit or None, push=not args.no_push, return_state=True

@@ -53,10 +53,14 @@ def run_demo(days: int = 1, end: dt.date | None = None) -> int:
     )
     _say(f"模拟信用湛江接口已启动：{sandbox.url}")
     try:
+        from flows.ephemeral import start_ephemeral_api
+
+        api_ready = start_ephemeral_api()  # Prefect's API boots while GX and the flows are imported
         from credit.validation.gx import warm_up
         from flows.daily import daily_pipeline
 
-        warm_up()  # import Great Expectations while Prefect starts its API
+        warm_up()
+        api_ready()
 
         for day in report_days:
             manifest = settings.home / "generated" / f"{day.isoformat()}.json"
