@@ -11,6 +11,8 @@ import datetime as dt
 import re
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
@@ -69,33 +71,51 @@ def is_valid_ric(number: str | None) -> bool:
     return ric_check_char(number[:17]) == number[17]
 
 
-def _char_matrix(values: np.ndarray, width: int) -> np.ndarray | None:
-    """An (n, width) uint32 matrix of code points, or None when there is nothing to check."""
-    if len(values) == 0:
-        return None
-    return np.array(values, dtype=f"<U{width}").view(np.uint32).reshape(len(values), width)
+def _fixed_ascii(values, width: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Positions of the values that are exactly `width` ASCII characters, and their (k, width) uint8 byte
+    matrix, read straight from an Arrow buffer (no Python object per value); others are invalid anyway."""
+    if isinstance(values, pa.ChunkedArray):
+        arr = values.combine_chunks()
+    elif isinstance(values, pa.Array):
+        arr = values
+    else:
+        if hasattr(values, "__arrow_array__"):  # pandas' Arrow-backed string arrays and Series: zero copy
+            arr = pa.array(values)
+        else:
+            arr = pa.array(np.asarray(values, dtype=object), type=pa.large_string(), from_pandas=True)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    fit = pc.and_(pc.equal(pc.binary_length(arr), width), pc.string_is_ascii(arr))
+    idx = np.flatnonzero(fit.fill_null(False).to_numpy(zero_copy_only=False))
+    if len(idx) == 0:
+        return idx, None
+    taken = arr.take(pa.array(idx))  # fresh, contiguous: k * width bytes from offset 0
+    offsets = np.frombuffer(taken.buffers()[1], dtype=np.int64, count=len(idx) + 1, offset=taken.offset * 8)
+    data = np.frombuffer(taken.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return idx, data.reshape(len(idx), width)
 
 
-_USCC_LOOKUP = np.full(128, -1, dtype=np.int64)
+_USCC_LOOKUP = np.full(128, -1, dtype=np.int8)
 for _i, _c in enumerate(USCC_ALPHABET):
     _USCC_LOOKUP[ord(_c)] = _i
+_USCC_PREFIX_OK = np.zeros(128 * 128, dtype=bool)  # (first char, second char) -> registered prefix
+for _p in USCC_PREFIXES:
+    _USCC_PREFIX_OK[ord(_p[0]) * 128 + ord(_p[1])] = True
+_USCC_WEIGHTS = np.array(USCC_WEIGHTS, dtype=np.int32)
 
 
 def uscc_valid_mask(values) -> np.ndarray:
     """Vectorised `is_valid_uscc` over an array-like of strings (None/NaN count as invalid)."""
-    arr = np.asarray([v if isinstance(v, str) else "" for v in values], dtype=object)
-    ok = np.fromiter((isinstance(v, str) and len(v) == 18 for v in arr), dtype=bool, count=len(arr))
-    result = np.zeros(len(arr), dtype=bool)
-    idx = np.nonzero(ok)[0]
-    mat = _char_matrix(arr[idx].astype(str), 18)
+    result = np.zeros(len(values), dtype=bool)
+    idx, mat = _fixed_ascii(values, 18)
     if mat is None:
         return result
-    ascii_ok = (mat < 128).all(axis=1)
-    vals = _USCC_LOOKUP[np.where(mat < 128, mat, 0)]
-    good = ascii_ok & (vals >= 0).all(axis=1) & (vals[:, 2:8] <= 9).all(axis=1)
-    prefixes = np.array([ord(p[0]) * 256 + ord(p[1]) for p in USCC_PREFIXES])
-    good &= np.isin(mat[:, 0].astype(np.int64) * 256 + mat[:, 1], prefixes)
-    total = (vals[:, :17] * np.array(USCC_WEIGHTS)).sum(axis=1)
+    vals = _USCC_LOOKUP[mat]  # int8: -1 for a character outside the alphabet
+    good = (vals >= 0).all(axis=1) & (vals[:, 2:8] <= 9).all(axis=1)
+    good &= _USCC_PREFIX_OK[mat[:, 0].astype(np.int32) * 128 + mat[:, 1]]
+    total = vals[:, :17].astype(np.int32) @ _USCC_WEIGHTS
     good &= ((31 - total % 31) % 31) == vals[:, 17]
     result[idx] = good
     return result
@@ -103,13 +123,11 @@ def uscc_valid_mask(values) -> np.ndarray:
 
 def ric_valid_mask(values, today: dt.date | None = None) -> np.ndarray:
     """Vectorised `is_valid_ric` over an array-like of strings."""
-    arr = np.asarray([v if isinstance(v, str) else "" for v in values], dtype=object)
-    ok = np.fromiter((isinstance(v, str) and len(v) == 18 for v in arr), dtype=bool, count=len(arr))
-    result = np.zeros(len(arr), dtype=bool)
-    idx = np.nonzero(ok)[0]
-    mat = _char_matrix(arr[idx].astype(str), 18)
+    result = np.zeros(len(values), dtype=bool)
+    idx, mat = _fixed_ascii(values, 18)
     if mat is None:
         return result
+    mat = mat.astype(np.int64)
     digits = mat - ord("0")
     good = ((digits[:, :17] >= 0) & (digits[:, :17] <= 9)).all(axis=1)
     last = mat[:, 17]

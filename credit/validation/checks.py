@@ -69,9 +69,9 @@ def is_in(s: pd.Series, values: Iterable[str]) -> np.ndarray:
 
 
 def by_unique(s: pd.Series, predicate: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """`predicate` over the distinct filled values only, mapped back to the rows (True = failing)."""
+    """`predicate` over the distinct filled values only, mapped back to the rows (True = failing). The values
+    stay a pandas (Arrow-backed) array: the identifier checks read its buffer without Python objects."""
     values = s.dropna().unique()
-    values = np.asarray(values, dtype=object)
     if len(values) == 0:
         return np.zeros(len(s), dtype=bool)
     bad = values[np.asarray(predicate(values), dtype=bool)]
@@ -203,8 +203,8 @@ def identity_block(frame: pd.DataFrame) -> Masks:
     }
 
 
-def _invalid_uscc(values: np.ndarray) -> np.ndarray:
-    return ~uscc_valid_mask(values) & (values != USCC_PLACEHOLDER)
+def _invalid_uscc(values) -> np.ndarray:
+    return ~uscc_valid_mask(values) & np.asarray(values != USCC_PLACEHOLDER, dtype=bool)
 
 
 def uscc_valid(frame: pd.DataFrame, column_list: list[str]) -> Masks:
