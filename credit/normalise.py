@@ -1,7 +1,10 @@
 """Value normalisation before the rules run (STANDARD.md §2.5); the raw frame is never modified.
 
-Columns are processed with pyarrow compute (vectorised). Dates, code lists and amounts have few distinct
-values, so those are parsed once per distinct value and spread back by dictionary encoding.
+Columns are arrow string arrays and frames hold pandas "str" columns (pyarrow-backed, missing = NaN).
+Cleaning is vectorised and touches only the cells that need it (found by `credit.textscan`), so a column
+with nothing to clean comes back as the very same array and shares its memory with the raw frame. Dates,
+code lists and amounts have few distinct values: those are normalised once per distinct value and spread
+back by dictionary encoding.
 """
 
 from __future__ import annotations
@@ -18,6 +21,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from credit.standard import Field, code_lists, dataset, labels, penalty_legacy
+from credit.textscan import (
+    StrArray,
+    byte_table,
+    cells_matching,
+    cells_with_bytes,
+    cells_with_edge_space,
+    chunks,
+    empty_cells,
+    null_where,
+    replace_where,
+)
+
+STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str": the column type of normalised frames
 
 # RE2 (pyarrow) `\s` is ASCII only: name the Unicode spaces units paste in, U+3000 above all.
 _SPACE = "[\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
@@ -28,22 +44,16 @@ _SERIAL_MIN, _SERIAL_MAX = 20_000, 80_000  # 1954-10-03 .. 2119-01-10: anything 
 _OTHER_ALLOWED = frozenset({"id_type", "permit_category"})
 _MULTI_SEP = "[;；、,，]"
 
-
-_NULL = pa.scalar(None, pa.string())
-# A cell needs work if it has any white space but single inner ASCII spaces, or an invisible character.
-_NEEDS_WORK = "[\t\n\r\f\v\u00a0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]|  |^ | $"
-
-
-def _blank_to_null(arr: pa.Array) -> pa.Array:
-    return pc.if_else(pc.equal(arr, ""), _NULL, arr)
+# A text cell needs work if it has white space other than single inner ASCII spaces, or an invisible
+# character; leading and trailing spaces are found apart (the block scan cannot anchor).
+_NEEDS_WORK = "[\t\n\r\f\v\u00a0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]|  "
+# A code cell needs work unless it is printable ASCII without lower-case letters.
+_CODE_WORK = byte_table((0x00, 0x20), (0x61, 0x7A), (0x7F, 0xFF))
 
 
-def _only_where(arr: pa.Array, mask: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
-    """`fn` applied to the masked cells only: most cells need nothing, and a regex pass costs a column scan."""
-    mask = pc.fill_null(mask, False)
-    if not pc.any(mask).as_py():
-        return arr
-    return pc.replace_with_mask(arr, mask, fn(arr.filter(mask)))
+def blank_to_null(arr: StrArray) -> StrArray:
+    """'' -> null: a look at the offsets, and a new validity bitmap if any (the characters are shared)."""
+    return null_where(arr, empty_cells(arr))
 
 
 def _collapse(arr: pa.Array) -> pa.Array:
@@ -52,34 +62,37 @@ def _collapse(arr: pa.Array) -> pa.Array:
     return pc.utf8_trim(arr, " ")
 
 
-def clean_text(arr: pa.Array) -> pa.Array:
-    """Trim, collapse white space runs (incl. U+3000, line breaks) to one space; blank -> null."""
-    arr = _only_where(arr, pc.match_substring_regex(arr, _NEEDS_WORK), _collapse)
-    return _blank_to_null(arr)
+def clean_text(arr: StrArray) -> StrArray:
+    """Trim, collapse white space runs (incl. U+3000, line breaks) to one space; blank -> null.
+
+    Expects blanks already null (`blank_to_null`): only the cells it changes can become blank."""
+    work = cells_with_edge_space(arr) | cells_matching(arr, _NEEDS_WORK)
+    return replace_where(arr, work, lambda a: blank_to_null(_collapse(a)))
 
 
-def _squeeze(arr: pa.Array) -> pa.Array:
+def _squeeze_upper(arr: pa.Array) -> pa.Array:
     arr = pc.utf8_normalize(arr, "NFKC")
     arr = pc.replace_substring_regex(arr, _ZERO_WIDTH, "")
-    return pc.replace_substring_regex(arr, _SPACE, "")
+    return pc.utf8_upper(pc.replace_substring_regex(arr, _SPACE, ""))
 
 
-def clean_code(arr: pa.Array) -> pa.Array:
+def clean_code(arr: StrArray) -> StrArray:
     """Identifiers: full-width to half-width (NFKC), no spaces at all, upper case (x -> X)."""
-    # NFKC and the space removal only matter for cells that are not plain printable ASCII.
-    arr = _only_where(arr, pc.invert(pc.match_substring_regex(arr, "^[!-~]*$")), _squeeze)
-    return _blank_to_null(pc.utf8_upper(arr))
+    # Printable ASCII without lower case is already clean; only the other cells are transformed.
+    return replace_where(arr, cells_with_bytes(arr, _CODE_WORK), lambda a: blank_to_null(_squeeze_upper(a)))
 
 
-def _per_distinct(arr: pa.Array, fn: Callable[[str], str]) -> pa.Array:
-    """Apply a scalar function once per distinct value."""
+def _per_distinct(arr: StrArray, clean: Callable[[StrArray], StrArray], fn: Callable[[str], str]) -> StrArray:
+    """`clean` then `fn`, computed once per distinct value; the same array back when nothing changes."""
     if len(arr) == 0 or arr.null_count == len(arr):
         return arr
-    enc = pc.dictionary_encode(arr)
-    if isinstance(enc, pa.ChunkedArray):
-        enc = enc.combine_chunks()
-    mapped = pa.array([fn(v) for v in enc.dictionary.to_pylist()], type=pa.string())
-    return mapped.take(enc.indices)
+    encoded = chunks(pc.dictionary_encode(arr))  # one dictionary shared by all chunks
+    values = encoded[0].dictionary
+    mapped = pa.array([None if v is None else fn(v) for v in clean(values).to_pylist()], type=values.type)
+    if mapped.equals(values):
+        return arr
+    indices = encoded[0].indices if len(encoded) == 1 else pa.concat_arrays([p.indices for p in encoded])
+    return mapped.take(indices)
 
 
 # --- dates ---------------------------------------------------------------------------------------------
@@ -194,45 +207,57 @@ def parse_decimal(text: str) -> str:
 
 
 # --- frames --------------------------------------------------------------------------------------------
-def to_arrow(values) -> pa.Array:
-    """A column of str/None (NaN counts as blank) as an arrow string array."""
+def to_arrow(values) -> StrArray:
+    """A column of text (a "str" Series, or str/None/NaN objects) as arrow large strings."""
+    if isinstance(values, pd.Series) and values.dtype == STR:
+        return values.array.__arrow_array__()  # zero-copy
     values = (
         values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
     )
     try:
-        return pa.array(values, type=pa.string(), from_pandas=True)
+        return pa.array(values, type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         # Non-text cells (numbers from a caller): their text form is what the unit wrote.
-        return pa.array([None if v is None or v != v else str(v) for v in values], type=pa.string())
+        return pa.array([None if v is None or v != v else str(v) for v in values], type=pa.large_string())
 
 
-def normalise_arrow(f: Field, arr: pa.Array) -> pa.Array:
-    """One column's normalised values."""
-    arr = clean_code(arr) if f.code_like else clean_text(arr)
+def _value_fn(f: Field) -> Callable[[str], str] | None:
     if f.type == "date":
-        arr = _per_distinct(arr, parse_date)
-    elif f.type == "enum" and f.code_list:
-        arr = _per_distinct(arr, _enum_fn(f.code_list))
-    elif f.type == "multienum" and f.code_list:
-        arr = _per_distinct(arr, _multi_fn(f.code_list))
-    elif f.type == "decimal":
-        arr = _per_distinct(arr, parse_decimal)
-    return arr
+        return parse_date
+    if f.type == "enum" and f.code_list:
+        return _enum_fn(f.code_list)
+    if f.type == "multienum" and f.code_list:
+        return _multi_fn(f.code_list)
+    if f.type == "decimal":
+        return parse_decimal
+    return None
 
 
-def frame_from_arrow(dataset_id: str, arrays: dict[str, pa.Array], index: pd.Index) -> pd.DataFrame:
-    """All keys of the dataset in registry order, object columns of str or None (absent keys -> None)."""
-    cols = {}
-    for f in dataset(dataset_id).fields:
-        values = arrays[f.key].to_numpy(zero_copy_only=False) if f.key in arrays else None
-        if values is None:
-            values = np.full(len(index), None, dtype=object)
-        cols[f.key] = pd.Series(values, index=index, dtype=object)
-    return pd.DataFrame(cols, index=index)
+def normalise_arrow(f: Field, arr: StrArray) -> StrArray:
+    """One column's normalised values (the input array itself when nothing changes); blanks must be null."""
+    clean = clean_code if f.code_like else clean_text
+    fn = _value_fn(f)
+    return clean(arr) if fn is None else _per_distinct(arr, clean, fn)
+
+
+def text_series(arr: StrArray, index: pd.Index) -> pd.Series:
+    """A "str" Series over the arrow array (no copy of the characters)."""
+    return pd.Series(arr, index=index, dtype=STR, copy=False)
+
+
+def frame_from_arrow(dataset_id: str, arrays: dict[str, StrArray], index: pd.Index) -> pd.DataFrame:
+    """All keys of the dataset in registry order, "str" columns (absent keys: all missing)."""
+    blank = pa.nulls(len(index), pa.large_string())
+    cols = {f.key: text_series(arrays.get(f.key, blank), index) for f in dataset(dataset_id).fields}
+    return pd.DataFrame(cols, index=index, copy=False)
 
 
 def normalise_frame(dataset_id: str, raw: pd.DataFrame) -> pd.DataFrame:
-    """Normalised copy of `raw`: all keys of the dataset in registry order (absent -> None), raw's index."""
+    """Normalised copy of `raw`: all keys of the dataset in registry order (absent: missing), raw's index."""
     ds = dataset(dataset_id)
-    arrays = {f.key: normalise_arrow(f, to_arrow(raw[f.key])) for f in ds.fields if f.key in raw.columns}
+    arrays = {
+        f.key: normalise_arrow(f, blank_to_null(to_arrow(raw[f.key])))
+        for f in ds.fields
+        if f.key in raw.columns
+    }
     return frame_from_arrow(dataset_id, arrays, raw.index)

@@ -12,7 +12,7 @@ from credit.standard import dataset
 def _norm(ds: str, key: str, values: list[object]) -> list[object]:
     index = range(2, 2 + len(values))
     raw = pd.DataFrame({key: pd.Series(values, index=index, dtype=object)}, index=index)
-    return normalise_frame(ds, raw)[key].tolist()
+    return [None if pd.isna(v) else v for v in normalise_frame(ds, raw)[key].tolist()]
 
 
 def test_text_is_trimmed_and_white_space_collapsed():
@@ -163,13 +163,48 @@ def test_frame_has_every_key_in_registry_order_and_leaves_raw_alone():
     assert list(data.columns) == dataset("xzcf").keys
     assert list(data.index) == [7, 9]
     assert data.loc[7, "decision_date"] == "2023-01-02"
-    assert data.loc[9, "decision_date"] is None
-    assert data.loc[9, "uscc"] is None
-    assert data["remark"].tolist() == [None, None]
-    assert all(dtype.kind == "O" for dtype in data.dtypes)
+    assert pd.isna(data.loc[9, "decision_date"])
+    assert pd.isna(data.loc[9, "uscc"])
+    assert data["remark"].isna().all()
+    assert all(dtype == "str" for dtype in data.dtypes)  # pandas' pyarrow-backed strings, missing = NaN
     pd.testing.assert_frame_equal(raw, before)
 
 
 def test_empty_frame():
     data = normalise_frame("xzxk", pd.DataFrame({"remark": pd.Series([], dtype=object)}))
     assert data.shape == (0, len(dataset("xzxk").keys))
+
+
+def test_text_cleaning_finds_every_cell_whatever_its_place():
+    """Cells are scanned in blocks: a cell needing work is found at a block's edges as well as inside."""
+    import re
+
+    spaces = "[\t\n\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
+
+    def reference(v):
+        v = re.sub(spaces, " ", re.sub("[\u200b-\u200d\u2060\ufeff]", "", v)).strip(" ")
+        return v or None
+
+    messy = [" 前", "后 ", "中  间", "甲\u3000乙", "换\n行", "零\u200b宽", "\u3000", "不\u00a0断", "a\tb"]
+    values = [f"单位{i}" for i in range(300)]
+    for n, i in enumerate([0, 1, 62, 63, 64, 65, 127, 128, 255, 256, 299]):
+        values[i] = messy[n % len(messy)]
+    values[150] = None
+    assert _norm("xzcf", "counterpart_name", values) == [None if v is None else reference(v) for v in values]
+
+
+def test_code_cleaning_finds_every_cell_whatever_its_place():
+    values = ["91440882MA4UXXXX1X"] * 200
+    values[0], values[64], values[199] = "９１４４０８８２ma4uxxxx1x", " 91440882 MA4UXXXX1X", "x"
+    out = _norm("xzcf", "uscc", values)
+    assert out[0] == out[64] == "91440882MA4UXXXX1X" and out[199] == "X"
+    assert out[1:64] == values[1:64]
+
+
+def test_unchanged_columns_share_their_memory_with_raw():
+    raw = pd.DataFrame({"remark": pd.Series(["备注一", None, "备注二"], dtype="str")})
+    data = normalise_frame("xzcf", raw)
+    assert data["remark"].tolist()[::2] == ["备注一", "备注二"]
+    assert data["remark"].array.__arrow_array__().chunk(0).buffers()[2].address == (
+        raw["remark"].array.__arrow_array__().chunk(0).buffers()[2].address
+    )

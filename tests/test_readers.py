@@ -115,12 +115,17 @@ def _one(path) -> Sheet:
     return sheets[0]
 
 
+def _value(v: object) -> object:
+    """A frame cell as the tests compare it: missing (NaN in a "str" column) as None."""
+    return None if pd.isna(v) else v
+
+
 def _check_expected(sheet: Sheet):
     assert sheet.dataset == "xzcf"
     assert list(sheet.data.columns) == CF.keys
     for k, v in EXPECTED_0.items():
-        assert sheet.data.iloc[0][k] == v, k
-    assert sheet.data.iloc[1]["remark"] is None
+        assert _value(sheet.data.iloc[0][k]) == v, k
+    assert _value(sheet.data.iloc[1]["remark"]) is None
     assert sheet.data.iloc[1]["decision_date"] == "2023-10-02"
 
 
@@ -187,7 +192,7 @@ def test_g2_natural_person_template(tmp_path):
         _write_csv(tmp_path / "p.csv", _grid([CF.field(k).header for k in keys], keys, rows=ROWS[1:]))
     )
     assert sheet.data.iloc[0]["id_no"] == "360426199101010071"
-    assert sheet.data.iloc[0]["uscc"] is None
+    assert _value(sheet.data.iloc[0]["uscc"]) is None
     assert "uscc" not in sheet.raw.columns
 
 
@@ -217,7 +222,7 @@ def test_raw_is_as_written(tmp_path):
     sheet = _one(_write_csv(tmp_path / "r.csv", _grid(G3, CF.keys)))
     assert sheet.raw.loc[2, "counterpart_name"] == " 雷州市某某食品有限公司 "
     assert sheet.raw.loc[2, "fine_wan"] == "0.50"
-    assert sheet.raw.loc[2, "business_reg_no"] is None
+    assert _value(sheet.raw.loc[2, "business_reg_no"]) is None
     assert sheet.raw.loc[3, "remark"] == "　"
     assert list(sheet.raw.columns) == CF.keys
 
@@ -455,3 +460,80 @@ def test_detect_dataset():
     assert ds == "xzcf" and cols["uscc"] == "行政相对人代码_1(统一社会信用代码)"
     with pytest.raises(UnreadableFile):
         detect_dataset(["行政相对人名称", "行政相对人类别", "备注"])
+
+
+# --- frame contract and large files ------------------------------------------------------------------------
+def test_frames_hold_arrow_strings_with_blanks_missing(tmp_path):
+    for path in (
+        _write_csv(tmp_path / "s.csv", _grid(G3, CF.keys)),
+        _write_xlsx(tmp_path / "s.xlsx", {"S": _grid(G3, CF.keys)}),
+    ):
+        sheet = _one(path)
+        for frame in (sheet.raw, sheet.data):
+            assert all(dtype == "str" for dtype in frame.dtypes)  # pyarrow-backed, what validation expects
+        assert pd.isna(sheet.raw.loc[2, "business_reg_no"]) and pd.isna(sheet.data.loc[2, "business_reg_no"])
+        assert pd.isna(sheet.data.loc[3, "remark"])  # white space only, once normalised
+
+
+BIG_ROWS = 12_000  # ≈ 5 MB: past the 1 MiB head and across several parser blocks
+
+
+def _big_csv(path: Path, extra: bytes = b"") -> Path:
+    _write_csv(path, _grid(G3, CF.keys, rows=ROWS * (BIG_ROWS // 2)))
+    with open(path, "ab") as fh:
+        fh.write(extra)
+    return path
+
+
+def test_large_utf8_file_read_whole_and_exact(tmp_path):
+    sheet = _one(_big_csv(tmp_path / "big.csv"))
+    assert sheet.encoding == "utf-8" and len(sheet.data) == BIG_ROWS
+    assert list(sheet.data.index[:3]) == [2, 3, 4] and sheet.data.index[-1] == BIG_ROWS + 1
+    names = sheet.raw["counterpart_name"].tolist()
+    assert names == [" 雷州市某某食品有限公司 ", "李四"] * (BIG_ROWS // 2)  # no character cut at a block edge
+    assert set(sheet.data["penalty_valid_until"]) == {"2024-10-01", "2024-10-02"}
+
+
+def test_large_file_with_a_late_nul_byte(tmp_path):
+    path = _big_csv(tmp_path / "nul.csv", extra="张三,\x00\n".encode())
+    err = _reason(path)
+    assert "NUL" in err.reason_zh
+
+
+def test_large_file_with_late_non_utf8_bytes_is_judged_whole(tmp_path):
+    # UTF-8 for megabytes, then a row saved as GBK: never taken as UTF-8.
+    path = _big_csv(tmp_path / "mixed.csv", extra="王五商行".encode("gbk") + b"\n")
+    try:
+        sheets = read_file(path)
+    except UnreadableFile as err:
+        assert "编码" in err.reason_zh or "表头" in err.reason_zh
+    else:
+        assert sheets[0].encoding != "utf-8"
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 7])
+def test_checked_reader_across_block_edges(block):
+    import io
+
+    from credit.readers.utf8stream import CheckedUtf8Reader, NotPlainUtf8
+
+    good = "a雷州𠀀b，\u3000é\n".encode() * 3
+    reader, out = CheckedUtf8Reader(io.BytesIO(good)), b""
+    while piece := reader.read(block):
+        out += piece
+    assert out == good
+    for bad in (b"ab\xe4\xb8", b"a\xffb", b"\xed\xa0\x80", "雷".encode()[1:] + b"x", b"ok\x00"):
+        reader = CheckedUtf8Reader(io.BytesIO(bad))
+        with pytest.raises(NotPlainUtf8):
+            while reader.read(block):
+                pass
+
+
+def test_sheet_guard_finds_cells_without_a_position():
+    from credit.readers.guards import _cell_without_ref
+
+    assert not _cell_without_ref(b'<row r="1"><c r="A1" t="s"><v>0</v></c><c s="1" r="B1"/></row>')
+    assert _cell_without_ref(b'<row r="1"><c r="A1"/><c t="s"><v>0</v></c></row>')
+    assert _cell_without_ref(b"<row><c><v>1</v></c></row>")
+    many = b'<c s="1" r="A1"/>' * 1_500  # past the candidates looked at one by one
+    assert not _cell_without_ref(many) and _cell_without_ref(many + b"<c/>")

@@ -1,6 +1,7 @@
 """Read a unit's file (Excel or CSV) or a SQL result into normalised 双公示 records.
 
 read_file(path) -> list[Sheet]      every worksheet holding a dataset; raises UnreadableFile
+                                    (Sheet.raw / .data: pandas "str" columns, missing = NaN)
 read_frame(frame) -> Sheet          a SQL result whose column names are headers
 detect_dataset(headers)             (dataset, {field key: header as written})
 normalise_frame(dataset, raw)       STANDARD.md §2.5, also in credit.normalise
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from credit.normalise import normalise_frame
 from credit.readers.base import Sheet, UnreadableFile
-from credit.readers.csvfile import read_csv
+from credit.readers.csvfile import read_csv_path
 from credit.readers.excel import ENGINES, read_workbook
 from credit.readers.frame import read_frame
 from credit.readers.guards import check_content, check_path
@@ -43,13 +44,13 @@ def read_file(path: Path | str, *, max_rows: int = 1_000_000, engine: str = "cal
             f"unsupported file type {path.suffix or '(no extension)'!r}: send .xlsx, .xls or .csv",
         )
     check_path(path)  # a pipe, a device or an absurd size is refused before a byte is read
+    if suffix == ".csv":
+        return [read_csv_path(path, max_rows=max_rows)]  # streamed: a large CSV is never held whole
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile("文件无法打开", f"cannot open the file: {exc.strerror}") from None
     if not data[:4096].strip() and not data.strip():  # the prefix spares a copy of a large file
         raise UnreadableFile("文件为空", "the file is empty")
-    check_content(data, suffix)  # zip bombs, absurd worksheet extents, NUL bytes in a CSV
-    if suffix == ".csv":
-        return [read_csv(data, max_rows=max_rows)]
+    check_content(data, suffix)  # zip bombs, absurd worksheet extents
     return read_workbook(data, max_rows=max_rows, engine=engine)

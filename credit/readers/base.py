@@ -30,7 +30,9 @@ class Sheet:
     sheet: str | None  # worksheet name, None for CSV and frames
     header_row: int  # 1-based row of the header as a spreadsheet shows it (0 for a frame: no header row)
     columns: dict[str, str]  # field key -> header text exactly as the file wrote it
-    raw: pd.DataFrame  # index: spreadsheet row number; columns: keys present; str or None, as written
-    data: pd.DataFrame  # same index; all keys of the dataset in registry order; normalised, str or None
+    # Both frames hold pandas "str" columns (pyarrow-backed; a blank cell is missing: NaN, `pd.isna`), and
+    # share the memory of every column that normalisation left unchanged.
+    raw: pd.DataFrame  # index: spreadsheet row number; columns: keys present; text as written
+    data: pd.DataFrame  # same index; all keys of the dataset in registry order; normalised text
     encoding: str | None  # CSV only
     notes: list[str] = field(default_factory=list)  # Chinese notes for the clerk

@@ -1,24 +1,26 @@
 """From a located header and its columns' cells to a Sheet: blank rows, limits, notes, normalisation.
 
-Cells travel as arrow string arrays (vectorised work) and end as object arrays of str or None; a normalised
-cell equal to its raw cell reuses the raw Python string, which halves the cost of building two frames.
+Cells travel as arrow large-string arrays and end in pandas "str" columns without ever becoming Python
+objects; a normalised column in which nothing changed is the raw column itself (memory shared, not copied).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from credit.normalise import normalise_arrow, to_arrow
+from credit.normalise import blank_to_null, frame_from_arrow, normalise_arrow, text_series, to_arrow
 from credit.readers.base import LONG_CELL, Sheet, UnreadableFile
 from credit.readers.headers import HeaderMatch
 from credit.standard import dataset
+from credit.textscan import StrArray
 
-_NULL = pa.scalar(None, pa.string())
+_PARALLEL_CELLS = 200_000  # below this, starting threads costs more than it saves
 
 
 def too_many_rows(count: int, max_rows: int) -> UnreadableFile:
@@ -28,38 +30,42 @@ def too_many_rows(count: int, max_rows: int) -> UnreadableFile:
     )
 
 
-def _column(values: pa.Array | pa.ChunkedArray | Sequence[object]) -> tuple[pa.Array, np.ndarray | None]:
-    """(arrow strings with '' as null, the same cells as an object array when already at hand)."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if isinstance(values, pa.Array):
-        arr, obj = values.cast(pa.string()), None
-    else:
-        obj = np.array(values, dtype=object)
-        arr = to_arrow(obj)
-    blank = pc.equal(arr, "")
-    if pc.any(blank).as_py():
-        arr = pc.if_else(blank, _NULL, arr)
-        obj = None
-    return arr, obj
+def text_column(values: StrArray | Sequence[object]) -> StrArray:
+    """Large strings with '' as null, from arrow strings (chunks kept: no copy) or from objects."""
+    arr = (
+        values.cast(pa.large_string()) if isinstance(values, pa.Array | pa.ChunkedArray) else to_arrow(values)
+    )
+    return blank_to_null(arr)
 
 
-def _objects(arr: pa.Array) -> np.ndarray:
-    return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object)
+def _filled(arrays) -> np.ndarray | None:
+    """Rows with a value in any of the arrays; None when all rows have one (the common case, found cheaply)."""
+    arrays = list(arrays)
+    if not arrays:
+        return None
+    if any(a.null_count == 0 for a in arrays):
+        return None
+    filled = np.zeros(len(arrays[0]), dtype=bool)
+    for a in arrays:
+        filled |= np.asarray(pc.is_valid(a).to_numpy(zero_copy_only=False), dtype=bool)
+    return None if filled.all() else filled
 
 
-def _reuse(raw_obj: np.ndarray, raw: pa.Array, norm: pa.Array) -> np.ndarray:
-    """Normalised cells as objects, sharing the raw strings where nothing changed."""
-    same = pc.fill_null(pc.equal(raw, norm), False)
-    same = pc.or_(same, pc.and_(raw.is_null(), norm.is_null()))
-    changed = np.asarray(pc.invert(same), dtype=bool)
-    out = raw_obj.copy()
-    if changed.any():
-        out[changed] = _objects(norm.filter(pa.array(changed)))
-    return out
+def _keep(arrays: dict[str, StrArray], mask: np.ndarray) -> dict[str, StrArray]:
+    keep = pa.array(mask)
+    return {k: a.filter(keep) for k, a in arrays.items()}
 
 
-def _rows(rows: pd.Index, limit: int = 5) -> str:
+def _normalise(ds, raw: dict[str, StrArray]) -> dict[str, StrArray]:
+    """Columns normalised two at a time: arrow's kernels release the GIL, and there are two cores."""
+    if sum(len(a) for a in raw.values()) < _PARALLEL_CELLS:
+        return {k: normalise_arrow(ds.field(k), a) for k, a in raw.items()}
+    with ThreadPoolExecutor(2) as pool:
+        done = pool.map(lambda item: normalise_arrow(ds.field(item[0]), item[1]), raw.items())
+        return dict(zip(raw, done, strict=True))
+
+
+def _rows(rows: np.ndarray, limit: int = 5) -> str:
     return "、".join(str(r) for r in rows[:limit]) + ("等" if len(rows) > limit else "")
 
 
@@ -67,7 +73,7 @@ def build_sheet(
     match: HeaderMatch,
     headers: Sequence[object],
     header_row: int,
-    cells: dict[str, pa.Array | Sequence[object]],
+    cells: dict[str, StrArray | Sequence[object]],
     index: Sequence[int],
     *,
     sheet: str | None,
@@ -75,63 +81,34 @@ def build_sheet(
     notes: list[str],
     max_rows: int,
 ) -> Sheet:
-    """`cells`: field key -> the column's cells below the header (str or None); `index`: their row numbers."""
+    """`cells`: field key -> the column's cells below the header (text or None); `index`: their row numbers."""
     ds = dataset(match.dataset)
     idx = np.asarray(index, dtype=np.int64)
-    cols = {k: _column(cells[k]) for k in match.positions}
-    if cols:
-        nonblank = np.zeros(len(idx), dtype=bool)
-        for arr, _ in cols.values():
-            nonblank |= np.asarray(arr.is_valid(), dtype=bool)
-    else:
-        nonblank = np.zeros(len(idx), dtype=bool)
-    if nonblank.sum() > max_rows:
-        raise too_many_rows(int(nonblank.sum()), max_rows)
-    if not nonblank.all():
-        keep = pa.array(nonblank)
-        idx = idx[nonblank]
-        cols = {
-            k: (arr.filter(keep), None if obj is None else obj[nonblank]) for k, (arr, obj) in cols.items()
-        }
+    raw = {k: text_column(cells[k]) for k in match.positions}
+    filled = _filled(raw.values()) if raw else np.zeros(len(idx), dtype=bool)
+    count = len(idx) if filled is None else int(filled.sum())
+    if count > max_rows:
+        raise too_many_rows(count, max_rows)
+    if filled is not None:
+        idx, raw = idx[filled], _keep(raw, filled)
 
-    raw_cols, data_cols = {}, {}
-    for k, (arr, obj) in cols.items():
-        obj = _objects(arr) if obj is None else obj
+    for k, arr in raw.items():
         if len(arr) and (pc.max(pc.binary_length(arr)).as_py() or 0) > LONG_CELL:  # bytes >= characters
-            long = np.asarray(pc.fill_null(pc.greater(pc.utf8_length(arr), LONG_CELL), False), dtype=bool)
-            if long.any():
+            long = pc.fill_null(pc.greater(pc.utf8_length(arr), LONG_CELL), False)
+            rows = idx[np.asarray(long.to_numpy(zero_copy_only=False), dtype=bool)]
+            if len(rows):
                 notes.append(
                     f"“{headers[match.positions[k]]}”列有超过{LONG_CELL}个字符的内容"
-                    f"（第{_rows(pd.Index(idx[long]))}行），已保留，请核对"
+                    f"（第{_rows(rows)}行），已保留，请核对"
                 )
-        raw_cols[k] = obj
-        data_cols[k] = _reuse(obj, arr, normalise_arrow(ds.field(k), arr))
+    data = _normalise(ds, raw)
 
     # Rows of white space only are blank too, once normalised.
-    keep = np.zeros(len(idx), dtype=bool)
-    for values in data_cols.values():
-        keep |= ~pd.isna(values)
-    if not keep.all():
-        idx = idx[keep]
-        raw_cols = {k: v[keep] for k, v in raw_cols.items()}
-        data_cols = {k: v[keep] for k, v in data_cols.items()}
+    filled = _filled(data.values())
+    if filled is not None:
+        idx, raw, data = idx[filled], _keep(raw, filled), _keep(data, filled)
 
     index_ = pd.Index(idx, dtype=np.int64)
-    raw = pd.DataFrame(
-        {k: pd.Series(v, index=index_, dtype=object, copy=False) for k, v in raw_cols.items()}, index=index_
-    )
-    data = pd.DataFrame(
-        {
-            f.key: pd.Series(
-                data_cols[f.key] if f.key in data_cols else np.full(len(idx), None, dtype=object),
-                index=index_,
-                dtype=object,
-                copy=False,
-            )
-            for f in ds.fields
-        },
-        index=index_,
-    )
     if match.unknown:
         notes.append(f"以下列不是标准字段，已忽略：{'、'.join(f'“{h}”' for h in match.unknown)}")
     return Sheet(
@@ -139,8 +116,8 @@ def build_sheet(
         sheet=sheet,
         header_row=header_row,
         columns={k: str(headers[i]) for k, i in match.positions.items()},
-        raw=raw,
-        data=data,
+        raw=pd.DataFrame({k: text_series(a, index_) for k, a in raw.items()}, index=index_, copy=False),
+        data=frame_from_arrow(match.dataset, data, index_),
         encoding=encoding,
         notes=notes,
     )

@@ -1,7 +1,8 @@
 """CSV files: encoding from the bytes, header row below title rows, cells kept as text.
 
-The body is parsed by pyarrow (multi-threaded, straight to arrow strings); a file with blank lines or ragged
-rows, which pyarrow cannot number faithfully, goes through pandas' parser instead.
+The body is parsed by pyarrow straight to arrow bytes. A UTF-8 file is checked as UTF-8 once, over its whole
+buffer, and is never decoded into a Python string; only the header rows are. A file with blank lines or
+ragged rows, which pyarrow cannot number faithfully, goes through pandas' parser instead.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -16,15 +19,18 @@ import pyarrow.csv as pacsv
 
 from credit.readers.base import HEADER_SCAN_ROWS, Sheet, UnreadableFile
 from credit.readers.build import build_sheet, too_many_rows
-from credit.readers.headers import find_header, match_headers, merge_sub_header
+from credit.readers.guards import check_content
+from credit.readers.headers import HeaderMatch, find_header, match_headers, merge_sub_header
+from credit.readers.utf8stream import CheckedUtf8Reader, NotPlainUtf8, is_utf8
 
 # Tried in this order; GBK before GB18030 so that a plain GBK file says so.
 ENCODINGS = ("utf-8", "gbk", "gb18030")
 _HEAD_CHARS = 1 << 20  # the header scan reads this much text first
+_HEAD_BYTES = 1 << 20  # … or this much of a UTF-8 file
+_BLOCK = 4 << 20  # the parser's unit of work (threads) and of output chunks
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding) from the bytes alone; raises UnreadableFile."""
+def _utf16(data: bytes) -> None:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise UnreadableFile(
             "文件是UTF-16编码（Excel“Unicode文本”），请另存为UTF-8编码的CSV或Excel文件",
@@ -35,6 +41,18 @@ def decode(data: bytes) -> tuple[str, str]:
             "文件内容是Excel工作簿，扩展名却是.csv，请改回.xlsx/.xls扩展名",
             "the file is an Excel workbook named .csv; give it its .xlsx/.xls extension",
         )
+
+
+def _unknown_encoding() -> UnreadableFile:
+    return UnreadableFile(
+        "无法识别文件编码：不是UTF-8、GBK或GB18030编码的文本，请另存为UTF-8编码的CSV",
+        "unknown encoding: the file is not UTF-8, GBK or GB18030 text; save it as UTF-8 CSV",
+    )
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding) from the bytes alone; raises UnreadableFile."""
+    _utf16(data)
     candidates = (("utf-8-sig",) if data.startswith(codecs.BOM_UTF8) else ()) + ENCODINGS
     for enc in candidates:
         try:
@@ -43,17 +61,24 @@ def decode(data: bytes) -> tuple[str, str]:
             continue
         if "\x00" not in text:
             return text, enc
-    raise UnreadableFile(
-        "无法识别文件编码：不是UTF-8、GBK或GB18030编码的文本，请另存为UTF-8编码的CSV",
-        "unknown encoding: the file is not UTF-8, GBK or GB18030 text; save it as UTF-8 CSV",
-    )
+    raise _unknown_encoding()
 
 
-def _head_records(text: str) -> tuple[list[list[str]], list[int]]:
-    """The first records and the character offset just after each (a quoted cell may span lines)."""
-    for chunk in (text[:_HEAD_CHARS], text):
+def utf8_encoding(data: bytes) -> str | None:
+    """'utf-8-sig' or 'utf-8' when `decode` would say so, without decoding (None: not UTF-8)."""
+    _utf16(data)
+    if b"\x00" in data or not is_utf8(data):  # UTF-8 (and GBK) put a NUL character only as a 0 byte
+        return None
+    return "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+
+
+def _head_records(head: str, whole: Callable[[], str] | None) -> tuple[list[list[str]], list[int], str]:
+    """The first records, the character offset just after each (a quoted cell may span lines) and the text
+    they were read from: `head` (the start of the file), or `whole()` when the head holds too few records."""
+    text = head
+    while True:
         records, ends, consumed = [], [], 0
-        lines = io.StringIO(chunk, newline="")
+        lines = io.StringIO(text, newline="")
 
         def counting(lines=lines):
             nonlocal consumed
@@ -66,41 +91,42 @@ def _head_records(text: str) -> tuple[list[list[str]], list[int]]:
                 records.append(row)
                 ends.append(consumed)
                 if len(records) > HEADER_SCAN_ROWS:
-                    return records, ends
+                    return records, ends, text
         except csv.Error as exc:
             raise UnreadableFile(
                 "CSV格式错误，无法解析表头", f"malformed CSV near the header: {exc}"
             ) from None
-        if len(chunk) == len(text):
-            break
-    return records, ends
+        if whole is None or text is not head:
+            return records, ends, text
+        text = whole()
 
 
-def read_csv(data: bytes, *, max_rows: int) -> Sheet:
-    text, encoding = decode(data)
-    if not text or text.isspace():
-        raise UnreadableFile("文件为空", "the file is empty")
-    head, ends = _head_records(text)
-    h = find_header(head)
+def _empty() -> UnreadableFile:
+    return UnreadableFile("文件为空", "the file is empty")
+
+
+def _locate_header(
+    head: str, whole: Callable[[], str] | None
+) -> tuple[list[object], HeaderMatch, int, str, int]:
+    """(headers, their match, 0-based header record, the text scanned, character offset of the body)."""
+    head_rows, ends, scanned = _head_records(head, whole)
+    h = find_header(head_rows)
     if h is None:
         raise UnreadableFile(
             f"前{HEADER_SCAN_ROWS}行中找不到表头（行政许可或行政处罚的列名）",
             f"no header row (行政许可 or 行政处罚 column names) in the first {HEADER_SCAN_ROWS} rows",
         )
-    headers = head[h]
-    if h + 1 < len(head):
-        merged = merge_sub_header(head[h], head[h + 1])
+    headers = head_rows[h]
+    if h + 1 < len(head_rows):
+        merged = merge_sub_header(head_rows[h], head_rows[h + 1])
         if merged is not None:
             headers, h = merged, h + 1
-    match = match_headers(headers)
-    # The body as UTF-8 bytes: sliced from the file itself when it is UTF-8, re-encoded otherwise.
-    if encoding.startswith("utf-8"):
-        bom = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0
-        body = data[bom + len(text[: ends[h]].encode("utf-8")) :]
-    else:
-        body = text[ends[h] :].encode("utf-8")
-    usecols = sorted(set(match.positions.values()))
-    columns = _parse_body(body, len(headers), usecols, max_rows)
+    return headers, match_headers(headers), h, scanned, ends[h]
+
+
+def _sheet(
+    headers, match: HeaderMatch, h: int, columns: dict[int, object], encoding: str, max_rows: int
+) -> Sheet:
     cells = {k: columns[pos] for k, pos in match.positions.items()}
     count = len(next(iter(columns.values()))) if columns else 0
     # Records, not physical lines, as a spreadsheet numbers them.
@@ -110,10 +136,85 @@ def read_csv(data: bytes, *, max_rows: int) -> Sheet:
     )
 
 
-def _parse_body(body: bytes, width: int, usecols: list[int], max_rows: int) -> dict[int, object]:
-    """Column position -> the cells of the records after the header (arrow strings or an object array)."""
-    if not body[:4096].strip() and not body.strip():
-        return {c: [] for c in usecols}
+def read_csv(data: bytes, *, max_rows: int) -> Sheet:
+    """A CSV file's bytes, in any accepted encoding."""
+    encoding = utf8_encoding(data)
+    if encoding is None:  # GBK, GB18030 or unreadable: decoded whole (the body is re-encoded anyway)
+        text, encoding = decode(data)
+        head, whole = text[:_HEAD_CHARS], (None if len(text) <= _HEAD_CHARS else lambda: text)
+        bom = 0
+    else:
+        bom = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0
+        # Only the start is decoded; a character cut at its end is left out by the incremental decoder.
+        head = codecs.getincrementaldecoder("utf-8")().decode(data[bom : bom + _HEAD_BYTES])
+        whole = None if len(data) <= bom + _HEAD_BYTES else lambda: data[bom:].decode("utf-8")
+    if not head.strip() and (whole is None or not whole().strip()):
+        raise _empty()
+    headers, match, h, scanned, body_at = _locate_header(head, whole)
+    # The body as UTF-8 bytes: a view of the file itself when it is UTF-8, re-encoded otherwise.
+    if encoding.startswith("utf-8"):
+        body = memoryview(data)[bom + len(scanned[:body_at].encode("utf-8")) :]
+    else:
+        body = memoryview(text[body_at:].encode("utf-8"))
+        del text, head, whole, scanned
+    usecols = sorted(set(match.positions.values()))
+    columns = _parse_body(body, len(headers), usecols, max_rows)
+    del body
+    return _sheet(headers, match, h, columns, encoding, max_rows)
+
+
+def read_csv_path(path: Path, *, max_rows: int) -> Sheet:
+    """A CSV file on disk. A plain UTF-8 file is streamed to the parser and never held whole; any other
+    file, and any file the streamed reading finds unusual, is read by `read_csv` (whose verdict counts)."""
+    try:
+        headers, match, h, columns, encoding = _read_streamed(path)
+    except (NotPlainUtf8, UnreadableFile, OSError):
+        pass
+    else:
+        return _sheet(headers, match, h, columns, encoding, max_rows)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile("文件无法打开", f"cannot open the file: {exc.strerror}") from None
+    if not data[:4096].strip() and not data.strip():  # the prefix spares a copy of a large file
+        raise _empty()
+    check_content(data, ".csv")
+    return read_csv(data, max_rows=max_rows)
+
+
+def _too_long() -> str:
+    raise NotPlainUtf8("the header rows run past the head")
+
+
+def _read_streamed(path: Path):
+    """(headers, match, header record, columns, encoding); raises NotPlainUtf8 or UnreadableFile for anything
+    `read_csv` should judge. Every byte is checked: the head here, the rest as the parser reads it."""
+    with open(path, "rb") as fh:
+        start = fh.read(_HEAD_BYTES)
+        if not start.strip() or b"\x00" in start:
+            raise NotPlainUtf8("blank start or NUL byte")
+        _utf16(start)
+        bom = len(codecs.BOM_UTF8) if start.startswith(codecs.BOM_UTF8) else 0
+        try:
+            head = codecs.getincrementaldecoder("utf-8")().decode(start[bom:])
+        except UnicodeDecodeError:
+            raise NotPlainUtf8("not UTF-8") from None
+        if not head.strip():
+            raise NotPlainUtf8("blank start")
+        whole = None if len(start) < _HEAD_BYTES else _too_long
+        headers, match, h, scanned, body_at = _locate_header(head, whole)
+        fh.seek(bom + len(scanned[:body_at].encode("utf-8")))
+        usecols = sorted(set(match.positions.values()))
+        columns = _parse_stream(CheckedUtf8Reader(fh), len(headers), usecols)
+    return headers, match, h, columns, "utf-8-sig" if bom else "utf-8"
+
+
+def _blank(body: memoryview) -> bool:
+    return not bytes(body[:4096]).strip() and not bytes(body).strip()  # the prefix spares a copy
+
+
+def _arrow_csv(source, width: int, usecols: list[int]) -> tuple[pa.Table | None, list[str]]:
+    """(the table, or None when a row is ragged or blank: pyarrow cannot number those faithfully; the names)."""
     names = [f"c{i}" for i in range(width)]
     bad: list[object] = []
 
@@ -121,28 +222,57 @@ def _parse_body(body: bytes, width: int, usecols: list[int], max_rows: int) -> d
         bad.append(row)
         return "skip"
 
+    table = pacsv.read_csv(
+        source,
+        read_options=pacsv.ReadOptions(column_names=names, block_size=_BLOCK),
+        parse_options=pacsv.ParseOptions(
+            newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=invalid
+        ),
+        convert_options=pacsv.ConvertOptions(
+            # Bytes, not strings: the file is known to be UTF-8 and its cells need no second check.
+            column_types=dict.fromkeys(names, pa.large_binary()),
+            include_columns=[names[c] for c in usecols],
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+    return (None if bad else table), names
+
+
+def _columns(table: pa.Table, names: list[str], usecols: list[int]) -> dict[int, pa.ChunkedArray]:
+    # The file was checked as UTF-8, so its cells are taken as text as they are (no copy); blanks are null.
+    return {c: _as_text(table.column(names[c])) for c in usecols}
+
+
+def _parse_stream(stream: CheckedUtf8Reader, width: int, usecols: list[int]) -> dict[int, pa.ChunkedArray]:
     try:
-        table = pacsv.read_csv(
-            io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=names),
-            parse_options=pacsv.ParseOptions(
-                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=invalid
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                include_columns=[names[c] for c in usecols],
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        table, names = _arrow_csv(stream, width, usecols)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         table = None
-    if table is not None and not bad:
-        return {c: table.column(names[c]) for c in usecols}  # the builder counts non-blank rows
+    if table is None:
+        raise NotPlainUtf8("ragged or blank rows")
+    return _columns(table, names, usecols)
+
+
+def _parse_body(body: memoryview, width: int, usecols: list[int], max_rows: int) -> dict[int, object]:
+    """Column position -> the cells of the records after the header (arrow text or an object array)."""
+    if _blank(body):
+        return {c: [] for c in usecols}
+    try:
+        table, names = _arrow_csv(pa.BufferReader(pa.py_buffer(body)), width, usecols)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        table = None
+    if table is not None:
+        return _columns(table, names, usecols)
     return _parse_pandas(body, width, usecols, max_rows)
 
 
-def _parse_pandas(body: bytes, width: int, usecols: list[int], max_rows: int) -> dict[int, object]:
+def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pa.chunked_array([c.view(pa.large_string()) for c in column.chunks], type=pa.large_string())
+
+
+def _parse_pandas(body: memoryview, width: int, usecols: list[int], max_rows: int) -> dict[int, object]:
     """Blank lines and ragged rows kept in place, so that row numbers stay true.
 
     Reading stops at twice the row limit: more records than that cannot be mostly blank lines.
@@ -168,11 +298,11 @@ def _parse_pandas(body: bytes, width: int, usecols: list[int], max_rows: int) ->
     return {c: frame[c].to_numpy() for c in usecols}
 
 
-def _parse_python(body: bytes, usecols: list[int], limit: int) -> pd.DataFrame:
+def _parse_python(body: memoryview, usecols: list[int], limit: int) -> pd.DataFrame:
     """Rows longer than the header (stray cells on the right): the csv module, row by row."""
     rows = []
     try:
-        for row in csv.reader(io.StringIO(body.decode("utf-8"), newline="")):
+        for row in csv.reader(io.StringIO(str(body, "utf-8"), newline="")):
             rows.append([row[c] if c < len(row) else "" for c in usecols])
             if len(rows) >= limit:
                 break

@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from operator import itemgetter
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import python_calamine as calamine
 
 from credit.readers.base import HEADER_SCAN_ROWS, Sheet, UnreadableFile
@@ -39,14 +43,37 @@ def cell_text(v: object) -> str | None:
     return str(v)
 
 
-def _column(rows: list[list[object]], pos: int) -> list[str | None]:
-    conv = cell_text
-    return [
-        (r[pos] or None)
-        if pos < len(r) and r[pos].__class__ is str
-        else conv(r[pos] if pos < len(r) else None)
-        for r in rows
-    ]
+def _text_array(values: list[str]) -> pa.Array:
+    """Python strings as one arrow array: joined, encoded and split at C speed (≈ 2x faster than converting
+    them one by one); TypeError when a value is not a string."""
+    if not values:
+        return pa.array([], type=pa.large_string())
+    joined = "\x00".join(values)
+    if joined.count("\x00") != len(values) - 1:  # a NUL in a cell: the separator is taken
+        return pa.array(values, type=pa.large_string())
+    try:
+        data = joined.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: arrow says what it thinks of it
+        return pa.array(values, type=pa.large_string())
+    whole = pa.Array.from_buffers(
+        pa.large_binary(),
+        1,
+        [None, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)), pa.py_buffer(data)],
+    )
+    return pc.split_pattern(whole, "\x00").flatten().view(pa.large_string())
+
+
+def _column(rows: list[list[object]], pos: int, rectangular: bool) -> pa.Array:
+    """The cells of one column as text ('' for blank: the builder nulls it), each as `cell_text` writes it."""
+    if rectangular:
+        values = list(map(itemgetter(pos), rows))
+    else:
+        values = [r[pos] if pos < len(r) else None for r in rows]
+    try:
+        return _text_array(values)  # all text already: the common case, no per-cell Python
+    except TypeError:  # numbers, dates, booleans, None
+        conv = cell_text
+        return _text_array([v if v.__class__ is str else (conv(v) or "") for v in values])
 
 
 def _sheets_calamine(data: bytes):
@@ -151,7 +178,8 @@ def _read_sheet(name: str, rows: list[list[object]], max_rows: int) -> Sheet | N
             f"工作表“{name}”：{exc.reason_zh}", f"worksheet {name!r}: {exc.reason_en}"
         ) from None
     body = rows[h + 1 :]
-    cells = {k: _column(body, pos) for k, pos in match.positions.items()}
+    rectangular = len(set(map(len, body))) <= 1 and (not body or len(body[0]) > max(match.positions.values()))
+    cells = {k: _column(body, pos, rectangular) for k, pos in match.positions.items()}
     index = range(h + 2, h + 2 + len(body))
     try:
         return build_sheet(

@@ -30,8 +30,13 @@ RATIO_FROM_BYTES = 8 << 20  # small parts may compress as well as they like
 MAX_SHEET_CELLS = 40_000_000  # the rectangle a worksheet's cells span (the engine allocates all of it)
 _CHUNK = 8 << 20
 _SHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
-_COLUMNS = re.compile(rb'<c\b[^>]*?\br="([A-Z]{2,3})[0-9]')
+# Any `r="AB12"` counts, not only a cell's: a stray match can only raise the bound (the exact measurement
+# below settles it), and the literal start makes this scan 4x faster than one anchored on `<c`.
+_COLUMNS = re.compile(rb'r="([A-Z]{2,3})[0-9]')
 _CELL_NO_REF = re.compile(rb"<c(?:>|/>|\s(?![^>]*\br=)[^>]*>)")
+# Cells whose first attribute is not r: the only places where a cell without a position can start.
+_CELL_NOT_R_FIRST = re.compile(rb'<c(?:>|/>|\s(?!r="))')
+_MAX_CANDIDATES = 1_000  # beyond this, one full search of the block is cheaper
 _REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 
 
@@ -115,14 +120,16 @@ def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         with zf.open(info) as fh:
             while block := fh.read(_CHUNK):
                 chunk = tail + block
-                for k in range(7, digits, -1):  # the longest row number written anywhere
-                    # No leading \b: the engine can then jump to the literal `r="` (7x faster); a stray match
-                    # only raises the bound, which the exact measurement below settles.
-                    if re.search(rb'r="[A-Z]{0,3}[0-9]{%d}"' % k, chunk):
-                        digits = k
-                        break
+                # The longest row number written anywhere: one scan for a longer one than known so far.
+                # No leading \b: the engine can then jump to the literal `r="` (7x faster); a stray match
+                # only raises the bound, which the exact measurement below settles.
+                if digits < 7 and re.search(rb'r="[A-Z]{0,3}[0-9]{%d,7}"' % (digits + 1), chunk):
+                    for k in range(7, digits, -1):
+                        if re.search(rb'r="[A-Z]{0,3}[0-9]{%d}"' % k, chunk):
+                            digits = k
+                            break
                 columns.update(_COLUMNS.findall(chunk))
-                no_ref = no_ref or _CELL_NO_REF.search(chunk) is not None
+                no_ref = no_ref or _cell_without_ref(chunk)
                 tail = chunk[-64:]
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise UnreadableFile(
@@ -143,6 +150,16 @@ def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
             f"worksheet part {Path(info.filename).stem!r} spans {height} rows x {width} columns (more than "
             f"{MAX_SHEET_CELLS} cells), probably stray cells far away; delete the unused rows and columns",
         )
+
+
+def _cell_without_ref(chunk: bytes) -> bool:
+    """Whether a cell tag in the block has no r= attribute (looked at only where r is not written first)."""
+    for n, m in enumerate(_CELL_NOT_R_FIRST.finditer(chunk)):
+        if n >= _MAX_CANDIDATES:
+            return _CELL_NO_REF.search(chunk, m.start()) is not None
+        if _CELL_NO_REF.match(chunk, m.start()):
+            return True
+    return False
 
 
 def _col_number(letters: str) -> int:
