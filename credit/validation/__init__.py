@@ -62,11 +62,9 @@ class Verdicts:
 CONTEXT_COLUMNS = ("reporting_unit", "delivery")
 
 
-def prepare_frame(
-    dataset: str, data: pd.DataFrame, unit_code: str | None = None, delivery: str = ""
-) -> pd.DataFrame:
+def prepare_frame(dataset: str, data: pd.DataFrame, unit_code=None, delivery="") -> pd.DataFrame:
     """All of the dataset's field keys as pandas string columns, positional index (missing columns blank),
-    then the context columns (`reporting_unit` is blank without a unit: SRC-1 is not checked)."""
+    then the context columns, each one value or one per row (`reporting_unit` blank: SRC-1 not checked)."""
     from credit.standard import dataset as dataset_def
 
     keys = dataset_def(dataset).keys
@@ -176,8 +174,14 @@ def validate_groups(
     unknown = sorted({g.unit_code for g in groups if g.unit_code and g.unit_code not in all_units()})
     if unknown:
         raise ValueError(f"未知单位代码 unknown unit codes: {', '.join(unknown)}")
-    parts = [prepare_frame(dataset, g.data, g.unit_code, str(i)) for i, g in enumerate(groups)]
-    frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    sizes = [len(g.data) for g in groups]
+    if len(groups) == 1:
+        frame = prepare_frame(dataset, groups[0].data, groups[0].unit_code, "0")
+    else:  # one conversion of the whole day, not one per delivery
+        units = np.repeat(np.array([g.unit_code for g in groups], dtype=object), sizes)
+        deliveries = np.repeat(np.arange(len(groups)).astype(str).astype(object), sizes)
+        data = pd.concat([g.data for g in groups], ignore_index=True)
+        frame = prepare_frame(dataset, data, units, deliveries)
     params = suite_parameters(report_date)
     from credit.validation import direct
 
@@ -191,8 +195,8 @@ def validate_groups(
     out = []
     start = 0
     by_row = issues["row"].to_numpy(dtype=np.int64)
-    for g, part in zip(groups, parts, strict=True):
-        stop = start + len(part)
+    for g, size in zip(groups, sizes, strict=True):
+        stop = start + size
         mine = issues[(by_row >= start) & (by_row < stop)].copy()
         mine["row"] = np.asarray(g.data.index)[mine["row"].to_numpy(dtype=np.int64) - start]
         out.append(
