@@ -27,16 +27,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import and_, case, delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlmodel import Session
 
 from credit.identifiers import mask_id
-from credit.reference_feed import doc_no_key
+from credit.reference_feed import _BRACKETS, doc_no_key
 from credit.standard import DATASET_NAMES, datasets
 from credit.store.models import Batch, BatchItem, DailyStat, Record, RecordVersion, ReferenceDecision
 from credit.units import Unit, all_units, reporting_units
@@ -210,6 +211,32 @@ def parse_doc_no(doc_no: object) -> tuple[str, int, int] | None:
     return match["prefix"], int(match["year"]), int(match["num"])
 
 
+# Characters doc_no_key changes in a string NFKC leaves as it is: the other bracket styles and white space.
+_KEY_CHANGES = re.compile(
+    "[\\s" + "".join(re.escape(chr(c)) for c, to in _BRACKETS.items() if chr(c) != to) + "]"
+)
+
+
+def _doc_key(doc_no: object) -> str:
+    """doc_no_key, without its translate and substitution for the usual number already in compared form
+    (a million of them made the statistics' slowest loop)."""
+    if (
+        isinstance(doc_no, str)
+        and unicodedata.is_normalized("NFKC", doc_no)
+        and not _KEY_CHANGES.search(doc_no)
+    ):
+        return doc_no
+    return doc_no_key(doc_no)
+
+
+def _parse_key(key: str) -> tuple[str, int, int] | None:
+    """parse_doc_no of a number already passed through doc_no_key."""
+    match = _DOC_NO.match(_doc_key(key))
+    if not match:
+        return None
+    return match["prefix"], int(match["year"]), int(match["num"])
+
+
 def mask_text(text: str) -> str:
     """Mask anything that looks like an identity-card number inside free text (STANDARD.md §7)."""
     return _ID_LIKE.sub(lambda m: mask_id(m.group(0)) or "", text)
@@ -283,38 +310,51 @@ def compute_daily(
             codes.append(unit)
         return cells[(unit, dataset)]
 
-    # received, invalid, late: records first received on D with their first version. The version's JSON is
-    # read only for records without a decision date column value (decoding it for every record dominated
-    # at 100k records), and lateness is computed once per distinct decision date.
-    first = (
-        select(
-            Record.unit,
-            Record.dataset,
-            Record.decision_date,
-            RecordVersion.status,
-            case((Record.decision_date.is_(None), RecordVersion.data), else_=None),
+    # received, invalid, late: records first received on D with their first version's verdict. SQL counts
+    # them per unit, dataset and decision date (a Python loop over a million rows dominated the statistics),
+    # the invalid ones apart (few, found through the status index: joining every record to its version would
+    # read every version's JSON page); lateness is computed once per distinct decision date. A version's JSON
+    # is read only for the few records without a decision date column value. Groups are taken in the order
+    # of their first record, so units outside the registry are listed in the order they were first received.
+    first_version = and_(RecordVersion.record_id == Record.id, RecordVersion.version == 1)
+    on_day = and_(Record.first_received == day, Record.decision_date.is_not(None))
+    by_date = (Record.unit, Record.dataset, Record.decision_date)
+    invalid_by: dict[tuple, int] = {
+        (unit, ds, date): count
+        for unit, ds, date, count in session.execute(
+            select(*by_date, func.count())
+            .join(RecordVersion, first_version)
+            .where(on_day, RecordVersion.status == "invalid")
+            .group_by(*by_date)
         )
-        .join(
-            RecordVersion,
-            and_(RecordVersion.record_id == Record.id, RecordVersion.version == 1),
-            isouter=True,
+    }
+    groups = [
+        (rid, unit, ds, date, None, count, invalid_by.get((unit, ds, date), 0))
+        for rid, unit, ds, date, count in session.execute(
+            select(func.min(Record.id), *by_date, func.count()).where(on_day).group_by(*by_date)
         )
-        .where(Record.first_received == day)
+    ]
+    undated = (
+        select(Record.id, *by_date, RecordVersion.data, RecordVersion.status)
+        .join(RecordVersion, first_version, isouter=True)
+        .where(Record.first_received == day, Record.decision_date.is_(None))
     )
+    for rid, unit, ds, date, data, status in session.execute(undated):
+        groups.append((rid, unit, ds, date, data, 1, int(status == "invalid")))
+    groups.sort(key=lambda g: g[0])
     late_by_date: dict[dt.date | None, bool] = {}
-    for unit, dataset, decision_date, status, data in session.execute(first):
+    for _, unit, dataset, decision_date, data, count, invalid in groups:
         c = cell(unit, dataset)
         if c is None:
             continue
-        invalid = status == "invalid"
         decision = _decision_date(decision_date, data)
         late = late_by_date.get(decision)
         if late is None:
             late = late_by_date[decision] = _is_late(calendar, decision, day, n)
-        c.received += 1
+        c.received += count
         c.invalid += invalid
-        c.late += late
-        c.invalid_or_late += invalid or late
+        c.late += count if late else 0
+        c.invalid_or_late += count if late else invalid
 
     # corrections: versions after the first received on D
     corrections = (
@@ -349,13 +389,15 @@ def compute_daily(
     # the previous year cannot answer a decision due now, nor belong to a series still being watched.
     horizon = dt.date(day.year - 1, 1, 1)
     received_docs: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for unit, dataset, doc_no in session.execute(
+    docs = session.connection().execute(  # Core, fetched in parts: no million-row ORM result buffered
         select(Record.unit, Record.dataset, Record.decision_doc_no).where(
             Record.first_received <= day, Record.first_received >= horizon
         )
-    ):
-        if doc_no:
-            received_docs[(unit, dataset)].add(doc_no_key(doc_no))
+    )
+    for part in docs.partitions(10_000):
+        for unit, dataset, doc_no in part:
+            if doc_no:
+                received_docs[(unit, dataset)].add(_doc_key(doc_no))
 
     # missing: reference decisions due on D (a deadline left empty by a calendar gap is computed here)
     due = select(ReferenceDecision).where(
@@ -402,7 +444,7 @@ def _suspected_gaps(
     known: dict[tuple[str, str, str, int], set[int]] = defaultdict(set)
     for (unit, dataset), docs in received_docs.items():
         for doc in docs:
-            parsed = parse_doc_no(doc)
+            parsed = _parse_key(doc)  # docs are compared forms already
             if parsed and parsed[1] in years:
                 seen[(unit, dataset, parsed[0], parsed[1])].add(parsed[2])
     refs = select(ReferenceDecision.unit, ReferenceDecision.dataset, ReferenceDecision.decision_doc_no).where(

@@ -195,3 +195,89 @@ def test_collect_into_postgresql(pg_settings):
     [g] = collect_unit(pg_settings, "scjgj", DAY).files
     assert (g.repeats, g.new_versions) == (1, 1)
     assert count(pg_settings, Record) == 2 and count(pg_settings, RecordVersion) == 3
+
+
+def _versions(settings, doc_no: str) -> list[RecordVersion]:
+    with session_scope(settings.database_url) as s:
+        record = s.exec(select(Record).where(Record.decision_doc_no == doc_no)).one()
+        return list(
+            s.exec(
+                select(RecordVersion)
+                .where(RecordVersion.record_id == record.id)
+                .order_by(RecordVersion.version)
+            )
+        )
+
+
+def test_bulk_store_in_small_chunks_keeps_row_order_and_version_numbers(settings, monkeypatch):
+    import credit.collect
+
+    # Chunks of two rows: lookups, inserts and returned ids cross chunk boundaries.
+    monkeypatch.setattr(credit.collect, "INSERT_CHUNK", 2)
+    monkeypatch.setattr(credit.collect, "LOOKUP_CHUNK", 2)
+    rows = [xzcf_row(n=n) for n in (1, 2, 3, 2, 4)]  # n=2 twice: both rows kept as versions 1 and 2
+    write_csv(settings.inbox / "scjgj" / "d1.csv", rows)
+    [f] = collect_unit(settings, "scjgj", DAY).files
+    assert (f.new_versions, f.repeats) == (5, 0)
+    with session_scope(settings.database_url) as s:
+        versions = s.exec(select(RecordVersion).order_by(RecordVersion.id)).all()
+        assert [v.row for v in versions] == [2, 3, 4, 5, 6]  # ids follow the file's row order
+        assert [v.version for v in versions] == [1, 1, 1, 2, 1]
+    assert [v.row for v in _versions(settings, "雷市监罚〔2026〕2号")] == [3, 5]
+    changed = xzcf_row(n=3, penalty_content="罚款人民币6000元", fine_wan="0.6")
+    write_csv(settings.inbox / "scjgj" / "d2.csv", [xzcf_row(n=1), changed, xzcf_row(n=5), xzcf_row(n=4)])
+    [g] = collect_unit(settings, "scjgj", DAY + dt.timedelta(days=1)).files
+    assert (g.new_versions, g.repeats) == (2, 2)
+    assert [v.version for v in _versions(settings, "雷市监罚〔2026〕3号")] == [1, 2]
+    with session_scope(settings.database_url) as s:
+        record = s.exec(select(Record).where(Record.decision_doc_no == "雷市监罚〔2026〕3号")).one()
+        assert record.current_version == 2 and record.first_received == DAY
+    assert count(settings, Record) == 5
+
+
+def test_a_correction_gives_a_record_its_first_readable_decision_date(settings):
+    write_csv(settings.inbox / "scjgj" / "d1.csv", [xzcf_row(n=1, decision_date="2026-02-30")])
+    collect_unit(settings, "scjgj", DAY)
+    write_csv(settings.inbox / "scjgj" / "d2.csv", [xzcf_row(n=1, decision_date="2026-11-24")])
+    [f] = collect_unit(settings, "scjgj", DAY).files
+    assert f.new_versions == 1
+    with session_scope(settings.database_url) as s:
+        record = s.exec(select(Record)).one()
+        assert (record.current_version, record.decision_date) == (2, dt.date(2026, 11, 24))
+
+
+def test_an_unchanged_resend_of_a_rejected_version_is_stored_again(settings):
+    write_csv(settings.inbox / "scjgj" / "d1.csv", [xzcf_row(n=1), xzcf_row(n=2)])
+    collect_unit(settings, "scjgj", DAY)
+    with session_scope(settings.database_url) as s:
+        for v in s.exec(select(RecordVersion)):
+            v.status = "invalid" if v.data["decision_doc_no"].endswith("1号") else "valid"
+            s.add(v)
+    write_csv(settings.inbox / "scjgj" / "d2.csv", [xzcf_row(n=2), xzcf_row(n=1)])  # not the same file
+    [f] = collect_unit(settings, "scjgj", DAY).files
+    assert (f.new_versions, f.repeats) == (1, 1)  # the rejected one is re-validated, the valid one a repeat
+    assert [v.version for v in _versions(settings, "雷市监罚〔2026〕1号")] == [1, 2]
+
+
+def test_a_revoked_record_resent_unchanged_stays_revoked_and_changed_is_published_again(settings):
+    from credit.delivery import revoke
+
+    write_csv(settings.inbox / "scjgj" / "d1.csv", [xzcf_row(n=1), xzcf_row(n=2)])
+    collect_unit(settings, "scjgj", DAY)
+    with session_scope(settings.database_url) as s:
+        for record in s.exec(select(Record)).all():
+            record.accepted_version = 1  # as if the platform had accepted both
+            s.add(record)
+        s.flush()
+        for record in s.exec(select(Record)).all():
+            revoke(s, record.dataset, record.record_key, "行政复议决定撤销", report_date=DAY)
+    changed = xzcf_row(n=2, penalty_content="罚款人民币6000元", fine_wan="0.6")
+    write_csv(settings.inbox / "scjgj" / "d2.csv", [xzcf_row(n=1), changed])
+    [f] = collect_unit(settings, "scjgj", DAY + dt.timedelta(days=1)).files
+    assert (f.new_versions, f.repeats) == (1, 1)
+    assert [v.op for v in _versions(settings, "雷市监罚〔2026〕1号")] == [None, "D"]
+    assert [(v.version, v.op) for v in _versions(settings, "雷市监罚〔2026〕2号")] == [
+        (1, None),
+        (2, "D"),
+        (3, None),
+    ]

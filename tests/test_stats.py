@@ -313,3 +313,41 @@ def test_units_subset_and_unknown_unit(db):
         subset = daily(s, units=["scjgj"])
     assert full.rows[-1].unit == "notregistered" and len(full.rows) == 100
     assert [r.unit for r in subset.rows] == ["scjgj", "scjgj"] and subset.total.received == 1
+
+
+def test_counts_grouped_by_decision_date_and_verdict(db):
+    """The statistics count per unit, dataset and decision date in SQL: groups mixing verdicts, undated
+    records with and without a readable date in their data, and outside units in order of first receipt."""
+    with session_scope(db) as s:
+        for status in ("valid", "invalid", "valid", "invalid", "invalid"):
+            add_record(s, "scjgj", None, D(2026, 9, 29), DAY, status)  # late: all five, invalid: three
+        for status in ("valid", "invalid"):
+            add_record(s, "scjgj", None, D(2026, 10, 9), DAY, status)  # on time: invalid one
+        add_record(s, "scjgj", None, None, DAY, "invalid", data_decision="2026-09-29")  # undated, late
+        add_record(s, "scjgj", None, None, DAY, "valid", data_decision="不详")  # undated, unknown: on time
+        add_record(s, "zz2", None, D(2026, 10, 9), DAY)
+        add_record(s, "zz1", None, D(2026, 10, 9), DAY)
+        add_record(s, "zz2", None, D(2026, 10, 9), DAY, dataset="xzxk")
+    with session_scope(db) as s:
+        report = daily(s)
+    r = row(report, "scjgj")
+    assert (r["received"], r["invalid"], r["late"], r["invalid_or_late"]) == (9, 5, 6, 7)
+    assert [x.unit for x in report.rows[-4:]] == ["zz2", "zz2", "zz1", "zz1"]
+    assert row(report, "zz2", "xzxk")["received"] == 1
+
+
+def test_document_number_fast_path_equals_doc_no_key():
+    from credit.reference_feed import doc_no_key
+    from credit.stats import _doc_key, _parse_key
+
+    for doc in (
+        "雷市监罚〔2026〕12号",
+        "雷市监罚[2026] 12号",
+        "雷市监罚（2026）第012号",
+        "雷市监罚\u3000〔2026〕1号",
+        "ＡＢ〔2026〕1号",
+        "e \u0301〔2026〕1号",  # removing the space lets NFKC compose: doc_no_key is not idempotent here
+        "",
+    ):
+        assert _doc_key(doc) == doc_no_key(doc)
+        assert _parse_key(doc_no_key(doc)) == parse_doc_no(doc_no_key(doc))
