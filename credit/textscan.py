@@ -123,34 +123,36 @@ def cells_matching(arr: StrArray, pattern: str) -> np.ndarray:
     return _per_chunk(arr, scan)
 
 
-def null_where(arr: StrArray, mask: np.ndarray) -> StrArray:
-    """Masked cells made null by a new validity bitmap: the characters and offsets are shared, not copied."""
+def _map_masked(arr: StrArray, mask: np.ndarray, fn: Callable[[pa.Array, np.ndarray], pa.Array]) -> StrArray:
+    """`fn(chunk, chunk_mask)` on the chunks holding a masked cell; the others are kept as they are (shared)."""
     if not mask.any():
         return arr
     out, start = [], 0
     for c in chunks(arr):
         m = mask[start : start + len(c)]
         start += len(c)
-        if m.any():
-            valid = np.zeros(c.offset + len(c), dtype=bool)
-            valid[c.offset :] = _valid(c) & ~m
-            bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
-            _, offsets, data = c.buffers()
-            c = pa.Array.from_buffers(c.type, len(c), [bitmap, offsets, data], offset=c.offset)
-        out.append(c)
+        out.append(fn(c, m) if m.any() else c)
     return pa.chunked_array(out, type=arr.type) if isinstance(arr, pa.ChunkedArray) else out[0]
+
+
+def null_where(arr: StrArray, mask: np.ndarray) -> StrArray:
+    """Masked cells made null by a new validity bitmap: the characters and offsets are shared, not copied."""
+
+    def nulled(c: pa.Array, m: np.ndarray) -> pa.Array:
+        valid = np.zeros(c.offset + len(c), dtype=bool)
+        valid[c.offset :] = _valid(c) & ~m
+        bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+        _, offsets, data = c.buffers()
+        return pa.Array.from_buffers(c.type, len(c), [bitmap, offsets, data], offset=c.offset)
+
+    return _map_masked(arr, mask, nulled)
 
 
 def replace_where(arr: StrArray, mask: np.ndarray, fn: Callable[[pa.Array], pa.Array]) -> StrArray:
     """`fn` applied to the masked cells only; chunks without a masked cell are kept as they are (shared)."""
-    if not mask.any():
-        return arr
-    out, start = [], 0
-    for c in chunks(arr):
-        m = mask[start : start + len(c)]
-        start += len(c)
-        if m.any():
-            keep = pa.array(m)
-            c = pc.replace_with_mask(c, keep, fn(c.filter(keep)).cast(c.type))
-        out.append(c)
-    return pa.chunked_array(out, type=arr.type) if isinstance(arr, pa.ChunkedArray) else out[0]
+
+    def replaced(c: pa.Array, m: np.ndarray) -> pa.Array:
+        keep = pa.array(m)
+        return pc.replace_with_mask(c, keep, fn(c.filter(keep)).cast(c.type))
+
+    return _map_masked(arr, mask, replaced)
