@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from credit.validation.checks import CHECKS, any_failing
-from credit.validation.suites import load_suite_json, meta_fields
-from expectations.table import MULTICOLUMN, attribute, check_params
+from credit.validation.suites import FailingRows, load_suite_json
+from expectations.table import MULTICOLUMN, check_params
 
 
 class UnsupportedExpectation(ValueError):
@@ -94,10 +94,7 @@ def run_suite(
     """Validate a prepared frame (RangeIndex): per (expectation, flagged key), failing row positions."""
     if not supported(dataset):
         raise UnsupportedExpectation(f"expectations/{dataset}.json needs Great Expectations")
-    positions: list[np.ndarray] = []
-    rules: list[str] = []
-    keys: list[str] = []
-    sevs: list[str] = []
+    found = FailingRows()
     n = len(frame)
     for exp in _gx_order(load_suite_json(dataset)["expectations"]):
         kind, kwargs, meta = exp["type"], exp["kwargs"], exp["meta"]
@@ -113,17 +110,6 @@ def run_suite(
             failing = where[_column_map(kind, kwargs, column.iloc[where], params)]
         if not len(failing):
             continue
-        failing = failing.astype(np.int64)
-        fields = meta_fields(meta)
-        if len(fields) == 1:
-            per_key = {fields[0]: failing}
-        else:
-            resolved = {k: _parameter(v, params) for k, v in kwargs.items()}
-            found = attribute(kind, resolved, frame.iloc[failing], params)
-            per_key = {k: failing[m] for k, m in found.items() if k in fields and m.any()}
-        for key, rows in per_key.items():
-            positions.append(rows)
-            rules.append(meta["rule_id"])
-            keys.append(key)
-            sevs.append(meta["severity"])
-    return positions, rules, keys, sevs, None
+        resolved = {k: _parameter(v, params) for k, v in kwargs.items()}
+        found.add(kind, resolved, meta, failing.astype(np.int64), frame, params)
+    return found.result()

@@ -34,7 +34,7 @@ import pandas as pd
 from credit.identifiers import mask_id
 from credit.validation import gx_speedups
 from credit.validation.messages import HIDDEN, mask_value
-from credit.validation.suites import load_suite_json, meta_fields
+from credit.validation.suites import FailingRows, load_suite_json
 
 # COMPLETE for positional unexpected index lists; GX's "unexpected index query" (for pandas: every failing row
 # of the whole frame taken again, per expectation) is not used here.
@@ -388,8 +388,6 @@ def run_suite(
     dataset: str, frame: pd.DataFrame, params: dict[str, str], *, docs_dir: Path | None = None
 ) -> tuple[list[np.ndarray], list[str], list[str], list[str], Path | None]:
     """Validate a prepared frame (RangeIndex); per (expectation, flagged key): failing row positions."""
-    from expectations.table import attribute  # GX-free: GX itself is imported under the lock (warm_up)
-
     with _lock:  # one context per process; GX's stores are not made for concurrent runs
         lo = loaded(dataset)
         if docs_dir is not None:
@@ -397,10 +395,7 @@ def run_suite(
         else:
             result = _validate(lo, frame, params)
             page = None
-    positions: list[np.ndarray] = []
-    rules: list[str] = []
-    keys: list[str] = []
-    sevs: list[str] = []
+    found = FailingRows()
     for er in result.results:
         cfg = er.expectation_config
         if er.exception_info and er.exception_info.get("raised_exception"):
@@ -413,16 +408,5 @@ def run_suite(
         failing = np.asarray(er.result.get("unexpected_index_list") or [], dtype=np.int64)
         if not len(failing):
             continue
-        meta = cfg.meta
-        fields = meta_fields(meta)
-        if len(fields) == 1:
-            per_key = {fields[0]: failing}
-        else:
-            masks = attribute(cfg.type, cfg.kwargs, frame.iloc[failing], params)
-            per_key = {k: failing[m] for k, m in masks.items() if k in fields and m.any()}
-        for key, rows in per_key.items():
-            positions.append(rows)
-            rules.append(meta["rule_id"])
-            keys.append(key)
-            sevs.append(meta["severity"])
-    return positions, rules, keys, sevs, page
+        found.add(cfg.type, cfg.kwargs, cfg.meta, failing, frame, params)
+    return found.result(page)
