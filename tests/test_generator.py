@@ -452,6 +452,14 @@ def test_generate_records_is_fast_and_valid(tmp_path):
     assert frame["行政处罚决定书文号"].is_unique
 
 
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_generate_records_of_a_few_rows(n):
+    """A handful of records (where no resident ID ends in x by chance) is generated like many."""
+    for seed in range(4):
+        frame, meta = generate_records_with_meta("xzcf", n, seed=seed, report_date=DAY)
+        assert len(frame) == len(meta) == n
+
+
 @pytest.mark.parametrize("ds", ["xzxk", "xzcf"])
 def test_generate_records_plants_defects(ds, tmp_path):
     frame, meta = generate_records_with_meta(ds, 2000, seed=2, report_date=DAY, defect_rate=0.2)

@@ -185,7 +185,8 @@ def generate_records_with_meta(
     rics_u = pools.ric_array(rng, int(natural.sum()))
     rics = rics_u.astype(object)
     xs = (rng.random(len(rics_u)) < 0.3) & (rics_u.view(np.uint32).reshape(-1, 18)[:, 17] == ord("X"))
-    rics[xs] = np.strings.replace(rics_u[xs], "X", "x").astype(object)
+    if xs.any():  # numpy's replace fails on an empty selection
+        rics[xs] = np.strings.replace(rics_u[xs], "X", "x").astype(object)
     id_no = np.full(n, None, dtype=object)
     id_no[natural] = rics
     cols["id_no"] = id_no
