@@ -139,4 +139,31 @@ def install() -> None:
         return None if found is None else list(found)
 
     metric_util._verify_column_names_exist_and_get_normalized_typed_column_names_map = memo_verify
+
+    # A map metric's unexpected rows are found by filtering the whole batch (`records[failing]`), once per
+    # expectation and metric, though only the domain's columns and the index are read: each filter copied the
+    # failing rows of every column (≈ 0.3 s of a 100k-row run). Within a call the records are the domain's
+    # columns only; `include_unexpected_rows` (never asked for here) would then show just those columns.
+    from great_expectations.execution_engine import PandasExecutionEngine
+
+    get_records = PandasExecutionEngine.get_domain_records
+
+    def domain_columns_only(self, domain_kwargs):
+        data = get_records(self, domain_kwargs)
+        if _memo() is None:
+            return data
+        if "column" in domain_kwargs:
+            names = [domain_kwargs["column"]]
+        elif "column_list" in domain_kwargs:
+            names = list(domain_kwargs["column_list"])
+        elif "column_A" in domain_kwargs and "column_B" in domain_kwargs:
+            names = [domain_kwargs["column_A"], domain_kwargs["column_B"]]
+        else:
+            return data
+        columns = data.columns
+        if len(set(names)) != len(names) or not all(type(n) is str and n in columns for n in names):
+            return data
+        return data[names]
+
+    PandasExecutionEngine.get_domain_records = domain_columns_only
     _installed = True

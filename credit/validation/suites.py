@@ -51,7 +51,8 @@ class FailingRows:
         else:
             from expectations.table import attribute
 
-            found = attribute(kind, kwargs, frame.iloc[failing], params)
+            columns = list(kwargs["column_list"])  # only these are read: the other columns' rows not copied
+            found = attribute(kind, kwargs, frame[columns].iloc[failing], params)
             per_key = {k: failing[m] for k, m in found.items() if k in fields and m.any()}
         for key, rows in per_key.items():
             self.positions.append(rows)
