@@ -34,8 +34,9 @@ EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls")
 EXTENSIONS = (*EXCEL_EXTENSIONS, ".csv")
 
 
-def read_file(path: Path | str, *, max_rows: int = 1_000_000, engine: str = "calamine") -> list[Sheet]:
-    """Every worksheet of the file that holds a dataset. `engine` ("calamine" | "openpyxl") is for xlsx."""
+def read_file(path: Path | str, *, max_rows: int = 1_000_000, engine: str = "auto") -> list[Sheet]:
+    """Every worksheet of the file that holds a dataset. `engine` ("auto" | "calamine" | "openpyxl") is for
+    Excel files: "auto" is our own .xlsx parser, calamine for what it declines (see credit.readers.excel)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in EXTENSIONS:

@@ -1,22 +1,30 @@
-"""Excel workbooks (.xlsx, .xlsm, .xls): cached cell values as the unit sees them, never evaluated."""
+"""Excel workbooks (.xlsx, .xlsm, .xls): cached cell values as the unit sees them, never evaluated.
+
+Engines: "auto" (the default) reads .xlsx/.xlsm with our own parser (`xlsxfast`) and the whole workbook with
+calamine whenever that parser declines; "calamine" and "openpyxl" read it with that library alone. All give the
+same sheets: every source is a grid of `cell_text`s that `_read_sheet` turns into a Sheet the same way.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+from contextlib import closing
 from decimal import Decimal
 from operator import itemgetter
+from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import python_calamine as calamine
 
+from credit.readers import xlsxfast
 from credit.readers.base import HEADER_SCAN_ROWS, Sheet, UnreadableFile
 from credit.readers.build import build_sheet
 from credit.readers.headers import find_header, match_headers, merge_sub_header
 
-ENGINES = ("calamine", "openpyxl")
+ENGINES = ("auto", "calamine", "openpyxl")
 
 
 def cell_text(v: object) -> str | None:
@@ -76,8 +84,39 @@ def _column(rows: list[list[object]], pos: int, rectangular: bool) -> pa.Array:
         return _text_array([v if v.__class__ is str else (conv(v) or "") for v in values])
 
 
+class Grid(Protocol):
+    """A worksheet as `_read_sheet` reads it, whatever parsed it."""
+
+    nrows: int  # rows from A1 to the last one holding a cell
+
+    def head(self, n: int) -> list[list[str | None]]:
+        """The first n rows as `cell_text`s (None for blank)."""
+
+    def column(self, pos: int, start: int) -> pa.Array:
+        """The cells of column `pos` from 0-based row `start` on, as arrow strings ('' or null for blank)."""
+
+
+class _Rows:
+    """A worksheet as rows of Python values (calamine, openpyxl), seen as a Grid."""
+
+    def __init__(self, rows: list[list[object]]):
+        self.rows = rows
+        self.nrows = len(rows)
+        self._bodies: dict[int, tuple[list[list[object]], set[int]]] = {}
+
+    def head(self, n: int) -> list[list[str | None]]:
+        return [[cell_text(c) for c in r] for r in self.rows[:n]]
+
+    def column(self, pos: int, start: int) -> pa.Array:
+        if start not in self._bodies:  # the rows below the header, and their lengths, once per sheet
+            body = self.rows[start:]
+            self._bodies[start] = body, set(map(len, body))
+        body, widths = self._bodies[start]
+        return _column(body, pos, rectangular=len(widths) <= 1 and (not body or len(body[0]) > pos))
+
+
 def _sheets_calamine(data: bytes):
-    """(name, hidden, rows) per worksheet, rows from A1."""
+    """(name, hidden, load) per worksheet; load() gives its rows from A1 as a Grid."""
     try:
         wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError:
@@ -94,7 +133,7 @@ def _sheets_calamine(data: bytes):
             yield (
                 meta.name,
                 hidden,
-                (lambda name=meta.name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)),
+                (lambda name=meta.name: _Rows(wb.get_sheet_by_name(name).to_python(skip_empty_area=False))),
             )
 
 
@@ -108,7 +147,7 @@ def _sheets_openpyxl(data: bytes):
     try:
         for ws in wb.worksheets:
             hidden = ws.sheet_state != "visible"
-            yield ws.title, hidden, (lambda ws=ws: [list(r) for r in ws.iter_rows(values_only=True)])
+            yield ws.title, hidden, (lambda ws=ws: _Rows([list(r) for r in ws.iter_rows(values_only=True)]))
     finally:
         wb.close()
 
@@ -130,12 +169,22 @@ def _broken(data: bytes, exc: Exception) -> UnreadableFile:
     )
 
 
-def read_workbook(data: bytes, *, max_rows: int, engine: str = "calamine") -> list[Sheet]:
+def read_workbook(data: bytes, *, max_rows: int, engine: str = "auto") -> list[Sheet]:
     if engine not in ENGINES:
         raise ValueError(f"unknown Excel engine {engine!r}; one of {ENGINES}")
+    if engine == "auto":
+        try:
+            with closing(xlsxfast.worksheets(data)) as fast:
+                return _read_sheets(fast, max_rows)
+        except xlsxfast.NotFast:  # not for our parser: calamine reads the whole workbook, as it always did
+            engine = "calamine"
     if data.startswith(b"\xd0\xcf\x11\xe0") and engine == "openpyxl":
         engine = "calamine"  # openpyxl cannot read .xls
-    source = _sheets_calamine(data) if engine == "calamine" else _sheets_openpyxl(data)
+    return _read_sheets(_sheets_calamine(data) if engine == "calamine" else _sheets_openpyxl(data), max_rows)
+
+
+def _read_sheets(source, max_rows: int) -> list[Sheet]:
+    """Every worksheet of (name, hidden, load) that holds a dataset, with the notes on those skipped."""
     sheets, skipped_hidden, unrelated = [], [], []
     for name, hidden, load in source:
         if hidden:
@@ -161,8 +210,8 @@ def read_workbook(data: bytes, *, max_rows: int, engine: str = "calamine") -> li
     return sheets
 
 
-def _read_sheet(name: str, rows: list[list[object]], max_rows: int) -> Sheet | None:
-    head = [[cell_text(c) for c in r] for r in rows[: HEADER_SCAN_ROWS + 1]]
+def _read_sheet(name: str, grid: Grid, max_rows: int) -> Sheet | None:
+    head = grid.head(HEADER_SCAN_ROWS + 1)
     h = find_header(head)
     if h is None:
         return None
@@ -177,10 +226,8 @@ def _read_sheet(name: str, rows: list[list[object]], max_rows: int) -> Sheet | N
         raise UnreadableFile(
             f"工作表“{name}”：{exc.reason_zh}", f"worksheet {name!r}: {exc.reason_en}"
         ) from None
-    body = rows[h + 1 :]
-    rectangular = len(set(map(len, body))) <= 1 and (not body or len(body[0]) > max(match.positions.values()))
-    cells = {k: _column(body, pos, rectangular) for k, pos in match.positions.items()}
-    index = range(h + 2, h + 2 + len(body))
+    cells = {k: grid.column(pos, h + 1) for k, pos in match.positions.items()}
+    index = range(h + 2, grid.nrows + 1)
     try:
         return build_sheet(
             match, headers, h + 1, cells, index, sheet=name, encoding=None, notes=[], max_rows=max_rows
