@@ -54,14 +54,17 @@ def rss_mb() -> float:
 
 # --- data ------------------------------------------------------------------------------------------------
 def make_data(folder: Path, n: int, xlsx_n: int) -> dict[str, Path]:
-    """CSV of n records, their unit per row (parquet), an xlsx of the first xlsx_n (cached by size)."""
+    """CSV of n records, their unit per row (parquet), and xlsx_n other records as a workbook saved the way
+    Excel saves one and as openpyxl writes one (cached by size)."""
+    from bench.excel_like import write_excel_like
     from credit.generator import generate_records_with_meta, write_frame
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = {
         "csv": folder / f"xzcf_{n}.csv",
         "meta": folder / f"xzcf_{n}.units.parquet",
-        "xlsx": folder / f"xzcf_{xlsx_n}.xlsx",
+        "xlsx": folder / f"xzcf_{xlsx_n}.excel.xlsx",
+        "xlsx_inline": folder / f"xzcf_{xlsx_n}.xlsx",
     }
     if not (paths["csv"].exists() and paths["meta"].exists()):
         frame, meta = generate_records_with_meta(
@@ -69,12 +72,14 @@ def make_data(folder: Path, n: int, xlsx_n: int) -> dict[str, Path]:
         )
         write_frame(frame, paths["csv"], "csv-utf8")
         meta.reset_index(drop=True).to_parquet(paths["meta"])
-    if xlsx_n and not paths["xlsx"].exists():
+    if xlsx_n and not (paths["xlsx"].exists() and paths["xlsx_inline"].exists()):
         frame, meta = generate_records_with_meta(
             "xzcf", xlsx_n, seed=SEED + 1, report_date=REPORT_DATE, defect_rate=DEFECT_RATE
         )
         # xlsx cannot hold control characters: TXT-1 rows stay CSV-only.
-        write_frame(frame[(meta["planted"] != "TXT-1").to_numpy()], paths["xlsx"], "xlsx")
+        frame = frame[(meta["planted"] != "TXT-1").to_numpy()]
+        write_excel_like(frame, paths["xlsx"], "xzcf")
+        write_frame(frame, paths["xlsx_inline"], "xlsx")
     return paths
 
 
@@ -101,18 +106,25 @@ def ingest(paths: dict[str, Path], res: dict) -> object:
         f"{res['csv_pandas_raw_rows_per_s']:,.0f})"
     )
 
-    xs, t = timed(read_file, paths["xlsx"], engine="calamine")
+    # The default reader (our own sheet parser, calamine where it declines) against calamine and openpyxl,
+    # on a workbook saved as Excel saves one; then the default on openpyxl's inline-string layout.
+    read_file(paths["xlsx"])  # warm: first-use imports
+    xs, t = timed(read_file, paths["xlsx"])
     rows = len(xs[0].data)
     res["xlsx_rows"] = rows
     res["ingest_xlsx_rows_per_s"] = rows / t
-    _, t = timed(read_file, paths["xlsx"], engine="openpyxl")
-    res["ingest_xlsx_openpyxl_rows_per_s"] = rows / t
+    for engine in ("calamine", "openpyxl"):
+        _, t = timed(read_file, paths["xlsx"], engine=engine)
+        res[f"ingest_xlsx_{engine}_rows_per_s"] = rows / t
     _, t = timed(lambda: CalamineWorkbook.from_path(str(paths["xlsx"])).get_sheet_by_index(0).to_python())
     res["xlsx_calamine_raw_rows_per_s"] = rows / t
+    inline, t = timed(read_file, paths["xlsx_inline"])
+    res["ingest_xlsx_inline_rows_per_s"] = len(inline[0].data) / t
     say(
-        f"  xlsx     {res['ingest_xlsx_rows_per_s']:>10,.0f} rows/s calamine ({rows:,} rows), "
-        f"openpyxl {res['ingest_xlsx_openpyxl_rows_per_s']:,.0f}, python_calamine raw cells "
-        f"{res['xlsx_calamine_raw_rows_per_s']:,.0f}"
+        f"  xlsx     {res['ingest_xlsx_rows_per_s']:>10,.0f} rows/s ({rows:,} rows; calamine "
+        f"{res['ingest_xlsx_calamine_rows_per_s']:,.0f}, openpyxl {res['ingest_xlsx_openpyxl_rows_per_s']:,.0f}, "
+        f"python_calamine raw cells {res['xlsx_calamine_raw_rows_per_s']:,.0f}; openpyxl-written file "
+        f"{res['ingest_xlsx_inline_rows_per_s']:,.0f})"
     )
     return sheet
 
@@ -354,7 +366,7 @@ TARGETS = [
     ("validate_rows_per_s", "validate rows/s", ">=", 100_000),
     ("validate_vs_pandas_ratio", "validate ÷ pandas reference", "<=", 3),
     ("ingest_csv_rows_per_s", "CSV ingest rows/s", ">=", 300_000),
-    ("ingest_xlsx_rows_per_s", "xlsx ingest rows/s (calamine)", ">=", 50_000),
+    ("ingest_xlsx_rows_per_s", "xlsx ingest rows/s (Excel-saved workbook)", ">=", 50_000),
     ("push_records_per_s", "push records/s", ">=", 2_000),
     ("daily_run_s", "daily run, cold (s)", "<=", 30),
     ("pipeline_1m_s", "1M CSV → validation → stats (s)", "<=", 60),
@@ -364,7 +376,9 @@ TARGETS = [
 INFO = [
     ("ingest_csv_s", "CSV ingest (s)"),
     ("csv_pandas_raw_rows_per_s", "pandas.read_csv raw rows/s (reference)"),
-    ("ingest_xlsx_openpyxl_rows_per_s", "xlsx ingest rows/s (openpyxl)"),
+    ("ingest_xlsx_calamine_rows_per_s", "xlsx ingest rows/s, calamine engine"),
+    ("ingest_xlsx_openpyxl_rows_per_s", "xlsx ingest rows/s, openpyxl engine"),
+    ("ingest_xlsx_inline_rows_per_s", "xlsx ingest rows/s, openpyxl-written workbook (inline strings)"),
     ("xlsx_calamine_raw_rows_per_s", "python_calamine raw cells rows/s (reference)"),
     ("check_s", "credit check, 50-record CSV, fresh process (s)"),
     ("gx_cold_start_s", "GX import + context + suite (s)"),
