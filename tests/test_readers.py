@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import pickle
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -408,6 +409,35 @@ def test_not_really_excel(tmp_path):
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"PK\x03\x04 not a zip at all")
     assert "Excel" in _reason(path).reason_zh
+
+
+def _damaged(path: Path, how: str) -> Path:
+    """The workbook with its worksheet's zip data damaged: the deflate stream, the checksum, or the method."""
+    data = bytearray(path.read_bytes())
+    member = b"xl/worksheets/sheet1.xml"
+    info = zipfile.ZipFile(path).getinfo(member.decode())
+    local, central = info.header_offset, data.rindex(member) - 46  # the directory comes last
+    start = local + 30 + len(member) + int.from_bytes(data[local + 28 : local + 30], "little")
+    if how == "stream":
+        middle = slice(start + info.compress_size // 3, start + 2 * info.compress_size // 3)
+        data[middle] = bytes(b ^ 0x5A for b in data[middle])
+    elif how == "checksum":
+        crc = slice(central + 16, central + 20)
+        data[crc] = bytes(b ^ 0xFF for b in data[crc])
+    else:  # a compression method zipfile does not know
+        data[local + 8 : local + 10] = data[central + 10 : central + 12] = (99).to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("how", ["stream", "checksum", "method"])
+@pytest.mark.parametrize("engine", ["auto", "calamine", "openpyxl"])
+def test_damaged_zip_data(tmp_path, how, engine):
+    path = _damaged(_write_xlsx(tmp_path / "d.xlsx", {"处罚": _grid(G3, CF.keys)}), how)
+    with pytest.raises(UnreadableFile) as err:
+        read_file(path, engine=engine)
+    assert err.value.reason_zh == "Excel文件已损坏，无法读取，请重新保存后再报送"
+    assert err.value.reason_en.startswith("the Excel file is damaged (its zip data does not inflate): ")
 
 
 def test_no_header_anywhere(tmp_path):

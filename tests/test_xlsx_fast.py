@@ -20,7 +20,8 @@ import python_calamine
 import xlsxwriter
 
 from credit.generator import generate_day, generate_records, write_frame
-from credit.readers import ENGINES, Sheet, excel, read_file, xlsxfast
+from credit.readers import ENGINES, Sheet, UnreadableFile, excel, read_file, xlsx
+from credit.readers.xlsx import package
 from credit.standard import dataset
 from tests import test_readers as reader_tests
 from tests.reliability.hostile import KINDS
@@ -31,18 +32,19 @@ G3, XK_HEADERS = [f.header for f in CF.fields], [f.header for f in XK.fields]
 
 
 # --- comparing the engines ---------------------------------------------------------------------------------
-def _read(path: Path, engine: str) -> list[Sheet] | Exception:
+def _read(path: Path, engine: str) -> list[Sheet] | UnreadableFile:
     try:
         return read_file(path, engine=engine)
-    except Exception as exc:  # a refusal, or (a corrupt zip stream) the guard's own error: both must agree
+    except UnreadableFile as exc:  # a refusal with a reason for the clerk; any other error fails the test
         return exc
 
 
-def assert_same(path: Path) -> list[Sheet] | Exception:
-    """read_file's result with the default engine, checked equal to calamine's (sheets, or the same error)."""
+def assert_same(path: Path) -> list[Sheet] | UnreadableFile:
+    """read_file's result with the default engine, checked equal to calamine's (sheets, or the same refusal)."""
     fast, slow = _read(path, "auto"), _read(path, "calamine")
-    if isinstance(slow, Exception):
-        assert type(fast) is type(slow) and fast.args == slow.args, (fast, slow)
+    if isinstance(slow, UnreadableFile):
+        assert isinstance(fast, UnreadableFile), fast
+        assert (fast.reason_zh, fast.reason_en) == (slow.reason_zh, slow.reason_en)
         return fast
     assert not isinstance(fast, Exception), fast
     assert [s.sheet for s in fast] == [s.sheet for s in slow]
@@ -61,7 +63,7 @@ def assert_cells_same(path: Path) -> None:
     """Every cell of every visible worksheet as our parser reads it, and as `cell_text` writes calamine's."""
     data = path.read_bytes()
     book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    sheets = [(name, load) for name, hidden, load in xlsxfast.worksheets(data) if not hidden]
+    sheets = [(name, load) for name, hidden, load in xlsx.worksheets(data) if not hidden]
     assert sheets
     for name, load in sheets:
         grid = load()
@@ -285,10 +287,27 @@ def test_what_the_parser_declines_is_read_by_calamine(tmp_path, calamine_reads, 
     read_file(path)
     assert len(calamine_reads) == 1
     assert_same(path)
-    with pytest.raises(xlsxfast.NotFast):
-        for _, hidden, load in xlsxfast.worksheets(path.read_bytes()):
+    with pytest.raises(xlsx.NotFast):
+        for _, hidden, load in xlsx.worksheets(path.read_bytes()):
             if not hidden:
                 load()
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"])
+def test_a_part_too_large_to_inflate_whole_is_left_to_calamine(tmp_path, monkeypatch, calamine_reads, part):
+    path = _xlsxwriter(tmp_path / "large.xlsx", _values_sheet)
+    monkeypatch.setattr(package, "MAX_FAST_PART_BYTES", zipfile.ZipFile(path).getinfo(part).file_size - 1)
+    inflated: list[str] = []
+    read_part = package.Package.read
+    monkeypatch.setattr(
+        package.Package, "read", lambda pkg, name: inflated.append(name) or read_part(pkg, name)
+    )
+    with pytest.raises(xlsx.NotFast, match=re.escape(part)):
+        list(xlsx.worksheets(path.read_bytes()))
+    assert part not in inflated  # declined from the sizes the zip directory declares
+    read_file(path)
+    assert len(calamine_reads) == 1
+    assert_same(path)
 
 
 def test_unknown_engine():
@@ -365,6 +384,15 @@ HOSTILE = [  # tests/reliability's Excel deliveries, but the zip bombs (slow to 
 @pytest.mark.parametrize("kind", HOSTILE)
 def test_hostile_workbooks(tmp_path, kind):
     assert_same(KINDS[kind][2](tmp_path))
+
+
+def test_a_corrupt_zip_is_refused_with_a_reason(tmp_path):
+    """Zip data that do not inflate: both engines refuse the workbook in the clerk's words (once a bare
+    zlib.error escaped the content guard)."""
+    refused = assert_same(KINDS["corrupt_xlsx_crc"][2](tmp_path))
+    assert isinstance(refused, UnreadableFile)
+    assert refused.reason_zh == "Excel文件已损坏，无法读取，请重新保存后再报送"
+    assert refused.reason_en.startswith("the Excel file is damaged (its zip data does not inflate): ")
 
 
 def test_generated_day(tmp_path):

@@ -1,13 +1,15 @@
 """Excel workbooks (.xlsx, .xlsm, .xls): cached cell values as the unit sees them, never evaluated.
 
-Engines: "auto" (the default) reads .xlsx/.xlsm with our own parser (`xlsxfast`) and the whole workbook with
-calamine whenever that parser declines; "calamine" and "openpyxl" read it with that library alone. All give the
-same sheets: every source is a grid of `cell_text`s that `_read_sheet` turns into a Sheet the same way.
+Engines: "auto" (the default) reads .xlsx/.xlsm with our own parser (`credit.readers.xlsx`) and the whole
+workbook with calamine whenever that parser declines; "calamine" and "openpyxl" read it with that library alone.
+All give the same sheets: every source is a grid of `cell_text`s that `_read_sheet` turns into a Sheet the same
+way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from contextlib import closing
 from decimal import Decimal
@@ -19,9 +21,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import python_calamine as calamine
 
-from credit.readers import xlsxfast
+from credit.readers import xlsx
 from credit.readers.base import HEADER_SCAN_ROWS, Sheet, UnreadableFile
 from credit.readers.build import build_sheet
+from credit.readers.guards import INFLATE_ERRORS, damaged
 from credit.readers.headers import find_header, match_headers, merge_sub_header
 
 ENGINES = ("auto", "calamine", "openpyxl")
@@ -125,16 +128,19 @@ def _sheets_calamine(data: bytes):
         ) from None
     except Exception as exc:
         raise _broken(data, exc) from None
+
+    def load(name: str) -> _Rows:
+        try:
+            return _Rows(wb.get_sheet_by_name(name).to_python(skip_empty_area=False))
+        except calamine.CalamineError as exc:  # a worksheet part that does not inflate or parse
+            raise _broken(data, exc) from None
+
     with wb:
         for meta in wb.sheets_metadata:
             if meta.typ != calamine.SheetTypeEnum.WorkSheet:
                 continue
             hidden = meta.visible != calamine.SheetVisibleEnum.Visible
-            yield (
-                meta.name,
-                hidden,
-                (lambda name=meta.name: _Rows(wb.get_sheet_by_name(name).to_python(skip_empty_area=False))),
-            )
+            yield meta.name, hidden, functools.partial(load, meta.name)
 
 
 def _sheets_openpyxl(data: bytes):
@@ -144,10 +150,16 @@ def _sheets_openpyxl(data: bytes):
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
         raise _broken(data, exc) from None
+
+    def load(ws) -> _Rows:
+        try:
+            return _Rows([list(r) for r in ws.iter_rows(values_only=True)])
+        except Exception as exc:  # the rows are read here, from the zip: as when the workbook is opened
+            raise _broken(data, exc) from None
+
     try:
         for ws in wb.worksheets:
-            hidden = ws.sheet_state != "visible"
-            yield ws.title, hidden, (lambda ws=ws: _Rows([list(r) for r in ws.iter_rows(values_only=True)]))
+            yield ws.title, ws.sheet_state != "visible", functools.partial(load, ws)
     finally:
         wb.close()
 
@@ -163,6 +175,8 @@ def _broken(data: bytes, exc: Exception) -> UnreadableFile:
         return UnreadableFile(
             "工作簿已加密，请取消密码后再报送", "the workbook is encrypted; remove the password"
         )
+    if isinstance(exc, INFLATE_ERRORS):  # a part the guard does not stream (openpyxl inflates them all)
+        return damaged(exc)
     return UnreadableFile(
         f"无法读取Excel文件（文件已损坏或不是Excel格式）：{type(exc).__name__}",
         f"cannot read the Excel file (damaged or not Excel): {type(exc).__name__}: {exc}",
@@ -174,9 +188,9 @@ def read_workbook(data: bytes, *, max_rows: int, engine: str = "auto") -> list[S
         raise ValueError(f"unknown Excel engine {engine!r}; one of {ENGINES}")
     if engine == "auto":
         try:
-            with closing(xlsxfast.worksheets(data)) as fast:
+            with closing(xlsx.worksheets(data)) as fast:
                 return _read_sheets(fast, max_rows)
-        except xlsxfast.NotFast:  # not for our parser: calamine reads the whole workbook, as it always did
+        except xlsx.NotFast:  # not for our parser: calamine reads the whole workbook, as it always did
             engine = "calamine"
     if data.startswith(b"\xd0\xcf\x11\xe0") and engine == "openpyxl":
         engine = "calamine"  # openpyxl cannot read .xls
