@@ -567,3 +567,27 @@ def test_sheet_guard_finds_cells_without_a_position():
     assert _cell_without_ref(b"<row><c><v>1</v></c></row>")
     many = b'<c s="1" r="A1"/>' * 1_500  # past the candidates looked at one by one
     assert not _cell_without_ref(many) and _cell_without_ref(many + b"<c/>")
+
+
+def test_content_guard_still_bounds_worksheets_for_callers_of_its_own(tmp_path):
+    """credit.revocations reads the first sheet with calamine after check_content alone: the worksheet scan
+    stays check_content's default; read_file leaves it to read_workbook, which knows the engine."""
+    from credit import revocations
+    from credit.readers.guards import check_content
+    from tests.reliability.hostile import handmade_xlsx, sheet_xml, valid_grid
+
+    far = handmade_xlsx(sheet_xml([*valid_grid(2), (1048576, [None] * 16383 + ["x"])]))
+    for suffix in (".xlsx", ".xlsm", ".xls"):  # a zip named .xls: calamine reads it by its content
+        with pytest.raises(UnreadableFile, match="范围过大"):
+            check_content(far, suffix)
+    check_content(far, ".xlsx", sheets=False)
+    path = tmp_path / "撤销清单.xlsx"
+    path.write_bytes(far)
+    assert revocations.is_revocation_list(path) is False
+    with pytest.raises(UnreadableFile, match="范围过大"):
+        revocations.read_revocation_list(path)
+    named_xls = tmp_path / "其实是xlsx.xls"
+    named_xls.write_bytes(far)
+    for engine in ("auto", "calamine"):
+        with pytest.raises(UnreadableFile, match="范围过大"):
+            read_file(named_xls, engine=engine)

@@ -20,10 +20,11 @@ import python_calamine
 import xlsxwriter
 
 from credit.generator import generate_day, generate_records, write_frame
-from credit.readers import ENGINES, Sheet, UnreadableFile, excel, read_file, xlsx
+from credit.readers import ENGINES, Sheet, UnreadableFile, excel, guards, read_file, xlsx
 from credit.readers.xlsx import package
 from credit.standard import dataset
 from tests import test_readers as reader_tests
+from tests.reliability import hostile
 from tests.reliability.hostile import KINDS
 from tests.rows import write_xlsx, xzcf_row
 
@@ -413,3 +414,162 @@ def test_generated_bulk_in_write_only_mode(tmp_path, calamine_reads):
     assert b"&#" in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
     (sheet,) = assert_same(path)
     assert len(calamine_reads) == 1 and len(sheet.data) == len(frame)
+
+
+# --- worksheet extents: measured by our parser, streamed by the guard for every other way in --------------
+FAR = hostile.sheet_xml([*hostile.valid_grid(2), (1048576, [None] * 16383 + ["x"])])  # A1..XFD1048576
+PLAIN = hostile.sheet_xml(hostile.valid_grid(2))
+EXTENT = "的单元格范围过大（1048576行×16384列，超过40000000个单元格）"
+_SHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+
+
+def _package(
+    path: Path,
+    sheets: dict[str, str],
+    *,
+    hidden: dict[str, str] | None = None,
+    parts: dict[str, str | None] | None = None,
+) -> Path:
+    """A workbook built part by part: sheets (and hidden ones) as {target in the relationships: XML}, each
+    stored at xl/<target>; `parts` ({zip name: XML, or None to leave it out}) overrides any part."""
+    every = {**sheets, **(hidden or {})}
+    elements = "".join(
+        f'<sheet name="表{i}" sheetId="{i}" r:id="rId{i}"'
+        + (' state="hidden"' if target in (hidden or {}) else "")
+        + "/>"
+        for i, target in enumerate(every, start=1)
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{_SHEET_REL}" Target="{target}"/>'
+        for i, target in enumerate(every, start=1)
+    )
+    files: dict[str, str | bytes | None] = {
+        "[Content_Types].xml": hostile.CT,
+        "_rels/.rels": hostile.RELS,
+        "xl/workbook.xml": hostile.WB.replace('<sheet name="行政处罚" sheetId="1" r:id="rId1"/>', elements),
+        "xl/_rels/workbook.xml.rels": re.sub("<Relationship .*/>", rels, hostile.WB_RELS),
+        **{f"xl/{target}": xml for target, xml in every.items()},
+        **(parts or {}),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            if data is not None:
+                z.writestr(name, data)
+    return path
+
+
+@pytest.fixture
+def streamed(monkeypatch) -> list[str]:
+    """The worksheet parts the guard streams."""
+    calls: list[str] = []
+    real = guards._check_sheet
+
+    def counted(zf, info):
+        calls.append(info.filename)
+        return real(zf, info)
+
+    monkeypatch.setattr(guards, "_check_sheet", counted)
+    return calls
+
+
+def test_our_parser_measures_the_sheets_it_reads_and_the_guard_streams_none(
+    tmp_path, streamed, calamine_reads
+):
+    """The default engine pays for no second pass over a sheet it parses: it measures it itself, and refuses an
+    absurd one in the guard's words (the same UnreadableFile as the calamine engine)."""
+    plain = _package(tmp_path / "plain.xlsx", {"worksheets/sheet1.xml": PLAIN})
+    (sheet,) = read_file(plain)
+    assert len(sheet.data) == 2 and streamed == [] and calamine_reads == []
+    far = _package(tmp_path / "far.xlsx", {"worksheets/sheet1.xml": FAR})
+    with pytest.raises(UnreadableFile) as refused:
+        read_file(far)
+    assert streamed == [] and calamine_reads == []
+    assert refused.value.reason_zh.startswith(f"工作表“sheet1”{EXTENT}")
+    # The calamine engine: streamed by the guard, refused before calamine sees it, in the same words.
+    slow = _read(far, "calamine")
+    assert streamed == ["xl/worksheets/sheet1.xml"] and calamine_reads == []
+    assert (slow.reason_zh, slow.reason_en) == (refused.value.reason_zh, refused.value.reason_en)
+
+
+def test_a_hidden_sheet_is_bounded_though_our_parser_does_not_read_it(tmp_path, streamed):
+    path = _package(
+        tmp_path / "hidden.xlsx", {"worksheets/sheet1.xml": PLAIN}, hidden={"worksheets/sheet2.xml": FAR}
+    )
+    refused = assert_same(path)
+    assert isinstance(refused, UnreadableFile) and refused.reason_zh.startswith(f"工作表“sheet2”{EXTENT}")
+    assert streamed[0] == "xl/worksheets/sheet2.xml"  # the default engine streamed the hidden sheet only
+    streamed.clear()
+    path = _package(
+        tmp_path / "small.xlsx", {"worksheets/sheet1.xml": PLAIN}, hidden={"worksheets/sheet2.xml": PLAIN}
+    )
+    assert len(read_file(path)) == 1 and streamed == ["xl/worksheets/sheet2.xml"]
+
+
+@pytest.mark.parametrize(
+    "target, rels",
+    [
+        ("worksheets/sub/sheet1.xml", "as written"),  # the guard once looked only at xl/worksheets/*.xml
+        ("data/sheet1.xml", "as written"),  # calamine reads a worksheet wherever the relationship says
+        ("data/x.xml", "lenient"),  # relationships our XML parser refuses and calamine's reads
+        ("data/a&amp;b.xml", "as written"),  # calamine takes the target without unescaping it
+    ],
+)
+def test_a_worksheet_anywhere_is_bounded_for_every_engine(tmp_path, target, rels):
+    extra = {}
+    if rels == "lenient":  # an unbound prefix: ElementTree fails on it, calamine does not
+        extra["xl/_rels/workbook.xml.rels"] = hostile.WB_RELS.replace(
+            "worksheets/sheet1.xml", target
+        ).replace("</Relationships>", "<foo:bar/></Relationships>")
+    path = _package(tmp_path / "far.xlsx", {target: FAR}, parts=extra)
+    stem = Path(target).stem
+    for engine in ENGINES:
+        refused = _read(path, engine)
+        assert isinstance(refused, UnreadableFile), engine
+        assert refused.reason_zh.startswith(f"工作表“{stem}”{EXTENT}"), (engine, refused.reason_zh)
+    path = _package(tmp_path / "plain.xlsx", {target: PLAIN}, parts=extra)
+    (sheet,) = assert_same(path)
+    assert len(sheet.data) == 2
+
+
+@pytest.mark.parametrize("rels", ["garbage", "missing", "no main document", "another main document"])
+def test_package_relationships_the_engines_agree_on(tmp_path, calamine_reads, rels):
+    """calamine opens no package without a _rels/.rels that parses and names its main document: our parser
+    leaves any _rels/.rels but the usual one to calamine, so both engines read the file or both refuse it."""
+    written = {
+        "garbage": "<Relationships garbage",
+        "missing": None,
+        "no main document": hostile.RELS.replace("relationships/officeDocument", "relationships/other"),
+        "another main document": hostile.RELS.replace("xl/workbook.xml", "xl/book.xml"),
+    }[rels]
+    path = _package(tmp_path / "rels.xlsx", {"worksheets/sheet1.xml": PLAIN}, parts={"_rels/.rels": written})
+    with pytest.raises(xlsx.NotFast, match="package relationships"):
+        list(xlsx.worksheets(path.read_bytes()))
+    calamine_reads.clear()
+    result = assert_same(path)
+    assert calamine_reads  # the default engine left it to calamine
+    if rels == "another main document":  # calamine reads xl/workbook.xml whatever _rels/.rels names
+        assert len(result[0].data) == 2
+    else:
+        assert isinstance(result, UnreadableFile) and "无法读取Excel文件" in result.reason_zh
+
+
+def test_malformed_sheet_xml_where_it_has_to_be_measured(tmp_path):
+    """A far reference in a worksheet whose XML then breaks: the guard's exact measurement failed with a bare
+    ParseError; now every engine refuses the file as damaged, in the clerk's words."""
+    broken = PLAIN.replace("</sheetData>", '<row r="1048576"><c r="XFD1048576" <<</row></sheetData>')
+    path = _package(tmp_path / "broken.xlsx", {"worksheets/sheet1.xml": broken})
+    for engine in ENGINES:
+        refused = _read(path, engine)
+        assert isinstance(refused, UnreadableFile), engine
+        assert (
+            refused.reason_zh
+            == "Excel文件已损坏（工作表“sheet1”的内容格式错误），无法读取，请重新保存后再报送"
+        )
+        assert refused.reason_en.startswith(
+            "the Excel file is damaged: worksheet part 'sheet1' is not well-formed"
+        )
+    # Cells read past the limit before the XML breaks: the rectangle is the reason, as our parser says it.
+    trailing = FAR.replace("</worksheet>", "</worksheet><junk")
+    path = _package(tmp_path / "trailing.xlsx", {"worksheets/sheet1.xml": trailing})
+    refused = assert_same(path)
+    assert isinstance(refused, UnreadableFile) and EXTENT in refused.reason_zh

@@ -53,5 +53,6 @@ def read_file(path: Path | str, *, max_rows: int = 1_000_000, engine: str = "aut
         raise UnreadableFile("文件无法打开", f"cannot open the file: {exc.strerror}") from None
     if not data[:4096].strip() and not data.strip():  # the prefix spares a copy of a large file
         raise UnreadableFile("文件为空", "the file is empty")
-    check_content(data, suffix)  # zip bombs, absurd worksheet extents
+    # Zip bombs here; absurd worksheet extents in read_workbook, where it knows which engine reads the sheets.
+    check_content(data, suffix, sheets=False)
     return read_workbook(data, max_rows=max_rows, engine=engine)

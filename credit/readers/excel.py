@@ -4,6 +4,10 @@ Engines: "auto" (the default) reads .xlsx/.xlsm with our own parser (`credit.rea
 workbook with calamine whenever that parser declines; "calamine" and "openpyxl" read it with that library alone.
 All give the same sheets: every source is a grid of `cell_text`s that `_read_sheet` turns into a Sheet the same
 way.
+
+calamine and openpyxl allocate the whole rectangle a worksheet's cells span: `guards.check_sheet_extents`
+streams every worksheet before either reads a workbook. Our parser knows each cell's position anyway: it
+refuses a sheet it loads from the extent it parsed, and has the guard stream only the sheets it does not load.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import python_calamine as calamine
 from credit.readers import xlsx
 from credit.readers.base import HEADER_SCAN_ROWS, Sheet, UnreadableFile
 from credit.readers.build import build_sheet
-from credit.readers.guards import INFLATE_ERRORS, damaged
+from credit.readers.guards import INFLATE_ERRORS, check_sheet_extents, damaged
 from credit.readers.headers import find_header, match_headers, merge_sub_header
 
 ENGINES = ("auto", "calamine", "openpyxl")
@@ -194,6 +198,7 @@ def read_workbook(data: bytes, *, max_rows: int, engine: str = "auto") -> list[S
             engine = "calamine"
     if data.startswith(b"\xd0\xcf\x11\xe0") and engine == "openpyxl":
         engine = "calamine"  # openpyxl cannot read .xls
+    check_sheet_extents(data)  # the one way to these engines: they allocate a worksheet's whole rectangle
     return _read_sheets(_sheets_calamine(data) if engine == "calamine" else _sheets_openpyxl(data), max_rows)
 
 

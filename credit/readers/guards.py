@@ -2,25 +2,29 @@
 
 - not a regular file (a FIFO would block the reader forever, a device never ends), or larger than
   MAX_FILE_BYTES: refused on `stat`, before a byte is read;
-- .xlsx/.xlsm (a zip): too many members, a member or the whole unpacking larger than the caps, a
-  compression ratio only a zip bomb has, sizes that contradict the member's header;
+- .xlsx/.xlsm (a zip, or one named .xls): too many members, a member or the whole unpacking larger than
+  the caps, a compression ratio only a zip bomb has, sizes that contradict the member's header;
 - a worksheet whose cells span an absurd rectangle (one cell in A1 and one in XFD1048576 is a 1 KB file
-  that makes the Excel engine allocate 512 GiB and abort the whole process): its XML is streamed, never
-  held, and the rectangle bounded before the engine sees the file; one whose zip data do not inflate is
-  refused as damaged;
+  that makes calamine allocate 512 GiB and abort the whole process): `check_sheet_extents` streams its XML,
+  never held, and bounds the rectangle before calamine or openpyxl reads the workbook (our own .xlsx reader
+  measures the sheets it parses itself, see credit.readers.excel); one whose zip data do not inflate, or
+  whose XML does not parse where it had to be measured, is refused as damaged;
 - a CSV holding NUL bytes (a binary file, or UTF-16 without its BOM) says so instead of "unknown encoding".
 """
 
 from __future__ import annotations
 
+import html
 import io
+import posixpath
 import re
 import stat
 import struct
 import zipfile
 import zlib
+from collections.abc import Collection, Iterator
 from pathlib import Path
-from xml.etree.ElementTree import iterparse
+from xml.etree.ElementTree import ParseError, iterparse
 
 from credit.readers.base import UnreadableFile
 
@@ -32,7 +36,24 @@ MAX_RATIO = 200  # spreadsheets compress 5-30 times; a bomb 1000 times and more
 RATIO_FROM_BYTES = 8 << 20  # small parts may compress as well as they like
 MAX_SHEET_CELLS = 40_000_000  # the rectangle a worksheet's cells span (the engine allocates all of it)
 _CHUNK = 8 << 20
-_SHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
+# The workbook, its relationships and [Content_Types].xml take a few KiB (10,000 sheets: 1 MiB); past this
+# their sheets are not looked up, every part that may be one is bounded instead.
+_MAX_INDEX_BYTES = 16 << 20
+# Where worksheets live: every part there is bounded, named by the workbook or not (as it always was).
+_WORKSHEETS = "xl/worksheets/"
+# A relationship's target as written: calamine's XML parser reads relationships ours refuses.
+_TARGET = re.compile(rb"""\bTarget\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_WORKBOOK = "xl/workbook.xml"
+# openpyxl finds the workbook part from [Content_Types].xml instead.
+_WORKBOOK_TYPES = frozenset(
+    f"application/vnd.{kind}.main+xml"
+    for kind in (
+        "openxmlformats-officedocument.spreadsheetml.sheet",
+        "openxmlformats-officedocument.spreadsheetml.template",
+        "ms-excel.sheet.macroEnabled",
+        "ms-excel.template.macroEnabled",
+    )
+)
 # Any `r="AB12"` counts, not only a cell's: a stray match can only raise the bound (the exact measurement
 # below settles it), and the literal start makes this scan 4x faster than one anchored on `<c`.
 _COLUMNS = re.compile(rb'r="([A-Z]{2,3})[0-9]')
@@ -68,10 +89,17 @@ def check_path(path: Path) -> int:
     return st.st_size
 
 
-def check_content(data: bytes, suffix: str) -> None:
-    """Refuses content that would exhaust memory or mislead the reader; silent for ordinary files."""
-    if data.startswith(b"PK\x03\x04") and suffix in (".xlsx", ".xlsm"):
+def check_content(data: bytes, suffix: str, *, sheets: bool = True) -> None:
+    """Refuses content that would exhaust memory or mislead the reader; silent for ordinary files.
+
+    `sheets=False` leaves out the worksheet scan (`check_sheet_extents`), the one check that inflates parts:
+    for a caller that reads the workbook with `credit.readers.excel.read_workbook`, which runs it itself
+    wherever an engine would allocate a worksheet's rectangle."""
+    # (.xls too: calamine reads a zip package by its content, whatever the name says.)
+    if data.startswith(b"PK\x03\x04") and suffix in (".xlsx", ".xlsm", ".xls"):
         _check_zip(data)
+        if sheets:
+            check_sheet_extents(data)
     elif (
         suffix == ".csv"
         and not data.startswith((b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
@@ -101,6 +129,28 @@ def damaged(exc: BaseException) -> UnreadableFile:
     )
 
 
+def sheet_too_large(part: str, rows: int, columns: int) -> UnreadableFile:
+    """A worksheet whose cells span rows x columns, more than MAX_SHEET_CELLS: what every reader says of it."""
+    stem = Path(part).stem
+    return UnreadableFile(
+        f"工作表“{stem}”的单元格范围过大（{rows}行×{columns}列，"
+        f"超过{MAX_SHEET_CELLS}个单元格），可能有远处的零散单元格；请删除多余的行列后再报送",
+        f"worksheet part {stem!r} spans {rows} rows x {columns} columns (more than "
+        f"{MAX_SHEET_CELLS} cells), probably stray cells far away; delete the unused rows and columns",
+    )
+
+
+def _malformed(part: str, exc: ParseError) -> UnreadableFile:
+    """A worksheet whose XML does not parse (only its position is kept, never the text around it)."""
+    stem = Path(part).stem
+    line, column = exc.position
+    return UnreadableFile(
+        f"Excel文件已损坏（工作表“{stem}”的内容格式错误），无法读取，请重新保存后再报送",
+        f"the Excel file is damaged: worksheet part {stem!r} is not well-formed XML (line {line}, "
+        f"column {column})",
+    )
+
+
 def _check_zip(data: bytes) -> None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -125,9 +175,125 @@ def _check_zip(data: bytes) -> None:
                     f"部件“{info.filename}”压缩比{size // max(packed, 1)}倍",
                     f"part {info.filename!r} compressed {size // max(packed, 1)} times",
                 )
-        for info in infos:
-            if _SHEET.match(info.filename):
+
+
+def check_sheet_extents(data: bytes, *, bounded: Collection[int] = ()) -> None:
+    """Refuses a workbook one of whose worksheets spans more than MAX_SHEET_CELLS cells, or whose worksheet
+    data do not inflate. Every part a reader may take for a worksheet is streamed (`worksheet_parts`) but those
+    in `bounded` (their zip header offsets): parts the caller measures itself as it parses them."""
+    if not data.startswith(b"PK\x03\x04"):
+        return
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return  # the Excel engine says it is damaged, in its words
+    with zf:
+        for info in worksheet_parts(zf):
+            if info.header_offset not in bounded:
                 _check_sheet(zf, info)
+
+
+def worksheet_parts(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The parts a reader may read as a worksheet, in zip order: every part in xl/worksheets/, and the sheets
+    the workbook's relationships name, resolved as calamine and our reader resolve them (from xl/workbook.xml)
+    and as openpyxl does (from the workbook part [Content_Types].xml names), wherever they are. If the workbook
+    or its relationships do not parse, every target the relationships hold and every .xml part under xl/
+    whose name says sheet. Names are compared without case, as calamine compares them."""
+    infos = zf.infolist()
+    names: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        names.setdefault(info.filename.lower(), info)
+    wanted = {n for n in names if n.startswith(_WORKSHEETS) and not n.endswith(".rels")}
+    readable = True
+    for workbook in dict.fromkeys((_WORKBOOK, _main_part(zf, names) or _WORKBOOK)):
+        targets, exact = _sheet_targets(zf, names, workbook)
+        readable = readable and exact
+        for target in targets:
+            calamine = _calamine_path(target)
+            wanted.update(
+                p.lower() for p in (calamine, posixpath.normpath(calamine), _opc_path(workbook, target))
+            )
+    if not readable:
+        wanted.update(
+            n
+            for n in names
+            if n.startswith("xl/") and n.endswith(".xml") and "/_rels/" not in n and "sheet" in n
+        )
+    return [info for info in infos if info.filename.lower() in wanted]
+
+
+def _calamine_path(target: str) -> str:
+    if target.startswith("/xl/"):
+        return target[1:]
+    return target if target.startswith("xl/") else f"xl/{target}"
+
+
+def _opc_path(source: str, target: str) -> str:
+    """A relationship's target as openpyxl resolves it: from the package root, or beside its source part."""
+    if target.startswith("/"):
+        return target[1:]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+def _elements(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[tuple[str, dict[str, str]]]:
+    """(local name, attributes by local name) of each element of a package part, streamed and let go."""
+    if info.file_size > _MAX_INDEX_BYTES:
+        raise ValueError("too large to look into")
+    with zf.open(info) as fh:
+        for event, el in iterparse(fh, events=("start", "end")):
+            if event == "end":
+                el.clear()
+            else:
+                yield el.tag.rsplit("}", 1)[-1], {k.rsplit("}", 1)[-1]: v for k, v in el.attrib.items()}
+
+
+# What reading a damaged or malformed part may raise (see _check_sheet for the last three).
+_PART_ERRORS = (*INFLATE_ERRORS, ParseError, OSError, ValueError, NotImplementedError, RuntimeError)
+
+
+def _main_part(zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> str | None:
+    """The workbook part [Content_Types].xml names (openpyxl reads that one), None if it names none."""
+    info = names.get("[content_types].xml")
+    if info is None:
+        return None
+    try:
+        for tag, attrs in _elements(zf, info):
+            if tag == "Override" and attrs.get("ContentType") in _WORKBOOK_TYPES:
+                return attrs.get("PartName", "").lstrip("/").lower() or None
+    except _PART_ERRORS:
+        return None
+    return None
+
+
+def _sheet_targets(
+    zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], workbook: str
+) -> tuple[list[str], bool]:
+    """(targets, exact): the relationship targets of the workbook's sheets, exact if the workbook and its
+    relationships parse; else every target the relationships hold (calamine's parser is more lenient than
+    ours), as far as they can be read."""
+    folder, file = posixpath.split(workbook)
+    wb, rels = (
+        names.get(workbook.lower()),
+        names.get(posixpath.join(folder, "_rels", f"{file}.rels").lower()),
+    )
+    if wb is None or rels is None or rels.file_size > _MAX_INDEX_BYTES:
+        return [], False
+    try:
+        raw = zf.read(rels)
+    except _PART_ERRORS:
+        return [], False
+    # calamine takes a target as written, openpyxl unescaped: an escaped one may name either part.
+    written = [(m[1] if m[1] is not None else m[2]).decode("utf-8", "replace") for m in _TARGET.finditer(raw)]
+    every = [*written, *(html.unescape(t) for t in written)]
+    try:
+        ids = [v for tag, attrs in _elements(zf, wb) if tag == "sheet" for k, v in attrs.items() if k == "id"]
+        targets = {}
+        for _, el in iterparse(io.BytesIO(raw), events=("start",)):
+            if el.tag.rsplit("}", 1)[-1] == "Relationship":
+                targets[el.get("Id")] = el.get("Target", "")
+    except _PART_ERRORS:
+        return every, False
+    return [targets[i] for i in ids if i in targets] + (every if b"&" in raw else []), True
 
 
 def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
@@ -161,12 +327,7 @@ def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         return
     height, width = _exact_extent(zf, info)  # rare: measure instead of bounding
     if width * height > MAX_SHEET_CELLS:
-        raise UnreadableFile(
-            f"工作表“{Path(info.filename).stem}”的单元格范围过大（{height}行×{width}列，"
-            f"超过{MAX_SHEET_CELLS}个单元格），可能有远处的零散单元格；请删除多余的行列后再报送",
-            f"worksheet part {Path(info.filename).stem!r} spans {height} rows x {width} columns (more than "
-            f"{MAX_SHEET_CELLS} cells), probably stray cells far away; delete the unused rows and columns",
-        )
+        raise sheet_too_large(info.filename, height, width)
 
 
 def _cell_without_ref(chunk: bytes) -> bool:
@@ -191,21 +352,27 @@ def _exact_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]
     max_row = max_col = 0
     row = 0
     col = 0
-    with zf.open(info) as fh:
-        for event, el in iterparse(fh, events=("start", "end")):
-            tag = el.tag.rsplit("}", 1)[-1]
-            if event == "end":
-                if tag == "row":
-                    el.clear()
-            elif tag == "row":
-                r = el.get("r")
-                row = int(r) if r and r.isdigit() else row + 1
-                col = 0
-            elif tag == "c":
-                m = _REF.match(el.get("r") or "")
-                if m:
-                    col, cell_row = _col_number(m.group(1)), int(m.group(2))
-                else:
-                    col, cell_row = col + 1, row
-                max_row, max_col = max(max_row, cell_row), max(max_col, col)
+    try:
+        with zf.open(info) as fh:
+            for event, el in iterparse(fh, events=("start", "end")):
+                tag = el.tag.rsplit("}", 1)[-1]
+                if event == "end":
+                    if tag == "row":
+                        el.clear()
+                elif tag == "row":
+                    r = el.get("r")
+                    row = int(r) if r and r.isdigit() else row + 1
+                    col = 0
+                elif tag == "c":
+                    m = _REF.match(el.get("r") or "")
+                    if m:
+                        col, cell_row = _col_number(m.group(1)), int(m.group(2))
+                    else:
+                        col, cell_row = col + 1, row
+                    max_row, max_col = max(max_row, cell_row), max(max_col, col)
+    except ParseError as exc:
+        # Cells already read past the limit are what the engine would choke on (and what our reader, which
+        # stops at </sheetData>, reports): the rectangle is the reason. Otherwise the XML itself is.
+        if max_row * max_col <= MAX_SHEET_CELLS:
+            raise _malformed(info.filename, exc) from None
     return max_row, max_col

@@ -7,6 +7,9 @@ string indices are read from the bytes with vector arithmetic; texts are arrow s
 only where they need it; numbers and dates, which have few distinct values, are written once per distinct value.
 The shared strings are read on a second thread while the first worksheet is scanned.
 
+A worksheet whose cells span more than `guards.MAX_SHEET_CELLS` is refused as the guard refuses it, from the
+positions parsed; the worksheets this reader does not load are streamed by the guard before any is returned.
+
 Every cell comes out exactly as `cell_text` writes python_calamine's value. Whatever is not reproduced with
 certainty (the 1904 date system, error cells, durations, cells without a position, unexpected attributes or
 layouts, strict OOXML, a part that does not parse, a part larger than `package.MAX_FAST_PART_BYTES`) raises
@@ -27,7 +30,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
-from credit.readers.xlsx.package import NotFast, Package, entries
+from credit.readers.base import UnreadableFile
+from credit.readers.guards import check_sheet_extents
+from credit.readers.xlsx.package import NotFast, Package, check_package, entries
 from credit.readers.xlsx.sheet import Grid, read_sheet
 from credit.readers.xlsx.styles import style_kinds
 from credit.readers.xlsx.text import Strings, shared_strings
@@ -45,7 +50,7 @@ def _declining() -> Iterator[None]:
     error's type is logged, never what the cells hold)."""
     try:
         yield
-    except NotFast:
+    except (NotFast, UnreadableFile):  # (a refusal: calamine would be refused the file too)
         raise
     except Exception as exc:
         log.warning("the xlsx parser failed (%s); calamine reads the workbook", type(exc).__name__)
@@ -57,13 +62,18 @@ def worksheets(data: bytes) -> Iterator[tuple[str, bool, Callable[[], Grid]]]:
     for this reader (at the latest from `load`, or after the last sheet).
 
     The shared strings are checked before any sheet is returned, as calamine reads them when it opens a file:
-    a broken table fails the workbook whatever its sheets hold."""
+    a broken table fails the workbook whatever its sheets hold. So are the extents of the worksheets excel.py
+    does not load (the hidden ones, and parts no sheet names): the guard refuses an absurd one as it always
+    did; the visible ones are measured as they are parsed."""
     with _declining():
         pkg = Package(data)
+        check_package(pkg)
         sheets = [e for e in entries(pkg) if e.path is not None]
         for path in ("xl/sharedStrings.xml", *(e.path for e in sheets if not e.hidden)):
             pkg.check(path)  # a part too large declines the workbook before any is inflated
         kinds = style_kinds(pkg)
+        loaded = [info.header_offset for e in sheets if not e.hidden and (info := pkg.check(e.path))]
+    check_sheet_extents(data, bounded=loaded)
     pool = ThreadPoolExecutor(1) if pkg.size("xl/sharedStrings.xml") >= _THREAD_FROM else None
     try:
         if pool is None:  # a small table: a thread would cost more than it saves
@@ -83,6 +93,7 @@ def worksheets(data: bytes) -> Iterator[tuple[str, bool, Callable[[], Grid]]]:
 
 def _load(pkg: Package, path: str, strings: Callable[[], Strings], kinds: np.ndarray) -> Grid:
     with _declining():
-        grid = read_sheet(pkg.read(path), strings, kinds)
+        info = pkg.check(path)
+        grid = read_sheet(pkg.read(path), strings, kinds, part=info.filename if info else path)
         strings()
         return grid

@@ -118,6 +118,21 @@ class Entry:
     path: str | None  # the part of a worksheet; None for a chart or dialog sheet
 
 
+_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+
+
+def check_package(pkg: Package) -> None:
+    """calamine opens a package only if _rels/.rels parses and names its main document: this reader reads one
+    whose _rels/.rels names xl/workbook.xml (the part it reads), and leaves any other to calamine, which then
+    reads it or says why not (both engines agree on whether a file is readable)."""
+    root = parse(pkg.read("_rels/.rels"), "package relationships")
+    if root.tag != f"{_PKG}Relationships":
+        raise NotFast("package relationships: not OPC relationships")
+    targets = [r.get("Target") for r in root.iter(f"{_PKG}Relationship") if r.get("Type") == _OFFICE_DOCUMENT]
+    if targets not in (["xl/workbook.xml"], ["/xl/workbook.xml"]):
+        raise NotFast("package relationships: no single main document at xl/workbook.xml")
+
+
 _STATES = {"visible": False, "hidden": True, "veryHidden": True}
 _TYPES = {"worksheets": True, "chartsheets": False, "dialogsheets": False}
 _SHEET_TAG = re.compile(rb"<sheet\b[^>]*>")

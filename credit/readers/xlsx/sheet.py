@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from credit.readers.guards import MAX_SHEET_CELLS, sheet_too_large
 from credit.readers.xlsx.cells import (
     CELL_B,
     CELL_INLINE,
@@ -90,8 +91,11 @@ class Grid:
         return self.col[self._order]
 
 
-def read_sheet(xml: bytes | None, strings: Callable[[], Strings], kinds: np.ndarray) -> Grid:
-    """One worksheet part as a Grid, or NotFast. `strings` gives the shared strings (when a cell needs them)."""
+def read_sheet(
+    xml: bytes | None, strings: Callable[[], Strings], kinds: np.ndarray, part: str = "worksheet"
+) -> Grid:
+    """One worksheet part (the zip member `part`) as a Grid, or NotFast; UnreadableFile, as the guard says it,
+    if its cells span more than MAX_SHEET_CELLS. `strings` gives the shared strings (when a cell needs them)."""
     if xml is None:
         raise NotFast("a worksheet part is missing")
     check_root(xml, b"worksheet", "worksheet")
@@ -106,19 +110,23 @@ def read_sheet(xml: bytes | None, strings: Callable[[], Strings], kinds: np.ndar
     check_text(xml, lo, hi, "worksheet")
     tags = scan(padded(xml, hi), lo, hi, SHEET_GRAMMAR)
     decode_references(tags, lo, hi)
-    return _Cells(tags, strings, kinds).grid()
+    return _Cells(tags, strings, kinds, part).grid()
 
 
 class _Cells:
     """The cells of a scanned sheetData: positions, types, styles, and their texts in a pool."""
 
-    def __init__(self, tags: Tags, strings: Callable[[], Strings], kinds: np.ndarray):
+    def __init__(self, tags: Tags, strings: Callable[[], Strings], kinds: np.ndarray, part: str):
         self.tags, self.strings, self.kinds = tags, strings, kinds
         is_cell = (tags.code == ord("C")) | (tags.code == ord("K"))
         self.cell_tags = np.flatnonzero(is_cell)
         self.owner = np.cumsum(is_cell, dtype=np.int32) - 1  # per tag: its cell (the grammar nests values)
         check_row_tags(tags)
         self.row, self.col, attrs_start = cell_refs(tags.buf, tags.start[self.cell_tags])
+        # Every cell counts, blank ones too, as the guard counts them (calamine allocates their rectangle).
+        rows, columns = int(self.row.max(initial=0)), int(self.col.max(initial=-1)) + 1
+        if rows * columns > MAX_SHEET_CELLS:
+            raise sheet_too_large(part, rows, columns)
         key = self.row * MAX_COLUMNS + self.col
         if len(key) > 1 and (np.diff(key) <= 0).any():
             raise NotFast("cells out of order or repeated")
