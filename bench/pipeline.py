@@ -55,6 +55,15 @@ class _Stages:
         self.per_stage_peak = _reset_peak()
 
 
+def _peak_mb(stages: _Stages) -> float:
+    """The run's peak: the highest stage peak (VmHWM, this process's own memory). Not ru_maxrss where VmHWM
+    is known: Linux carries the parent's RSS at fork into a child's ru_maxrss across exec, so a child of a
+    2.8 GB benchmark process reported 2.8 GB whatever it used itself."""
+    peaks = [v for v in stages.peak.values() if v is not None]
+    own = _status_mb("VmHWM")
+    return max([*peaks, own]) if own is not None else max([_rss_mb(), *peaks])
+
+
 def run(csv: Path, meta: Path, report_date: dt.date, home: Path) -> dict:
     import pandas as pd
 
@@ -102,8 +111,7 @@ def run(csv: Path, meta: Path, report_date: dt.date, home: Path) -> dict:
         stats_s=t4 - t3,
         pipeline_s=(t2 - t0) + (t4 - t3),
         pipeline_with_store_s=t4 - t0,
-        # Resetting the high-water mark resets ru_maxrss too: the run's peak is the highest stage peak.
-        peak_rss_mb=max([_rss_mb(), *(v for v in stages.peak.values() if v is not None)]),
+        peak_rss_mb=_peak_mb(stages),
         rss_after_mb=stages.rss,
         stage_peak_rss_mb=stages.peak,
     )
