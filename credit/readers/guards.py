@@ -209,7 +209,7 @@ def worksheet_parts(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
         targets, exact = _sheet_targets(zf, names, workbook)
         readable = readable and exact
         for target in targets:
-            calamine = _calamine_path(target)
+            calamine = calamine_part(target)
             wanted.update(
                 p.lower() for p in (calamine, posixpath.normpath(calamine), _opc_path(workbook, target))
             )
@@ -222,7 +222,8 @@ def worksheet_parts(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     return [info for info in infos if info.filename.lower() in wanted]
 
 
-def _calamine_path(target: str) -> str:
+def calamine_part(target: str) -> str:
+    """The part a workbook relationship's target names, resolved as calamine resolves it (our reader too)."""
     if target.startswith("/xl/"):
         return target[1:]
     return target if target.startswith("xl/") else f"xl/{target}"

@@ -10,6 +10,8 @@ import zlib
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
+from credit.readers.guards import calamine_part
+
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 MAIN_XMLNS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -146,13 +148,6 @@ def _relationships(pkg: Package) -> dict[str, str]:
     return {r.get("Id"): r.get("Target", "") for r in root.iter(f"{_PKG}Relationship")}
 
 
-def _part_path(target: str) -> str:
-    """The part a workbook relationship names, resolved as calamine resolves it."""
-    if target.startswith("/xl/"):
-        return target[1:]
-    return target if target.startswith("xl/") else f"xl/{target}"
-
-
 def entries(pkg: Package) -> list[Entry]:
     """The workbook's sheets in order, as python_calamine's `sheets_metadata` lists them."""
     raw = pkg.read("xl/workbook.xml")
@@ -172,7 +167,7 @@ def entries(pkg: Package) -> list[Entry]:
         name, state, rid = el.get("name", ""), el.get("state", "visible"), el.get(f"{_REL}id")
         if state not in _STATES or rid not in rels:
             raise NotFast(f"sheet state {state!r} or relationship {rid!r}")
-        path = _part_path(rels[rid])
+        path = calamine_part(rels[rid])
         folder = path.split("/")[1] if path.count("/") >= 2 else ""
         if folder not in _TYPES:
             raise NotFast(f"sheet part {path!r}")
