@@ -9,13 +9,12 @@ row dicts (a ~1 KB dict per row and per frame) exist at a time, never the whole 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import insert
 
-from credit.keys import business_keys
+from credit.keys import business_keys, record_key
 from credit.store import Record, RecordVersion
 from credit.store.db import init_db
 
@@ -70,7 +69,7 @@ def load_records(
                         "dataset": dataset,
                         "unit": units[i],
                         "business_key": key,
-                        "record_key": hashlib.sha256(key.encode()).hexdigest(),
+                        "record_key": record_key(units[i], key),
                         "decision_doc_no": doc_nos[j],
                         "decision_date": decision[j],
                         "first_received": report_date,

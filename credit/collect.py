@@ -139,13 +139,14 @@ class _Known:
     content_hash: str | None = None  # the newest version with content (not a revocation), if revoked
 
 
-def _known_records(conn: Connection, dataset: str, keys: list[str]) -> dict[str, _Known]:
-    """The stored records among `keys` with their current version's state, in a few set-based queries."""
+def _known_records(conn: Connection, dataset: str, unit: str, keys: list[str]) -> dict[str, _Known]:
+    """The unit's own stored records among `keys` with their current version's state, in a few set-based
+    queries. Another unit's record with the same business key is never seen: a unit cannot correct it."""
     known: dict[str, _Known] = {}
     for chunk in _chunks(keys, LOOKUP_CHUNK):
         rows = conn.execute(
             select(R.c.id, R.c.business_key, R.c.current_version, R.c.decision_date).where(
-                R.c.dataset == dataset, R.c.business_key.in_(chunk)
+                R.c.dataset == dataset, R.c.unit == unit, R.c.business_key.in_(chunk)
             )
         )
         for rid, key, cur, date in rows:
@@ -205,7 +206,7 @@ def store_sheet(
 
     Set-based (Core selects in chunks, executemany inserts and updates), so a province-sized sheet costs
     seconds, not an ORM flush per row. The caller's transaction holds it all: on SQLite BEGIN IMMEDIATE
-    already serialises writers; on PostgreSQL a racing run hits uq_record_dataset_key or
+    already serialises writers; on PostgreSQL a racing run hits uq_record_unit_key or
     uq_version_record_version and the caller treats its IntegrityError as "collected by the other run".
     """
     data: pd.DataFrame = sheet.data
@@ -226,7 +227,8 @@ def store_sheet(
     doc_nos, decision_dates = _column(data, "decision_doc_no"), _column(data, "decision_date")
     session.flush()  # Core statements below do not autoflush what the caller left pending
     conn = session.connection()
-    known = _known_records(conn, dataset, list(dict.fromkeys(keys)))
+    unit = submission.unit
+    known = _known_records(conn, dataset, unit, list(dict.fromkeys(keys)))
 
     # Which rows become versions. A key appearing once is judged against the store alone; rows sharing a
     # key are all stored, so no row depends on another row's outcome.
@@ -263,9 +265,9 @@ def store_sheet(
         rows = [
             {
                 "dataset": dataset,
-                "unit": submission.unit,
+                "unit": unit,
                 "business_key": key,
-                "record_key": record_key(key),
+                "record_key": record_key(unit, key),
                 "decision_doc_no": doc_nos[first_row[key]],
                 "decision_date": dates[key],
                 "first_received": report_date,

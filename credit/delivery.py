@@ -159,11 +159,13 @@ def revoke(
     key: str,
     reason: str,
     *,
+    unit: str,
     report_date: dt.date | None = None,
 ) -> RecordVersion:
-    """Queue a revocation (撤销, op D) of a record the platform has accepted.
+    """Queue a revocation (撤销, op D) of a record of `unit` the platform has accepted.
 
-    `key` is the record's `record_key` (hex SHA-256) or its business key. A new RecordVersion is added
+    `key` is the record's `record_key` (hex SHA-256) or its business key; only the unit's own records are
+    found (a unit revokes nothing it did not send). A new RecordVersion is added
     (status 'valid', push_state 'queued', op 'D') whose data is the identity fields of the last accepted
     version plus `remark` = "撤销：<reason>"; its raw holds {"revoke_reason": reason}. Unsent versions of the
     record are superseded. Idempotent: a revocation already queued or in flight is returned as is. When the
@@ -172,7 +174,9 @@ def revoke(
     commits."""
     record = session.exec(
         orm_select(Record).where(
-            Record.dataset == dataset, or_(Record.record_key == key, Record.business_key == key)
+            Record.dataset == dataset,
+            Record.unit == unit,
+            or_(Record.record_key == key, Record.business_key == key),
         )
     ).first()
     if record is None:

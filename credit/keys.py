@@ -24,9 +24,12 @@ def business_key(
     return KEY_SEPARATOR.join(parts)
 
 
-def record_key(key: str) -> str:
-    """The platform's `recordKey`: hex SHA-256 of the business key."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+def record_key(unit: str, key: str) -> str:
+    """The platform's `recordKey`: hex SHA-256 of the sending unit and the business key (DESIGN.md, the
+    信用湛江 endpoint). The unit is part of a record's identity: two units sending the same business key own
+    two records, and neither can change the other's. Records stored before this rule keep the key they were
+    published under (`Record.record_key` is stored, never recomputed)."""
+    return hashlib.sha256(f"{unit}{KEY_SEPARATOR}{key}".encode()).hexdigest()
 
 
 def business_keys(dataset: str, frame: pd.DataFrame) -> pd.Series:

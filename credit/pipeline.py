@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlmodel import select
+from sqlmodel import func, select
 
 from credit.settings import Settings
 from credit.standard import dataset as get_dataset
@@ -86,14 +86,19 @@ def validate_units(settings: Settings, units: list[str], report_date: dt.date) -
     with session_scope(settings.database_url) as session:
         groups: dict[tuple, list[RecordVersion]] = defaultdict(list)
         for start in range(0, len(units), 500):
+            # SRC-1 is judged against the unit that sent the row: the submission's unit, never the record's
+            # (they are the same unit since records are kept per unit; the sender is what SRC-1 is about).
+            sender = func.coalesce(Submission.unit, Record.unit)
             stmt = (
-                select(RecordVersion, Record.dataset, Record.unit)
+                select(RecordVersion, Record.dataset, sender)
                 .join(Record, Record.id == RecordVersion.record_id)
+                .join(Submission, Submission.id == RecordVersion.submission_id, isouter=True)
                 .where(Record.unit.in_(units[start : start + 500]), RecordVersion.status == "pending")
                 .order_by(Record.unit, RecordVersion.submission_id, RecordVersion.sheet, RecordVersion.row)
             )
             for version, dataset_id, unit in session.exec(stmt):
                 groups[(dataset_id, unit, version.submission_id, version.sheet or "")].append(version)
+                results.setdefault(unit, UnitValidation(unit, report_date))
         submission_ids = sorted({k[2] for k in groups if k[2] is not None})
         columns_of: dict[int, dict] = {}
         for start in range(0, len(submission_ids), 500):
@@ -170,7 +175,7 @@ def feedback_items(settings: Settings, unit: str, report_date: dt.date) -> list[
             .join(Record, Record.id == RecordVersion.record_id)
             .join(Submission, Submission.id == RecordVersion.submission_id, isouter=True)
             .where(
-                Record.unit == unit,
+                func.coalesce(Submission.unit, Record.unit) == unit,  # routed to the sender
                 RecordVersion.received_date == report_date,
                 RecordVersion.status.in_(["invalid", "valid"]),
             )

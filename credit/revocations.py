@@ -188,7 +188,9 @@ def apply_revocations(
             )
             continue
         try:
-            revoke(session, dataset, candidates[0].record_key, v["reason"], report_date=report_date)
+            revoke(
+                session, dataset, candidates[0].record_key, v["reason"], unit=unit, report_date=report_date
+            )
         except RevokeError as exc:
             outcome.problems.append((item, str(exc)))
             continue

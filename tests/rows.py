@@ -47,8 +47,39 @@ def xzcf_row(unit_code: str = "scjgj", n: int = 1, **overrides: str) -> dict[str
     return {headers[k]: v for k, v in values.items()}
 
 
-def write_csv(path: Path, rows: list[dict[str, str]], encoding: str = "utf-8") -> Path:
-    headers = [f.header for f in dataset("xzcf").fields]
+def xzxk_row(unit_code: str = "scjgj", n: int = 1, **overrides: str) -> dict[str, str]:
+    """A clean 行政许可 row of `unit_code`, keyed by G3 header; overrides by field key."""
+    u = unit(unit_code)
+    values = {
+        "counterpart_name": f"雷州市测试食品商行{n}",
+        "counterpart_category": "法人及非法人组织",
+        "uscc": uscc(f"91440882MA5X{n:04d}"),
+        "legal_rep_name": "李小梅",
+        "decision_doc_name": "食品经营许可决定书",
+        "decision_doc_no": f"雷市监许〔2026〕{n}号",
+        "permit_category": "普通",
+        "permit_content": "食品经营许可",
+        "decision_date": "2026-11-25",
+        "valid_from": "2026-11-25",
+        "valid_to": "2031-11-24",
+        "authority": u.name,
+        "authority_uscc": u.uscc,
+        "status": "有效",
+        "source_unit": u.name,
+        "source_unit_uscc": u.uscc,
+    }
+    values.update(overrides)
+    headers = {f.key: f.header for f in dataset("xzxk").fields}
+    return {headers[k]: v for k, v in values.items()}
+
+
+ROW_BUILDERS = {"xzcf": xzcf_row, "xzxk": xzxk_row}
+
+
+def write_csv(
+    path: Path, rows: list[dict[str, str]], encoding: str = "utf-8", dataset_id: str = "xzcf"
+) -> Path:
+    headers = [f.header for f in dataset(dataset_id).fields]
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding=encoding, newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=headers)

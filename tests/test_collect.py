@@ -270,7 +270,7 @@ def test_a_revoked_record_resent_unchanged_stays_revoked_and_changed_is_publishe
             s.add(record)
         s.flush()
         for record in s.exec(select(Record)).all():
-            revoke(s, record.dataset, record.record_key, "行政复议决定撤销", report_date=DAY)
+            revoke(s, record.dataset, record.record_key, "行政复议决定撤销", unit="scjgj", report_date=DAY)
     changed = xzcf_row(n=2, penalty_content="罚款人民币6000元", fine_wan="0.6")
     write_csv(settings.inbox / "scjgj" / "d2.csv", [xzcf_row(n=1), changed])
     [f] = collect_unit(settings, "scjgj", DAY + dt.timedelta(days=1)).files

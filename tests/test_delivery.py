@@ -92,7 +92,7 @@ def seed(
                 "dataset": "xzcf",
                 "unit": unit,
                 "business_key": bkey,
-                "record_key": record_key(bkey),
+                "record_key": record_key(unit, bkey),
                 "decision_doc_no": data["decision_doc_no"],
                 "decision_date": dt.date(2026, 11, 25),
                 "first_received": DAY,
@@ -465,8 +465,8 @@ def test_correction_goes_as_update_and_revocation_as_delete(db, sandbox):
         assert sandbox.store.held(key)["CF_NR_FK"] == "0.8"
         # revoke by business key; twice returns the same queued D
         with session_scope(db) as s:
-            d = revoke(s, "xzcf", bkey, "决定已被依法撤销")
-            assert revoke(s, "xzcf", key, "重复请求").id == d.id
+            d = revoke(s, "xzcf", bkey, "决定已被依法撤销", unit="U01")
+            assert revoke(s, "xzcf", key, "重复请求", unit="U01").id == d.id
             assert (d.op, d.push_state, d.version) == ("D", "queued", 3)
         push(c, report_date=DAY, database_url=db)
         assert sandbox.store.held(key) is None
@@ -474,7 +474,7 @@ def test_correction_goes_as_update_and_revocation_as_delete(db, sandbox):
             rec = s.exec(select(Record).where(Record.record_key == key)).scalars().one()
             assert rec.revoked and rec.accepted_version == 3
             with pytest.raises(RevokeError):
-                revoke(s, "xzcf", key, "again")
+                revoke(s, "xzcf", key, "again", unit="U01")
         # a new version after the revocation goes as I again
         v4 = add_version(db, v2, fine_wan="0.9")
         queue(db)

@@ -66,17 +66,34 @@ def init_db(url: str) -> Engine:
     engine = get_engine(url)
     if url in _migrated:
         return engine
-    from alembic import command
-
-    cfg = alembic_config(url)
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            # Two workers starting at once must not both create the tables.
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(874120331)")
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    migrate(engine, "head")
     _migrated.add(url)
     return engine
+
+
+def migrate(engine: Engine, revision: str) -> None:
+    """Upgrade the store to `revision` in one transaction."""
+    from alembic import command
+
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            # Changing a constraint rebuilds the table on SQLite; its documented procedure turns foreign keys
+            # off outside the transaction (a no-op inside one) and checks them before the commit instead.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                if engine.dialect.name == "postgresql":
+                    # Two workers starting at once must not both create the tables.
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(874120331)")
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("migration left rows whose foreign key points nowhere; rolled back")
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 @contextmanager

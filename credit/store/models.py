@@ -53,17 +53,18 @@ class Submission(SQLModel, table=True):
 
 
 class Record(SQLModel, table=True):
-    """One decision (business key per STANDARD.md DUP-1), across all its versions."""
+    """One decision of one unit across all its versions. Its identity is (dataset, sending unit, business key
+    per STANDARD.md DUP-1): a unit can correct, revoke or pre-empt only records it sent itself."""
 
     __tablename__ = "record"
-    __table_args__ = (UniqueConstraint("dataset", "business_key", name="uq_record_dataset_key"),)
+    __table_args__ = (UniqueConstraint("dataset", "unit", "business_key", name="uq_record_unit_key"),)
     id: int | None = Field(default=None, primary_key=True)
     dataset: str = Field(index=True, max_length=8)
-    unit: str = Field(index=True, max_length=32)
+    unit: str = Field(index=True, max_length=32)  # the unit that sent it (inbox folder, SQL source)
     business_key: str
-    record_key: str = Field(
-        unique=True, max_length=64
-    )  # hex SHA-256 of business_key, the platform's recordKey
+    # The platform's recordKey: hex SHA-256 of unit and business key (keys.record_key); records stored
+    # before migration 0003 keep the SHA-256 of the business key alone they were published under.
+    record_key: str = Field(unique=True, max_length=64)
     decision_doc_no: str | None = Field(default=None, index=True)
     decision_date: dt.date | None = None
     first_received: dt.date = Field(index=True)

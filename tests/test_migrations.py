@@ -1,0 +1,82 @@
+"""The store's migrations: a store of an earlier revision is upgraded in place, keeping what the platform holds,
+and the newest revision is exactly the models' schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from credit.keys import business_key, record_key
+from credit.store.db import get_engine, migrate
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def url(request, tmp_path):
+    if request.param == "postgres":
+        return request.getfixturevalue("pg_url")
+    return f"sqlite:///{tmp_path / 'old.db'}"
+
+
+def upgrade(url: str, revision: str) -> None:
+    migrate(get_engine(url), revision)
+
+
+def test_records_of_a_store_before_per_unit_identity_keep_their_published_keys(url):
+    upgrade(url, "0002")
+    engine = get_engine(url)
+    bkey = business_key(
+        "xzcf", "雷市监罚〔2026〕5号", "91440882MA4W00051X", None, "某公司", "11440882007512345X"
+    )
+    legacy_key = hashlib.sha256(bkey.encode()).hexdigest()  # recordKey before the unit was part of it
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO record (dataset, unit, business_key, record_key, first_received, "
+                "current_version, accepted_version, revoked) VALUES ('xzcf', 'scjgj', :k, :rk, :d, 1, 1, false)"
+            ),
+            {"k": bkey, "rk": legacy_key, "d": dt.date(2026, 11, 20)},
+        )
+        rid = conn.execute(sa.text("SELECT id FROM record")).scalar()
+        conn.execute(
+            sa.text(
+                "INSERT INTO record_version (record_id, version, content_hash, received_date, data, raw, "
+                "status, push_state) VALUES (:r, 1, 'h', :d, '{}', '{}', 'valid', 'accepted')"
+            ),
+            {"r": rid, "d": dt.date(2026, 11, 20)},
+        )
+    upgrade(url, "head")
+    with engine.begin() as conn:
+        assert conn.execute(sa.text("SELECT record_key FROM record")).scalar() == legacy_key
+        assert conn.execute(sa.text("SELECT count(*) FROM record_version")).scalar() == 1
+        # Another unit may now hold a record with the same business key (under its own recordKey)…
+        conn.execute(
+            sa.text(
+                "INSERT INTO record (dataset, unit, business_key, record_key, first_received, "
+                "current_version, revoked) VALUES ('xzcf', 'gaj', :k, :rk, :d, 1, false)"
+            ),
+            {"k": bkey, "rk": record_key("gaj", bkey), "d": dt.date(2026, 11, 21)},
+        )
+    # …but one unit still holds one record per business key.
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO record (dataset, unit, business_key, record_key, first_received, "
+                "current_version, revoked) VALUES ('xzcf', 'scjgj', :k, :rk, :d, 1, false)"
+            ),
+            {"k": bkey, "rk": record_key("scjgj", bkey), "d": dt.date(2026, 11, 21)},
+        )
+
+
+def test_the_newest_revision_is_the_models_schema(url):
+    import credit.store.models  # noqa: F401  (registers the tables)
+
+    upgrade(url, "head")
+    with get_engine(url).connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
