@@ -80,6 +80,10 @@ def deploy_flows(work_pool: str) -> list[str]:
             description=spec.get("description"),
             tags=spec.get("tags"),
             job_variables={"env": {"CREDIT_PROJECT_DIR": str(PROJECT)}},
+            # The form offers units as "code name" choices; `prefect deployment run --param units='["scjgj"]'`
+            # gives bare codes. The flow validates both itself (flows/params.py) and fails the run, which
+            # alerts, on an unknown code; the server's check would refuse bare codes before any run exists.
+            enforce_parameter_schema=spec.get("enforce_parameter_schema", True),
             print_next_steps=False,
             ignore_warnings=True,
         )

@@ -13,7 +13,7 @@ import os
 from prefect import flow, get_run_logger
 from prefect_dask import DaskTaskRunner
 
-from credit.units import all_units, reporting_units
+from flows import params
 from flows.daily import value
 from tasks.collect import collect_task, load_reference_task, sync_units_task
 from tasks.common import today
@@ -33,23 +33,21 @@ def dask_runner() -> DaskTaskRunner:
 
 @flow(name="backfill", flow_run_name="backfill {report_date}", task_runner=dask_runner())
 def backfill(
-    report_date: dt.date | None = None,
-    units: list[str] | None = None,
-    push: bool = True,
-    stats_from: dt.date | None = None,
+    report_date: dt.date | None = params.BACKFILL_DATE,
+    units: list[params.Unit] | None = params.UNITS,
+    push: bool = params.PUSH,
+    stats_from: dt.date | None = params.STATS_FROM,
 ) -> dict:
-    """Collect and validate a large load, validating units in parallel on Dask, then push and count.
+    """历史数据补录：收取大批量积压数据，在 Dask 集群上并行校验各单位，推送并重算日统计。
 
-    report_date: the day the load is received on (default today).
-    units: unit codes (default all 49).
-    push: send valid records to 信用湛江.
-    stats_from: also recompute the statistics of every day from this date up to report_date.
+    Args:
+        report_date: 补录数据记为该日收到，留空为当天。
+        units: 只处理所选单位，不选为全部49个单位。
+        push: 是否把合格记录推送到信用湛江。
+        stats_from: 同时重算自该日起至报送日期每一天的日统计。
     """
     report_date = report_date or today()
-    codes = units or [u.code for u in reporting_units()]
-    unknown = [c for c in codes if c not in all_units()]
-    if unknown:
-        raise ValueError(f"未知单位代码 unknown unit codes: {', '.join(unknown)}")
+    codes = params.unit_codes(units)
     sync_units_task()
     load_reference_task()
     collected = {unit: value(collect_task(unit, report_date)) for unit in codes}

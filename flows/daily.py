@@ -11,7 +11,7 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.runtime import flow_run
 from prefect.states import State
 
-from credit.units import all_units, reporting_units
+from flows import params
 from tasks.collect import collect_task, load_reference_task, sync_units_task
 from tasks.common import today, unit_label
 from tasks.push import push_task
@@ -34,21 +34,19 @@ PROGRESS_INTERVAL = 2.0  # seconds between progress artifact updates (each is a 
 
 @flow(name="daily-pipeline", flow_run_name=_run_name)
 def daily_pipeline(
-    report_date: dt.date | None = None,
-    units: list[str] | None = None,
-    push: bool = True,
+    report_date: dt.date | None = params.REPORT_DATE,
+    units: list[params.Unit] | None = params.UNITS,
+    push: bool = params.PUSH,
 ) -> dict:
-    """Collect, validate and push every unit's records for the report date, then count the day.
+    """每日流程：收取各单位报送的“双公示”数据，按数据标准校验，合格记录推送到信用湛江，生成日统计。
 
-    report_date: the day to process (default: today in Asia/Shanghai).
-    units: unit codes to process (default: all 49 双公示 units).
-    push: send valid records to 信用湛江 (false: validate only; records stay queued).
+    Args:
+        report_date: 报送日期，留空为当天（北京时间）。
+        units: 只处理所选单位，不选为全部49个单位。
+        push: 是否把合格记录推送到信用湛江。
     """
     report_date = report_date or today()
-    codes = units or [u.code for u in reporting_units()]
-    unknown = [code for code in codes if code not in all_units()]
-    if unknown:
-        raise ValueError(f"未知单位代码 unknown unit codes: {', '.join(unknown)}（见 credit/data/units.csv）")
+    codes = params.unit_codes(units)
     logger = get_run_logger()
     progress = create_progress_artifact(progress=0.0, key="daily-progress", description=f"{report_date} 进度")
     sync_units_task()

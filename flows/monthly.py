@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import flow
 from prefect.runtime import flow_run
 
+from flows import params
 from tasks.common import today
 from tasks.report import bulletin_task
 
@@ -20,9 +21,10 @@ def _run_name() -> str:
 
 
 @flow(name="monthly-bulletin", flow_run_name=_run_name)
-def monthly_bulletin(month: str | None = None) -> dict:
-    """Build the monthly bulletin.
+def monthly_bulletin(month: str | None = params.MONTH) -> dict:
+    """月通报：生成该月《雷州市“双公示”数据归集情况通报》（docx 和 pdf）。
 
-    month: YYYY-MM (default: the previous month).
+    Args:
+        month: 通报月份 YYYY-MM，留空为上个月。
     """
     return bulletin_task(month or previous_month())

@@ -137,6 +137,10 @@ def test_deploy_is_idempotent_and_schedules_are_in_shanghai(stack):
             for schedule in d.schedules:
                 assert schedule.schedule.timezone == "Asia/Shanghai"
                 assert schedule.slug
+                assert "北京时间" in d.description
+            # What the custom-run form shows: a Chinese title and description for every parameter.
+            for name, prop in d.parameter_openapi_schema["properties"].items():
+                assert prop["title"] != name and prop.get("description"), (d.name, name)
         automations = [a.name for a in client.read_automations()]
         for name in ("credit-validation-failed", "credit-push-failed", "credit-flow-run-failed"):
             assert automations.count(name) == 1

@@ -1,0 +1,62 @@
+"""The parameters an operator fills in the Prefect UI's custom-run form: each titled and described in Chinese,
+with its default shown, and units chosen from the registry (code and name) rather than typed.
+
+Prefect titles a parameter with its Python name; pydantic's `json_schema_extra` is the public way to give
+the form a Chinese title instead. Calls from Python (the CLI, tests) pass plain values: a unit may be given
+by its bare code.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, WithJsonSchema
+
+from credit.units import reporting_units
+
+
+def _choices() -> list[str]:
+    return [f"{u.code} {u.name}" for u in reporting_units()]
+
+
+# A unit parameter is a string: validation is the flow's own (unit_codes), with a message an operator reads;
+# the form still offers the registry's units as choices through the schema alone.
+Unit = Annotated[str, WithJsonSchema({"type": "string", "title": "单位", "enum": _choices()})]
+
+
+def unit_codes(units: list[str] | None) -> list[str]:
+    """Codes of the chosen units ("scjgj 雷州市市场监督管理局" or the bare "scjgj"), in the order given; all 49
+    双公示 units when none is chosen. Raises ValueError naming every unknown one."""
+    known = {u.code for u in reporting_units()}
+    if not units:
+        return [u.code for u in reporting_units()]
+    codes = [str(u).strip().split(" ", 1)[0] for u in units]
+    unknown = [u for u, code in zip(units, codes, strict=True) if code not in known]
+    if unknown:
+        raise ValueError(
+            f"未知单位代码 unknown unit codes: {'、'.join(map(str, unknown))}（见 credit/data/units.csv）"
+        )
+    return codes
+
+
+def _param(default: Any, title: str, description: str, **extra: Any) -> Any:
+    return Field(default, description=description, json_schema_extra={"title": title, **extra})
+
+
+REPORT_DATE = _param(
+    None, "报送日期", "收取、校验、推送并统计该日收到的数据。格式 YYYY-MM-DD；留空为当天（北京时间）。"
+)
+BACKFILL_DATE = _param(None, "报送日期", "补录的数据记为该日收到。格式 YYYY-MM-DD；留空为当天（北京时间）。")
+UNITS = _param(None, "单位", "只处理所选单位；不选为全部49个“双公示”单位。")
+RETRY_UNITS = _param(None, "单位", "只重推所选单位；不选为所有有待推送记录的单位。")
+PUSH = _param(
+    True,
+    "推送到信用湛江",
+    "勾选：合格记录推送到信用湛江。不勾选：只收取和校验，记录保持排队，下次推送时发送。",
+)
+MONTH = _param(
+    None, "通报月份", "格式 YYYY-MM，如 2026-11；留空为上个月。", pattern=r"^\d{4}-(0[1-9]|1[0-2])$"
+)
+STATS_FROM = _param(
+    None, "统计起始日期", "同时重算自该日起至报送日期每一天的日统计；留空只统计报送日期当天。"
+)
