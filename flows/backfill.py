@@ -33,10 +33,10 @@ def dask_runner() -> DaskTaskRunner:
 
 @flow(name="backfill", flow_run_name="backfill {report_date}", task_runner=dask_runner())
 def backfill(
-    report_date: dt.date | None = params.BACKFILL_DATE,
-    units: list[params.Unit] | None = params.UNITS,
+    report_date: params.Date = params.BACKFILL_DATE,
+    units: params.Units = params.UNITS,
     push: bool = params.PUSH,
-    stats_from: dt.date | None = params.STATS_FROM,
+    stats_from: params.Date = params.STATS_FROM,
 ) -> dict:
     """历史数据补录：收取大批量积压数据，在 Dask 集群上并行校验各单位，推送并重算日统计。
 

@@ -3,7 +3,6 @@ then 日统计."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 from prefect import flow, get_run_logger
@@ -34,8 +33,8 @@ PROGRESS_INTERVAL = 2.0  # seconds between progress artifact updates (each is a 
 
 @flow(name="daily-pipeline", flow_run_name=_run_name)
 def daily_pipeline(
-    report_date: dt.date | None = params.REPORT_DATE,
-    units: list[params.Unit] | None = params.UNITS,
+    report_date: params.Date = params.REPORT_DATE,
+    units: params.Units = params.UNITS,
     push: bool = params.PUSH,
 ) -> dict:
     """每日流程：收取各单位报送的“双公示”数据，按数据标准校验，合格记录推送到信用湛江，生成日统计。

@@ -21,7 +21,7 @@ def _run_name() -> str:
 
 
 @flow(name="monthly-bulletin", flow_run_name=_run_name)
-def monthly_bulletin(month: str | None = params.MONTH) -> dict:
+def monthly_bulletin(month: params.Month = params.MONTH) -> dict:
     """月通报：生成该月《雷州市“双公示”数据归集情况通报》（docx 和 pdf）。
 
     Args:

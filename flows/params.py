@@ -8,6 +8,7 @@ by its bare code.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import Field, WithJsonSchema
@@ -19,9 +20,15 @@ def _choices() -> list[str]:
     return [f"{u.code} {u.name}" for u in reporting_units()]
 
 
-# A unit parameter is a string: validation is the flow's own (unit_codes), with a message an operator reads;
-# the form still offers the registry's units as choices through the schema alone.
-Unit = Annotated[str, WithJsonSchema({"type": "string", "title": "单位", "enum": _choices()})]
+# Each optional parameter is shown as the input it takes (a date picker, a multi-select of units, a month), not
+# as Prefect's "anyOf … null" that the form renders as "Property is type None". Left empty, the flow's
+# default applies. Units are validated by the flow itself (unit_codes), with a message an operator reads.
+Date = Annotated[dt.date | None, WithJsonSchema({"type": "string", "format": "date"})]
+Units = Annotated[
+    list[str] | None,
+    WithJsonSchema({"type": "array", "items": {"type": "string", "enum": _choices()}, "uniqueItems": True}),
+]
+Month = Annotated[str | None, WithJsonSchema({"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"})]
 
 
 def unit_codes(units: list[str] | None) -> list[str]:

@@ -21,7 +21,7 @@ def _run_name() -> str:
 
 
 @flow(name="push-retry", flow_run_name=_run_name)
-def push_retry(units: list[params.Unit] | None = params.RETRY_UNITS) -> dict:
+def push_retry(units: params.Units = params.RETRY_UNITS) -> dict:
     """重推：发送排队中的记录，并按批次号向信用湛江核实未确认的批次（绝不重复报送）。
 
     Args:

@@ -37,12 +37,14 @@ def test_every_deployment_and_parameter_speaks_chinese(spec):
         assert CHINESE.search(prop["title"]), f"{spec['name']}.{name} has no Chinese title"
         assert CHINESE.search(prop.get("description") or ""), f"{spec['name']}.{name} is not described"
         assert "default" in prop, f"{spec['name']}.{name} shows no default"
+        assert "anyOf" not in prop, f"{spec['name']}.{name} would show as 'Property is type None'"
 
 
 def test_units_are_chosen_from_the_registry_with_their_names():
     schema = schema_of("flows/daily.py:daily_pipeline")
-    [array] = [branch for branch in schema["properties"]["units"]["anyOf"] if branch.get("type") == "array"]
-    choices = array["items"]["enum"]
+    units = schema["properties"]["units"]
+    assert units["type"] == "array"  # a multi-select, not "anyOf … null" ("Property is type None")
+    choices = units["items"]["enum"]
     assert choices == [f"{u.code} {u.name}" for u in reporting_units()]
     assert len(choices) == 49
 
