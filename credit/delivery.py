@@ -10,8 +10,10 @@ push and settle. Exactly once, whatever fails:
   is settled first on the next push: GET its receipt; 404 means it never arrived, so the same batch id is
   POSTed again with the same stored records. The platform never processes one batch id twice.
 - Retries of transient failures live in the transport; a batch that still fails stays in the ledger
-  unsettled, reported in the PushSummary (no exception). A final 4xx rejects the batch's records; 401
-  AUTH_FAILED stops the push (AuthError) and leaves the records queued.
+  unsettled, reported in the PushSummary (no exception). So does a batch whose answer is outside the
+  contract (a redirect, an unreadable or oversized receipt: UnexpectedAnswer) or whose exchange failed in a
+  way nobody foresaw: it is settled by GET on a later push, its records are never rejected for it. A final
+  4xx rejects the batch's records; 401 AUTH_FAILED stops the push (AuthError) and leaves the records queued.
 
 The functions take a Session (queue_valid, revoke, platform_rejections; the caller commits, e.g. with
 `credit.store.session_scope`) or a database URL (push: it commits in short transactions of its own).

@@ -48,6 +48,7 @@ class Deadline:
         self._lock = threading.Lock()
         self._watched: list[tuple[socket.socket, bool]] = []  # (socket, owned: a dup we must close)
         self._timer: threading.Timer | None = None
+        self._done = False
 
     def remaining(self) -> float:
         return self.at - time.monotonic()
@@ -67,6 +68,7 @@ class Deadline:
         if self._timer is not None:
             self._timer.cancel()
         with self._lock:
+            self._done = True  # a timer firing now must not cut a kept-alive connection of a finished attempt
             watched, self._watched = self._watched, []
         for sock, owned in watched:
             if owned:
@@ -78,16 +80,16 @@ class Deadline:
             return
         with self._lock:
             self._watched.append((sock, owned))
-            expired = self.expired
-        if expired:
-            _shutdown(sock)
+            if self.expired:
+                _shutdown(sock)
 
     def _expire(self) -> None:
         with self._lock:
+            if self._done:
+                return
             self.expired = True
-            watched = list(self._watched)
-        for sock, _ in watched:
-            _shutdown(sock)
+            for sock, _ in self._watched:  # under the lock: the owned duplicates are not closed meanwhile
+                _shutdown(sock)
 
 
 def _shutdown(sock: socket.socket) -> None:

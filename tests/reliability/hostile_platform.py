@@ -37,7 +37,7 @@ class Mode:
     max_seconds: float = 8.0  # drip / endless: the answer ends after this long in any case
     size: int = 2 << 30  # endless / declared_huge / gzip_bomb: bytes offered
     body: bytes | Callable[[dict[str, Any]], Any] | None = None  # replace: bytes, or f(receipt) -> JSON value
-    status: int = 302  # redirect
+    status: int = 302  # redirect; endless / declared_huge: the status they answer with (200 unless set)
     location: str = ""
     forward: bool = True
     reject: Callable[[dict[str, Any]], list[dict[str, str]] | None] | None = (
@@ -182,7 +182,7 @@ class _Handler(BaseHTTPRequestHandler):
                 headers["Content-Length"] = str(mode.size)
             else:
                 headers["Connection"] = "close"  # the body ends when the connection does
-            self._head(200, headers)
+            self._head(200 if mode.status == 302 else mode.status, headers)
             self._endless(mode, entry)
         elif kind == "gzip_bomb":
             self.close_connection = True

@@ -28,7 +28,7 @@ from credit.delivery import push
 from credit.platform.client import ApiClient, RetryPolicy
 from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
 from credit.standard import DATASET_NAMES, dataset
-from credit.store import Batch, init_db, session_scope
+from credit.store import Batch, RecordVersion, init_db, session_scope
 from tests.reliability.hostile_platform import HostilePlatform, Mode
 from tests.test_delivery import DAY, assert_exactly_once, queue, seed, states
 
@@ -229,6 +229,26 @@ def test_a_huge_answer_is_cut_at_the_cap_and_memory_stays_flat(db, sandbox, host
     assert_settled_by_get(db, hostile, sandbox, 3)
 
 
+def test_a_final_4xx_with_an_endless_body_is_read_only_for_its_message(db, sandbox, hostile):
+    seed(db, 2)
+    queue(db)
+    hostile.set("POST", Mode("endless", status=400, size=256 * MiB, max_seconds=20))
+    started = time.monotonic()
+    with PeakRss() as rss, client(hostile.url) as c:
+        summary = push(c, report_date=DAY, database_url=db)
+    assert time.monotonic() - started < 2.0 and rss.growth < 48 * MiB
+    wait_until(lambda: hostile.requests("POST")[0].ended != "")
+    assert hostile.requests("POST")[0].ended == "client closed"
+    # a final 4xx is final (the contract): the records are rejected with the start of its message
+    assert (summary.rejected, summary.failed) == (2, False)
+    with session_scope(db) as s:
+        errors = [v.platform_errors for v in s.exec(select(RecordVersion)).scalars()]
+    assert all(
+        e[0]["message"].startswith("平台拒绝整批（HTTP 400）：{") and len(e[0]["message"]) < 300
+        for e in errors
+    )
+
+
 # -- any malformed answer is transient: settled later by GET, never re-sent as new ------------------------
 
 
@@ -294,6 +314,22 @@ def test_a_malformed_receipt_to_the_get_keeps_the_batch_open(db, sandbox, hostil
     assert [e.method for e in hostile.log] == ["POST", "GET"]  # settled by GET only, never re-sent
     assert_left_open(db, again, 2, "平台回执无法解析")
     assert_settled_by_get(db, hostile, sandbox, 2)
+
+
+class _BrokenTransport(ApiClient):
+    """The real client with a fault nobody foresaw in its send (a bug, a library raising something new)."""
+
+    def send_batch(self, *args, **kwargs):
+        raise RuntimeError("unforeseen")
+
+
+def test_an_unforeseen_fault_in_the_exchange_leaves_the_batch_to_be_settled(db, sandbox, hostile):
+    seed(db, 2)
+    queue(db)
+    with _BrokenTransport(hostile.url, DEMO_APP_KEY, DEMO_APP_SECRET, retry=SHORT) as c:
+        summary = push(c, report_date=DAY, database_url=db)  # no exception out of the push
+    assert_left_open(db, summary, 2, "RuntimeError")
+    assert_settled_by_get(db, hostile, sandbox, 2, arrived=False)
 
 
 # -- 3xx: an error that alerts and retries later, never a rejection --------------------------------------
