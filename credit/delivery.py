@@ -10,8 +10,10 @@ push and settle. Exactly once, whatever fails:
   is settled first on the next push: GET its receipt; 404 means it never arrived, so the same batch id is
   POSTed again with the same stored records. The platform never processes one batch id twice.
 - Retries of transient failures live in the transport; a batch that still fails stays in the ledger
-  unsettled, reported in the PushSummary (no exception). A final 4xx rejects the batch's records; 401
-  AUTH_FAILED stops the push (AuthError) and leaves the records queued.
+  unsettled, reported in the PushSummary (no exception). So does a batch whose answer is outside the
+  contract (a redirect, an unreadable or oversized receipt: UnexpectedAnswer) or whose exchange failed in a
+  way nobody foresaw: it is settled by GET on a later push, its records are never rejected for it. A final
+  4xx rejects the batch's records; 401 AUTH_FAILED stops the push (AuthError) and leaves the records queued.
 
 The functions take a Session (queue_valid, revoke, platform_rejections; the caller commits, e.g. with
 `credit.store.session_scope`) or a database URL (push: it commits in short transactions of its own).
@@ -364,6 +366,10 @@ def _fail(summary: PushSummary, engine: Engine, batch: Any, exc: Exception, atte
     log.warning("batch %s (%s/%s) left unsettled: %s", batch.batch_id, batch.unit, batch.dataset, message)
 
 
+def _unforeseen(exc: Exception) -> TransientError:
+    return TransientError(f"与平台交互出错，批次保留待查询回执（{type(exc).__name__}）(unexpected fault)")
+
+
 def _settle_unsettled(
     engine: Engine,
     transport: Transport,
@@ -383,8 +389,12 @@ def _settle_unsettled(
         if batch.transport != transport.name:
             summary.pending += batch.records
             continue
+        with engine.connect() as conn:
+            keys = (
+                conn.execute(select(BI.c.record_key).where(BI.c.batch_id == batch.batch_id)).scalars().all()
+            )
         try:
-            receipt = transport.get_receipt(batch.batch_id)
+            receipt = transport.get_receipt(batch.batch_id, keys)
             if receipt is None:
                 with engine.connect() as conn:
                     records = _stored_records(conn, batch.batch_id)
@@ -401,6 +411,10 @@ def _settle_unsettled(
         except TransportError as exc:
             _fail(summary, engine, batch, exc)
             continue
+        except Exception as exc:  # a fault of the exchange we did not foresee: the batch stays, settled later
+            log.exception("settling batch %s failed", batch.batch_id)
+            _fail(summary, engine, batch, _unforeseen(exc))
+            return False
         summary.resettled += _settle(engine, batch.batch_id, receipt, report_date, summary)
     return True
 
@@ -486,6 +500,10 @@ def _send_queued(
                 return
             except TransportError as exc:
                 _fail(summary, engine, batch, exc)
+                return
+            except Exception as exc:  # unforeseen: the claimed batch stays in the ledger, settled by GET
+                log.exception("sending batch %s failed", batch_id)
+                _fail(summary, engine, batch, _unforeseen(exc))
                 return
             summary.pushed += len(records)
             summary.batches += 1
@@ -700,9 +718,12 @@ def platform_rejections(session: Session, unit: str, report_date: dt.date) -> li
             if row.submission_id not in submissions:
                 submissions[row.submission_id] = session.get(Submission, row.submission_id)
             sub = submissions[row.submission_id]
-        columns = None
+        # The unit's own headers for the sheet the row came from; CSV files and SQL sources are stored
+        # under "" (they have no sheet). Always a mapping: a revocation or an unknown sheet gives {}.
+        columns: dict[str, str] = {}
         if sub is not None and isinstance(sub.columns, dict):
-            columns = sub.columns.get(row.sheet) if row.sheet in sub.columns else None
+            found = sub.columns.get(row.sheet or "")
+            columns = dict(found) if isinstance(found, dict) else {}
         ds = get_dataset(row.dataset)
         by_code = {f.code: f for f in ds.fields}
         raw = _masked_raw(row.raw or {})
@@ -713,7 +734,7 @@ def platform_rejections(session: Session, unit: str, report_date: dt.date) -> li
             value = None
             column = None
             if f is not None:
-                column = (columns or {}).get(f.key) or f.header
+                column = columns.get(f.key) or f.header
                 if f.key != "legal_rep_id_no":
                     value = raw.get(f.key, (row.data or {}).get(f.key))
                     if f.key == "id_no" and value not in (None, "") and f.key not in raw:

@@ -42,6 +42,7 @@ class Settings:
     platform_app_secret: SecretStr | None = None
     platform_verify_tls: bool = True
     platform_max_attempts: int = 6
+    platform_max_answer_bytes: int = 4 * 1024 * 1024  # a larger answer is cut off, the batch settled later
     deadline_workdays: int = 3
     timezone: str = "Asia/Shanghai"
     alert_webhook_url: SecretStr | None = None
@@ -104,6 +105,9 @@ def load_settings() -> Settings:
         platform_app_secret=SecretStr(secret) if secret else None,
         platform_verify_tls=(_env("PLATFORM_VERIFY_TLS", dotenv, "true").lower() not in ("0", "false", "no")),
         platform_max_attempts=max(1, int(_env("PLATFORM_MAX_ATTEMPTS", dotenv, "6"))),
+        platform_max_answer_bytes=max(
+            256 * 1024, int(_env("PLATFORM_MAX_ANSWER_BYTES", dotenv, str(4 << 20)))
+        ),
         deadline_workdays=int(_env("DEADLINE_WORKDAYS", dotenv, "3")),
         timezone=_env("TIMEZONE", dotenv, "Asia/Shanghai"),
         alert_webhook_url=SecretStr(webhook) if webhook else None,

@@ -7,7 +7,7 @@ differs from the contract, adapt it in one module here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -67,6 +67,13 @@ class TransientError(TransportError):
         self.attempts = attempts
 
 
+class UnexpectedAnswer(TransientError):
+    """An answer outside the contract: a redirect, a status it does not name, a receipt that cannot be
+    read (not JSON, wrong shape, another batch) or one larger than the cap. Not retried at once (it would
+    come again); the batch stays in the ledger (it may have been processed) and a later push settles it by
+    GET. Raised after `attempts` attempts of the request."""
+
+
 @runtime_checkable
 class Transport(Protocol):
     """How batches reach the platform. Both calls are idempotent by `batch_id`."""
@@ -75,12 +82,13 @@ class Transport(Protocol):
 
     def send_batch(self, dataset: str, batch_id: str, unit: str, records: list[dict[str, Any]]) -> Receipt:
         """Deliver `records` ([{"recordKey","op","data"}]) as batch `batch_id`; sending the same batch id
-        again must not process it twice. Raises AuthError, TransientError; a final rejection is a Receipt
-        with `rejected_whole`."""
+        again must not process it twice. Raises AuthError, TransientError (UnexpectedAnswer included); a
+        final rejection is a Receipt with `rejected_whole`."""
         ...
 
-    def get_receipt(self, batch_id: str) -> Receipt | None:
-        """The receipt of a batch, or None when the platform never received it."""
+    def get_receipt(self, batch_id: str, record_keys: Collection[str] | None = None) -> Receipt | None:
+        """The receipt of a batch, or None when the platform never received it. `record_keys`, when
+        given, are the batch's records: a transport that can tell refuses a receipt naming others."""
         ...
 
     def close(self) -> None: ...
@@ -134,6 +142,7 @@ __all__ = [
     "TransientError",
     "Transport",
     "TransportError",
+    "UnexpectedAnswer",
     "make_transport",
     "register_secret_resolver",
     "resolve_secret",

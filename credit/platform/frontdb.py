@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Collection
 from functools import cached_property
 from typing import Any
 
@@ -149,7 +150,8 @@ class FrontDbTransport:
         except TransientError:
             return None
 
-    def get_receipt(self, batch_id: str) -> Receipt | None:
+    def get_receipt(self, batch_id: str, record_keys: Collection[str] | None = None) -> Receipt | None:
+        # record_keys: not needed here; the rows of a batch are written in one transaction.
         results: list[RecordResult] = []
         try:
             with self.engine.connect() as conn:

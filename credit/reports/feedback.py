@@ -79,12 +79,13 @@ def write_feedback(path: Path, unit_code: str, report_date: date, items: list[di
 def _dataset_sheet(wb: Workbook, ds_id: str, items: list[dict]) -> None:
     ds = dataset(ds_id)
     ws = wb.create_sheet(DATASET_NAMES.get(ds_id, ds_id)[:31])
-    present = {k for item in items for k in (*item.get("columns", {}), *item.get("raw", {}))}
+    # An item may come without a columns mapping or raw values (None): the dataset's headers stand in.
+    present = {k for item in items for k in (*(item.get("columns") or {}), *(item.get("raw") or {}))}
     keys = [f.key for f in ds.fields if f.key in present]
     headers = {}
     for key in keys:
         headers[key] = next(
-            (it["columns"][key] for it in items if it.get("columns", {}).get(key)), ds.field(key).header
+            (it["columns"][key] for it in items if (it.get("columns") or {}).get(key)), ds.field(key).header
         )
     col_of = {key: len(FIXED) + i + 1 for i, key in enumerate(keys)}
     code_to_key = {f.code: f.key for f in ds.fields}
@@ -95,10 +96,11 @@ def _dataset_sheet(wb: Workbook, ds_id: str, items: list[dict]) -> None:
     for r, item in enumerate(items, start=2):
         _text_cell(ws, r, 1, item.get("file_name"))
         _text_cell(ws, r, 2, item.get("sheet"))
-        ws.cell(row=r, column=3, value=int(item["row"]))
+        if item.get("row") is not None:
+            ws.cell(row=r, column=3, value=int(item["row"]))
         problems = _text_cell(ws, r, 4, _problem_text(item))
         problems.alignment = WRAP_TOP
-        raw = item.get("raw", {})
+        raw = item.get("raw") or {}
         for key in keys:
             _text_cell(ws, r, col_of[key], mask_value(key, raw.get(key)))
         marks: dict[str, tuple[PatternFill, list[str]]] = {}
