@@ -63,11 +63,17 @@ def _text(value: Any) -> str:
     return "" if value is None else value if isinstance(value, str) else str(value)
 
 
+_mask_ids = None  # credit.validation.messages.mask_ids, imported on first use (it imports pandas)
+
+
 def mask(value: Any) -> str:
     """ID numbers masked, nothing else changed."""
-    from credit.validation.messages import mask_ids
+    global _mask_ids
+    if _mask_ids is None:
+        from credit.validation.messages import mask_ids
 
-    return mask_ids(_text(value))
+        _mask_ids = mask_ids
+    return _mask_ids(_text(value))
 
 
 def visible(value: Any) -> str:
@@ -80,9 +86,9 @@ def log_line(value: Any) -> str:
     return visible(mask(value))
 
 
-def html(value: Any) -> str:
-    """Text for an HTML page."""
-    return _html.escape(visible(mask(value)), quote=True)
+def html(value: Any, *, mask_ids: bool = True) -> str:
+    """Text for an HTML page (`mask_ids=False`: the caller masked it already, per field)."""
+    return _html.escape(visible(mask(value) if mask_ids else value), quote=True)
 
 
 def markdown(value: Any) -> str:

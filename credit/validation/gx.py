@@ -331,8 +331,8 @@ def _shown(keys: list[str], value: Any) -> Any:
     if "legal_rep_id_no" in keys:
         return HIDDEN
     if "id_no" in keys:
-        return escape.html(mask_id(value.strip()))
-    return escape.html(mask_value(keys[0] if len(keys) == 1 else "", value))
+        return escape.html(mask_id(value.strip()), mask_ids=False)
+    return escape.html(mask_value(keys[0] if len(keys) == 1 else "", value), mask_ids=False)
 
 
 def shown_for_docs(result: Any) -> Any:

@@ -27,8 +27,9 @@ PLACEHOLDER_TEXT = "00000000000000000X"
 _DIGITS = "0-9\uff10-\uff19"
 _XS = "Xx\uff38\uff58"
 _SEPARATORS = " \u00a0\u2002-\u200a\u202f\u205f\u3000\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d"
-_NUMBER_RUN = re.compile(
-    rf"(?<![{_DIGITS}])[{_DIGITS}]+[{_XS}]?(?:[{_SEPARATORS}]{{1,3}}[{_DIGITS}]+[{_XS}]?)*(?![{_DIGITS}])"
+_NUMBER_RUN = re.compile(  # at least 15 characters long: shorter runs never cost a Python call
+    rf"(?<![{_DIGITS}])(?=[{_DIGITS}{_XS}{_SEPARATORS}]{{15}})"
+    rf"[{_DIGITS}]+[{_XS}]?(?:[{_SEPARATORS}]{{1,3}}[{_DIGITS}]+[{_XS}]?)*(?![{_DIGITS}])"
 )
 _SEPARATOR_RUN = re.compile(rf"([{_SEPARATORS}]+)")
 _TO_ASCII = str.maketrans({**{0xFF10 + i: str(i) for i in range(10)}, "x": "X", "\uff38": "X", "\uff58": "X"})
