@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from credit import escape
-from credit.identifiers import mask_id
+from credit.identifiers import is_valid_uscc, mask_id
 from credit.standard import DATA_DIR, dataset, labels
 
 if TYPE_CHECKING:
@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 HIDDEN = "******"
 PLACEHOLDER_TEXT = "00000000000000000X"
 
-# ID numbers as people write them (STANDARD.md §7): 15 or 18 characters (an X last) in ASCII or full-width
-# digits, plain or in groups split by spaces or hyphens ("440882 19900101 1234", "440882-1990-0101-1234").
+# ID numbers as people write them (STANDARD.md §7): 15–18 characters (an X last: a digit lost or added still
+# hides a person) in ASCII or full-width digits, plain or in groups split by spaces or hyphens
+# ("440882 19900101 1234", "440882-1990-0101-1234").
 # A run of digits is found whole (never inside a longer number; letters around it do not hide it: a file
 # named `sfz440882…`), then the groups that together look like an ID number are masked.
 _DIGITS = "0-9\uff10-\uff19"
@@ -111,13 +112,16 @@ def _mask_run(match: re.Match) -> str:
 
 
 def _looks_like_id(digits: str, *, plain: bool) -> bool:
-    """15 digits written whole (an old ID number); otherwise 15 or 18 (16–17 when whole: a digit lost or
-    added) with a birth date where an ID number carries it, the check digit right or wrong."""
+    """15 digits written whole (an old ID number); 16–18 (a digit lost or added) with a birth date where an ID
+    number carries it, the check digit right or wrong; 18 written whole that are no valid credit code. In
+    groups, only 15 or 18 with a birth date. A credit code's 17 digits before its letter are not a date."""
     n = len(digits)
-    if n == 15 and digits.isdigit():
+    if not digits[:-1].isdigit() or not (digits[-1].isdigit() or (digits[-1] == "X" and n >= 16)):
+        return False
+    if n == 15:
         return plain or _plausible_date("19" + digits[6:12])
     if n == 18 or (plain and n in (16, 17)):
-        return digits[:-1].isdigit() and _plausible_date(digits[6:14])
+        return _plausible_date(digits[6:14]) or (plain and n == 18 and not is_valid_uscc(digits))
     return False
 
 

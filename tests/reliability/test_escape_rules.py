@@ -60,7 +60,7 @@ def test_the_check_character_and_old_numbers_are_masked_too():
 @pytest.mark.parametrize(
     "text",
     [
-        "11440882007028602X",  # a unit's credit code: no birth date where an ID number has one
+        "114408827924676798",  # a unit's credit code (valid, no birth date where an ID number has one)
         "91440882MA4W00010X",
         "12345678901234567890",  # longer than any ID number
         "4408821990010112345",
