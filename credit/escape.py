@@ -21,7 +21,7 @@ an undecodable file name) as `[U+202E]`. Then, per kind:
 - `terminal` / `terminal_json`: command-line output, line by line as a log line; JSON keeps its values
   exact but escapes every control and format character (`\\u001b`, `\\u202e`).
 
-Masking can be left out only for the 问题数据 workbook's own cell values (`xlsx_cell(..., mask=False)`):
+Masking can be left out only for the 问题数据 workbook's own cell values (`xlsx_cell(..., mask_ids=False)`):
 STANDARD.md §7 lets the unit that sent them get them back as sent.
 """
 
