@@ -1,5 +1,8 @@
 """`credit`: the command line (DESIGN.md "Command line"). Prefect and Great Expectations are imported only
-by the commands that need them, so `credit check` stays quick for the clerks who run it."""
+by the commands that need them, so `credit check` stays quick for the clerks who run it.
+
+Everything printed goes through `_out` or `_print_json` (credit.escape's terminal rules): a file name, sheet
+name or value never moves the cursor, colours the terminal, forges a line or shows an ID number in full."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ import json
 import os
 import sys
 from pathlib import Path
+
+from credit import escape
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -31,8 +36,35 @@ def _month(text: str) -> str:
     return text
 
 
+def _masked(obj):
+    """Every string of a JSON document with its ID numbers masked (values keep their exact text otherwise)."""
+    if isinstance(obj, str):
+        return escape.mask(obj)
+    if isinstance(obj, dict):
+        return {k: _masked(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_masked(v) for v in obj]
+    return obj
+
+
+def _lines(obj):
+    """Every string of a document as one escaped line, for text composed from it."""
+    if isinstance(obj, str):
+        return escape.log_line(obj)
+    if isinstance(obj, dict):
+        return {k: _lines(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_lines(v) for v in obj]
+    return obj
+
+
 def _print_json(obj) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    text = json.dumps(_masked(obj), ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write(escape.terminal_json(text) + "\n")
+
+
+def _out(text: str, stream=None) -> None:
+    (stream or sys.stdout).write(escape.terminal(text) + "\n")
 
 
 def cmd_check(args) -> int:
@@ -41,12 +73,12 @@ def cmd_check(args) -> int:
     try:
         result, code = run_check(Path(args.file), args.unit, args.date)
     except (KeyError, ValueError) as exc:  # an unknown or malformed --unit
-        sys.stderr.write(f"{exc.args[0] if exc.args else exc}\n")
+        _out(f"{exc.args[0] if exc.args else exc}", sys.stderr)
         return 2
     if args.json:
         _print_json(result)
     else:
-        sys.stdout.write(format_check_text(result) + "\n")
+        _out(format_check_text(_lines(result)))
     return code
 
 
@@ -64,7 +96,7 @@ def cmd_run(args) -> int:
         report_date=args.date, units=args.unit or None, push=not args.no_push, return_state=True
     )
     if not state.is_completed():
-        sys.stderr.write(f"运行未完成：{state.name} {state.message or ''}\n")
+        _out(escape.log_line(f"运行未完成：{state.name} {state.message or ''}"), sys.stderr)
         return 1
     result = state.result()
     _print_json({"date": result["date"], "stats": result.get("stats")})
@@ -80,12 +112,12 @@ def cmd_stats(args) -> int:
     report, _ = daily_statistics(settings, args.date)
     stats_json = settings.out / "daily" / args.date.isoformat() / "stats.json"
     if args.json:
-        sys.stdout.write(stats_json.read_text(encoding="utf-8"))
+        _print_json(json.loads(stats_json.read_text(encoding="utf-8")))
     else:
         from credit.stats import daily_markdown
 
-        sys.stdout.write(daily_markdown(report) + "\n")
-        sys.stdout.write(f"\n文件：{stats_json}\n")
+        _out(daily_markdown(report))  # its names and document numbers are escaped as Markdown text
+        _out(f"\n文件：{stats_json}")
     return 0
 
 
@@ -97,7 +129,7 @@ def cmd_bulletin(args) -> int:
     settings.ensure_dirs()
     paths = monthly_bulletin(settings, args.month)
     for name, path in vars(paths).items():
-        sys.stdout.write(f"{name}: {path}\n")
+        _out(f"{name}: {path}")
     return 0
 
 
@@ -131,7 +163,7 @@ def cmd_generate(args) -> int:
     start = end - dt.timedelta(days=args.days - 1)
     days = generate_days(settings.home, start, end, seed=args.seed)
     for day in days:
-        sys.stdout.write(f"{day.date}: {len(day.files)} 个文件\n")
+        _out(f"{day.date}: {len(day.files)} 个文件")
     return 0
 
 
@@ -144,7 +176,7 @@ def cmd_init_db(args) -> int:
     settings.ensure_dirs()
     init_db(settings.database_url)
     sync_units(settings)
-    sys.stdout.write("数据库已就绪\n")
+    _out("数据库已就绪")
     return 0
 
 

@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
+from credit import escape
 from credit.units import UNIT_CODE
 
 
@@ -78,5 +79,8 @@ def quarantine(path: Path, folder: Path, tag: str, reason_zh: str, reason_en: st
     """Move a file that cannot be read beside a `<name>.reason.txt` that says why, in Chinese and English."""
     target = move_into(path, folder, tag)
     reason = target.with_name(target.name + ".reason.txt")
-    reason.write_text(f"原因：{reason_zh}\nReason: {reason_en}\n", encoding="utf-8")
+    # One line each: a reason may quote a sheet or file name (credit.escape.log_line).
+    reason.write_text(
+        f"原因：{escape.log_line(reason_zh)}\nReason: {escape.log_line(reason_en)}\n", encoding="utf-8"
+    )
     return target

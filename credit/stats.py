@@ -36,7 +36,7 @@ from pathlib import Path
 from sqlalchemy import and_, delete, func, or_, select
 from sqlmodel import Session
 
-from credit.identifiers import mask_id
+from credit import escape
 from credit.reference_feed import _BRACKETS, doc_no_key
 from credit.standard import DATASET_NAMES, datasets
 from credit.store.models import Batch, BatchItem, DailyStat, Record, RecordVersion, ReferenceDecision
@@ -200,7 +200,6 @@ class DailyReport:
 # --- document numbers -------------------------------------------------------------------------------------
 
 _DOC_NO = re.compile(r"^(?P<prefix>.*?)〔(?P<year>\d{4})〕第?(?P<num>\d{1,6})号?$")
-_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])|(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])")
 
 
 def parse_doc_no(doc_no: object) -> tuple[str, int, int] | None:
@@ -235,11 +234,6 @@ def _parse_key(key: str) -> tuple[str, int, int] | None:
     if not match:
         return None
     return match["prefix"], int(match["year"]), int(match["num"])
-
-
-def mask_text(text: str) -> str:
-    """Mask anything that looks like an identity-card number inside free text (STANDARD.md §7)."""
-    return _ID_LIKE.sub(lambda m: mask_id(m.group(0)) or "", text)
 
 
 def _gaps(numbers: set[int]) -> list[int]:
@@ -458,7 +452,7 @@ def _suspected_gaps(
     for key in sorted(seen):
         unit, dataset, prefix, year = key
         holes = _gaps(seen[key] | known[key])
-        result[(unit, dataset)].extend(mask_text(f"{prefix}〔{year}〕{number}号") for number in holes)
+        result[(unit, dataset)].extend(escape.mask(f"{prefix}〔{year}〕{number}号") for number in holes)
     return {key: (holes[:MAX_GAPS], len(holes)) for key, holes in result.items() if holes}
 
 
@@ -541,10 +535,11 @@ def daily_markdown(report: DailyReport) -> str:
     for row in report.rows:
         by_ds[row.dataset] = by_ds.get(row.dataset, Counts()) + row.counts
     split = "，".join(f"{DATASET_NAMES.get(d, d)}{c.received}条" for d, c in by_ds.items())
+    md = escape.markdown  # every name and document number as text, never Markdown
     lines = [f"### 雷州市“双公示”数据归集日统计（{cn_date(report.date)}）", ""]
     if short:
         names = "；".join(
-            f"{all_units()[u].short_name if u in all_units() else u}（{totals[u].shortfall()}）"
+            f"{md(all_units()[u].short_name if u in all_units() else u)}（{totals[u].shortfall()}）"
             for u in short
         )
         lines.append(f"**未实现“三清零”的单位（{len(short)}个）**：{names}。")
@@ -562,7 +557,7 @@ def daily_markdown(report: DailyReport) -> str:
     gaps = [row for row in report.rows if row.suspected_gaps]
     if gaps:
         listed = "；".join(
-            f"{row.short_name}{DATASET_NAMES.get(row.dataset, '')}：{'、'.join(row.suspected_gaps[:5])}"
+            f"{md(row.short_name)}{DATASET_NAMES.get(row.dataset, '')}：{'、'.join(map(md, row.suspected_gaps[:5]))}"
             + (f" 等{row.suspected_gaps_total}个" if row.suspected_gaps_total > 5 else "")
             for row in gaps[:10]
         )
@@ -599,22 +594,28 @@ def _write_xlsx(report: DailyReport, path: Path) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "日统计"
+
+    def row_of(values: list) -> list:  # every string a text cell (escape.xlsx_row): never a formula
+        return escape.xlsx_row(ws, values)
+
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.append([f"雷州市“双公示”数据归集日统计（{cn_date(report.date)}）"])
+    ws.append(row_of([f"雷州市“双公示”数据归集日统计（{cn_date(report.date)}）"]))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     ws.cell(1, 1).font = Font(name="宋体", size=14, bold=True)
     ws.cell(1, 1).alignment = center
     short = report.short_of_three_zero()
     ws.append(
-        [
-            f"报送时限：作出行政决定之日起{report.deadline_workdays}个工作日内；未实现“三清零”的单位"
-            f"{len(short)}个，已排在前面并以红色标出。比率无分母时显示“—”。"
-        ]
+        row_of(
+            [
+                f"报送时限：作出行政决定之日起{report.deadline_workdays}个工作日内；未实现“三清零”的单位"
+                f"{len(short)}个，已排在前面并以红色标出。比率无分母时显示“—”。"
+            ]
+        )
     )
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers))
-    ws.append(headers)
+    ws.append(row_of(headers))
     for col in range(1, len(headers) + 1):
         cell = ws.cell(3, col)
         cell.font = Font(bold=True)
@@ -628,7 +629,7 @@ def _write_xlsx(report: DailyReport, path: Path) -> None:
         row = [*values, *(getattr(c, f) for f in counts)]
         row += [getattr(c, r) if getattr(c, r) is not None else "—" for r in rates]
         row.append("是" if c.three_zero else "否")
-        ws.append(row)
+        ws.append(row_of(row))
         r = ws.max_row
         for col in range(1, len(headers) + 1):
             cell = ws.cell(r, col)
@@ -651,7 +652,7 @@ def _write_xlsx(report: DailyReport, path: Path) -> None:
     ws.freeze_panes = "C4"
 
     gaps = wb.create_sheet("疑似漏报")
-    gaps.append(["单位", "数据类别", "疑似漏报文号（文号不连续，请核实）", "个数"])
+    gaps.append(escape.xlsx_row(gaps, ["单位", "数据类别", "疑似漏报文号（文号不连续，请核实）", "个数"]))
     for cell in gaps[1]:
         cell.font = Font(bold=True)
     for row in report.rows:
@@ -662,8 +663,11 @@ def _write_xlsx(report: DailyReport, path: Path) -> None:
                 else ""
             )
             gaps.append(
-                [row.short_name, DATASET_NAMES.get(row.dataset, row.dataset),
-                 "、".join(row.suspected_gaps) + more, row.suspected_gaps_total]
+                escape.xlsx_row(
+                    gaps,
+                    [row.short_name, DATASET_NAMES.get(row.dataset, row.dataset),
+                     "、".join(row.suspected_gaps) + more, row.suspected_gaps_total],
+                )
             )  # fmt: skip
     gaps.column_dimensions["A"].width = 22
     gaps.column_dimensions["B"].width = 10

@@ -6,21 +6,20 @@ import datetime as dt
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.events import emit_event
 from prefect.states import Completed
 
 from credit.delivery import push
 from credit.pipeline import platform_transport, write_unit_feedback
 from credit.platform import TransportError
-from tasks.common import settings, unit_label
+from tasks.common import emit_alert, settings, unit_label
 
 
 def _alert(unit: str | None, report_date: dt.date, payload: dict) -> None:
     label = unit_label(unit) if unit else "全部单位"
-    emit_event(
-        event="credit.push.failed",
-        resource={"prefect.resource.id": f"credit.unit.{unit or 'all'}", "prefect.resource.name": label},
-        payload={"unit": unit, "date": report_date.isoformat(), **payload},
+    emit_alert(
+        "credit.push.failed",
+        {"prefect.resource.id": f"credit.unit.{unit or 'all'}", "prefect.resource.name": label},
+        {"unit": unit, "date": report_date.isoformat(), **payload},
     )
 
 

@@ -8,6 +8,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from credit import escape
 from credit.pipeline import daily_statistics, monthly_bulletin
 from tasks.common import settings
 
@@ -18,8 +19,11 @@ def daily_stats_task(report_date: dt.date) -> dict:
     from credit.stats import daily_markdown, daily_table
 
     report, paths = daily_statistics(settings(), report_date)
+    # The UI renders each table cell as Markdown; daily_markdown escapes the values it interpolates.
     create_table_artifact(
-        key="daily-stats", table=daily_table(report), description=f"日统计 {report_date.isoformat()}"
+        key="daily-stats",
+        table=escape.markdown_table(daily_table(report)),
+        description=f"日统计 {report_date.isoformat()}",
     )
     create_markdown_artifact(key="daily-summary", markdown=daily_markdown(report), description="日统计摘要")
     docs = settings().out / "data_docs" / "index.html"

@@ -6,11 +6,10 @@ import datetime as dt
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.events import emit_event
 from prefect.states import Completed
 
 from credit.pipeline import UnitValidation, validate_unit, validate_units
-from tasks.common import settings, unit_label
+from tasks.common import emit_alert, settings, unit_label
 
 
 def _report(result: UnitValidation) -> dict:
@@ -23,13 +22,10 @@ def _report(result: UnitValidation) -> dict:
     )
     for dataset, counts in result.by_dataset.items():
         if counts["invalid"]:
-            emit_event(
-                event="credit.validation.failed",
-                resource={
-                    "prefect.resource.id": f"credit.unit.{unit}",
-                    "prefect.resource.name": unit_label(unit),
-                },
-                payload={
+            emit_alert(
+                "credit.validation.failed",
+                {"prefect.resource.id": f"credit.unit.{unit}", "prefect.resource.name": unit_label(unit)},
+                {
                     "unit": unit,
                     "dataset": dataset,
                     "date": result.report_date.isoformat(),

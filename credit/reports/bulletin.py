@@ -4,7 +4,9 @@ The month's numbers are the sums of its daily statistics (`DailyStat`), so the b
 the 日统计 already sent; rates are computed from those sums (stats.Counts). The text is built once as a
 list of blocks and rendered twice (python-docx and fpdf2), so both files say the same thing. Nothing in it
 carries an identity number (STANDARD.md §7): units, counts, rates and decision document numbers only, and
-any ID-like digits in a document number are masked anyway.
+any ID-like digits in a document number are masked anyway. Every text goes into both documents through
+`credit.escape.document`: taken literally (a name like `**x**` or `<img …>` is printed as it is), control and
+bidirectional characters visible, ID numbers masked.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from credit import escape
 from credit.reports import charts
 from credit.standard import DATASET_NAMES, datasets
-from credit.stats import Counts, cn_date, mask_text, pct
+from credit.stats import Counts, cn_date, pct
 from credit.store.models import DailyStat, Record, RecordVersion
 from credit.units import all_units, reporting_units
 from credit.workdays import CalendarGap, WorkCalendar
@@ -176,7 +179,7 @@ def month_summary(session: Session, month: str) -> MonthSummary:
         for c in per.values():
             total = total + c
         unit_gaps = {
-            d: ([mask_text(g) for g in gaps[(code, d)][1]], len(gaps[(code, d)][1]))
+            d: ([escape.mask(g) for g in gaps[(code, d)][1]], len(gaps[(code, d)][1]))
             for d in datasets()
             if gaps.get((code, d), (None, []))[1]
         }
@@ -577,7 +580,7 @@ def render_docx(blocks: list[Block], path: Path) -> Path:
         fmt.space_after = Pt(0)
         if indent:
             fmt.first_line_indent = Pt(size * 2)
-        _docx_font(p.add_run(mask_text(text)), font, size, bold=bold, color=color)
+        _docx_font(p.add_run(escape.document(text)), font, size, bold=bold, color=color)
         return p
 
     for block in blocks:
@@ -641,7 +644,7 @@ def render_docx(blocks: list[Block], path: Path) -> Path:
                     p = cell.paragraphs[0]
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                     color = (0xC0, 0, 0) if r > 0 and (r - 1) in table.alert_rows else None
-                    _docx_font(p.add_run(mask_text(value)), TABLE_FONT, size, bold=r == 0, color=color)
+                    _docx_font(p.add_run(escape.document(value)), TABLE_FONT, size, bold=r == 0, color=color)
                     if r == 0:
                         _shade(cell, "D9E1F2")
             for c, width in enumerate(table.widths):
@@ -705,7 +708,7 @@ def render_pdf(blocks: list[Block], path: Path) -> Path:
     def text(value: str, size: float, *, align="L", color=(0, 0, 0), indent=False, height=None):
         pdf.set_font("cjk", size=size)
         pdf.set_text_color(*color)
-        value = mask_text(value)
+        value = escape.document(value)
         h = height or size * 0.55
         lead = 2 * size * 0.3528 if indent else 0.0  # first-line indent of two characters (pt -> mm)
         for i, line in enumerate(_wrap(pdf.get_string_width, value, width - lead, width)):
@@ -766,11 +769,11 @@ def render_pdf(blocks: list[Block], path: Path) -> Path:
             ) as grid:  # fmt: skip
                 header = grid.row()
                 for value in table.headers:
-                    header.cell(value)
+                    header.cell(escape.document(value))
                 for i, values in enumerate(table.rows):
                     row = grid.row()
                     for value in values:
-                        row.cell(mask_text(value), style=red if i in table.alert_rows else None)
+                        row.cell(escape.document(value), style=red if i in table.alert_rows else None)
             pdf.ln(3)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

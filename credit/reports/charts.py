@@ -22,6 +22,8 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from credit import escape
+
 PREFERRED = (
     Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
     Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
@@ -86,6 +88,7 @@ def _rc() -> dict:
         "font.family": "sans-serif",
         "font.sans-serif": [font.family],
         "axes.unicode_minus": False,  # U+2212 is not in every CJK font
+        "text.parse_math": False,  # a name with `$…$` is text, not mathtext
     }
 
 
@@ -116,7 +119,7 @@ def unit_rates_chart(
         for y, c in zip(ys, compliance, strict=True):
             if c is None:
                 ax.text(1, y, "无数据", va="center", fontsize=7, color="#7F7F7F")
-        ax.set_yticks(ys, labels=list(names), fontsize=7)
+        ax.set_yticks(ys, labels=[escape.document(n) for n in names], fontsize=7)
         ax.invert_yaxis()
         ax.set_xlim(0, 105)
         ax.set_xlabel("百分比（%）")

@@ -2,8 +2,9 @@
 
 `<unit>_问题数据_<yyyymmdd>.xlsx`: one sheet per dataset with the rows as the unit sent them (its own
 headers; 法定代表人证件号码 hidden, 证件号码 masked), columns 原文件, 行号, 问题说明, faulty cells filled
-red (error) or yellow (warning) with a comment naming the rule; and a sheet 规则说明. Text that looks like a
-formula is always written as text.
+red (error) or yellow (warning) with a comment naming the rule; and a sheet 规则说明. Every cell is written by
+`credit.escape.xlsx_cell`: text that looks like a formula is text, control characters are visible, and ID
+numbers are masked everywhere but in the unit's own values (which `mask_value` masks per field).
 """
 
 from __future__ import annotations
@@ -12,18 +13,17 @@ from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from credit import escape
 from credit.standard import DATASET_NAMES, dataset
 from credit.validation.messages import mask_value, rules
 
 RED = PatternFill("solid", start_color="FFFFC7CE", end_color="FFFFC7CE")
 YELLOW = PatternFill("solid", start_color="FFFFEB9C", end_color="FFFFEB9C")
 HEADER_FILL = PatternFill("solid", start_color="FFD9E1F2", end_color="FFD9E1F2")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FIXED = ["原文件", "工作表", "行号", "问题说明"]
 # Shared style objects: openpyxl hashes each one it is given; one object per workbook cell costs ≈ 20 ms a file.
 BOLD = Font(bold=True)
@@ -34,23 +34,10 @@ def feedback_name(unit_code: str, report_date: date) -> str:
     return f"{unit_code}_问题数据_{report_date:%Y%m%d}.xlsx"
 
 
-def visible_controls(text: str) -> str:
-    """Control characters cannot be stored in a worksheet; show them as their Control Pictures (␇) so the
-    clerk sees where the stray character sits (TXT-1)."""
-    return ILLEGAL_CHARACTERS_RE.sub(lambda m: chr(0x2400 + ord(m.group(0))), text)
-
-
-def _text_cell(ws, row: int, col: int, value: object):
-    """Write a value as plain text: never a formula, whatever it starts with."""
-    cell = ws.cell(row=row, column=col)
-    if value is None:
-        return cell
-    text = visible_controls(str(value))
-    cell.value = text
-    cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
-    if text.startswith(FORMULA_START):
-        cell.quotePrefix = True
-    return cell
+def _text_cell(ws, row: int, col: int, value: object, *, mask_ids: bool = True):
+    """Write a value as plain text: never a formula, whatever it starts with; control characters shown as
+    their Control Pictures (␇) so the clerk sees where a stray character sits (TXT-1)."""
+    return escape.xlsx_cell(ws, row, col, None if value is None else str(value), mask_ids=mask_ids)
 
 
 def _problem_text(item: dict) -> str:
@@ -102,7 +89,8 @@ def _dataset_sheet(wb: Workbook, ds_id: str, items: list[dict]) -> None:
         problems.alignment = WRAP_TOP
         raw = item.get("raw") or {}
         for key in keys:
-            _text_cell(ws, r, col_of[key], mask_value(key, raw.get(key)))
+            # the unit's own values: masked per field by mask_value (STANDARD.md §7), nothing more
+            _text_cell(ws, r, col_of[key], mask_value(key, raw.get(key)), mask_ids=False)
         marks: dict[str, tuple[PatternFill, list[str]]] = {}
         for level, fill in (("warnings", YELLOW), ("errors", RED)):
             for issue in item.get(level, []):
@@ -122,7 +110,7 @@ def _dataset_sheet(wb: Workbook, ds_id: str, items: list[dict]) -> None:
         for key, (fill, labels_) in marks.items():
             cell = ws.cell(row=r, column=col_of[key])
             cell.fill = fill
-            cell.comment = Comment(visible_controls("；".join(labels_)), "雷州市信用平台")
+            cell.comment = Comment(escape.xlsx_text("；".join(labels_)), "雷州市信用平台")
     widths = {1: 24, 2: 12, 3: 8, 4: 60}
     for c in range(1, len(FIXED) + len(keys) + 1):
         ws.column_dimensions[get_column_letter(c)].width = widths.get(c, 18)

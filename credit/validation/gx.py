@@ -21,7 +21,6 @@ import datetime
 import gc
 import hashlib
 import os
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from credit import escape
 from credit.identifiers import mask_id
 from credit.validation import gx_speedups
 from credit.validation.messages import HIDDEN, mask_value
@@ -315,29 +315,29 @@ def _site_name(docs_dir: str) -> str:
     return "credit_" + hashlib.sha256(docs_dir.encode()).hexdigest()[:12]
 
 
-# Any run of 15–18 digits (an X last) in a value shown on a page: an ID number, valid or mistyped.
-_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9]{14,17}[0-9Xx](?![0-9A-Za-z])")
 _RESULT_LISTS = ("partial_unexpected_list", "unexpected_list")
 
 
-def _mask_shown(keys: list[str], value: Any) -> Any:
-    """A failing value as a Data Docs page may show it (STANDARD.md §7)."""
+def _shown(keys: list[str], value: Any) -> Any:
+    """A failing value as a Data Docs page may show it: masked (STANDARD.md §7), then HTML-escaped. GX puts
+    these values into the page as they are (the unexpected-values table cells are not escaped): `escape.html`
+    is the one rule that makes them text."""
     if isinstance(value, dict):
-        return {k: _mask_shown([k] if k in keys else keys, v) for k, v in value.items()}
+        return {k: _shown([k] if k in keys else keys, v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_mask_shown(keys, v) for v in value]
+        return [_shown(keys, v) for v in value]
     if not isinstance(value, str):
         return value
     if "legal_rep_id_no" in keys:
         return HIDDEN
     if "id_no" in keys:
-        return mask_id(value.strip())
-    masked = mask_value(keys[0] if len(keys) == 1 else "", value)
-    return _DIGIT_RUN.sub(lambda m: mask_id(m.group(0)), masked or "")
+        return escape.html(mask_id(value.strip()), mask_ids=False)
+    return escape.html(mask_value(keys[0] if len(keys) == 1 else "", value), mask_ids=False)
 
 
-def masked_for_docs(result: Any) -> Any:
-    """A copy of a validation result whose failing values are masked; verdicts keep using the original."""
+def shown_for_docs(result: Any) -> Any:
+    """A copy of a validation result whose failing values are masked and escaped; verdicts keep using the
+    original."""
     shown = copy.deepcopy(result)
     for item in shown.results:
         kwargs = item.expectation_config.kwargs if item.expectation_config else {}
@@ -345,10 +345,10 @@ def masked_for_docs(result: Any) -> Any:
         data = item.result or {}
         for name in _RESULT_LISTS:
             if data.get(name):
-                data[name] = _mask_shown(keys, data[name])
+                data[name] = _shown(keys, data[name])
         for count in data.get("partial_unexpected_counts") or []:
             if isinstance(count, dict) and "value" in count:
-                count["value"] = _mask_shown(keys, count["value"])
+                count["value"] = _shown(keys, count["value"])
     return shown
 
 
@@ -376,7 +376,7 @@ def _run_with_docs(dataset: str, frame: pd.DataFrame, params: dict, docs_dir: Pa
     builder = site.builder
     section = builder.site_section_builders["validations"]
     viewable = section.view_class.render(
-        section.renderer_class.render(masked_for_docs(result)),
+        section.renderer_class.render(shown_for_docs(result)),
         data_context_id=section.data_context_id,
         show_how_to_buttons=section.show_how_to_buttons,
     )
