@@ -61,34 +61,43 @@ def ensure_secret_block(secret) -> bool:
 
 
 def deploy_flows(work_pool: str) -> list[str]:
+    """Every deployment of prefect.yaml in one call, so Prefect reports them in one table, once."""
+    from prefect import deploy as prefect_deploy
     from prefect import flow
     from prefect.schedules import Cron
 
     config = load_yaml("prefect.yaml")
-    names = []
+    deployments, names = [], []
     for spec in config["deployments"]:
         schedules = [
             Cron(s["cron"], timezone=s["timezone"], slug=s["slug"], active=s.get("active", True))
             for s in spec.get("schedules", [])
         ]
         loaded = flow.from_source(source=str(PROJECT), entrypoint=spec["entrypoint"])
-        deployment_id = loaded.deploy(
-            name=spec["name"],
-            work_pool_name=work_pool or spec["work_pool"]["name"],
-            schedules=schedules,
-            parameters=spec.get("parameters") or {},
-            description=spec.get("description"),
-            tags=spec.get("tags"),
-            job_variables={"env": {"CREDIT_PROJECT_DIR": str(PROJECT)}},
-            # The form offers units as "code name" choices; `prefect deployment run --param units='["scjgj"]'`
-            # gives bare codes. The flow validates both itself (flows/params.py) and fails the run, which
-            # alerts, on an unknown code; the server's check would refuse bare codes before any run exists.
-            enforce_parameter_schema=spec.get("enforce_parameter_schema", True),
-            print_next_steps=False,
-            ignore_warnings=True,
+        deployments.append(
+            loaded.to_deployment(
+                name=spec["name"],
+                work_pool_name=work_pool or spec["work_pool"]["name"],
+                schedules=schedules,
+                parameters=spec.get("parameters") or {},
+                description=spec.get("description"),
+                tags=spec.get("tags"),
+                job_variables={"env": {"CREDIT_PROJECT_DIR": str(PROJECT)}},
+                # The form offers units as "code name" choices; `prefect deployment run --param
+                # units='["scjgj"]'` gives bare codes. The flow validates both itself (flows/params.py) and
+                # fails the run, which alerts, on an unknown code; the server's check would refuse bare
+                # codes before any run exists.
+                enforce_parameter_schema=spec.get("enforce_parameter_schema", True),
+            )
         )
-        names.append(f"{loaded.name}/{spec['name']} ({deployment_id})")
-    return names
+        names.append(f"{loaded.name}/{spec['name']}")
+    ids = prefect_deploy(
+        *deployments,
+        work_pool_name=work_pool,
+        print_next_steps_message=False,
+        ignore_warnings=True,
+    )
+    return [f"{name} ({deployment_id})" for name, deployment_id in zip(names, ids, strict=True)]
 
 
 def _trigger(spec: dict):
