@@ -134,9 +134,20 @@ def cmd_bulletin(args) -> int:
 
 
 def cmd_sandbox(args) -> int:
-    from credit.sandbox import serve_forever
+    from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, serve_forever
 
-    serve_forever(host=args.host, port=args.port, state_path=args.state)
+    def ready(url: str) -> None:
+        # The demo key and secret are public values of this local stand-in, printed so that a person can
+        # point the pipeline at it; no real credential is ever printed.
+        _out(f"信用湛江模拟接口已启动：{url}")
+        _out("演示凭据（仅限本机测试）：")
+        _out(f"  CREDIT_PLATFORM_URL={url}")
+        _out(f"  CREDIT_PLATFORM_APP_KEY={DEMO_APP_KEY}")
+        _out(f"  CREDIT_PLATFORM_APP_SECRET={DEMO_APP_SECRET}")
+        _out("按 Ctrl+C 停止。")
+        sys.stdout.flush()
+
+    serve_forever(host=args.host, port=args.port, state_path=args.state, on_ready=ready)
     return 0
 
 
@@ -156,14 +167,20 @@ def cmd_deploy(args) -> int:
 def cmd_generate(args) -> int:
     from credit.generator import generate_days
     from credit.settings import load_settings
+    from credit.workdays import WorkCalendar, working_days_until
 
     settings = load_settings()
     settings.ensure_dirs()
-    end = args.date
-    start = end - dt.timedelta(days=args.days - 1)
-    days = generate_days(settings.home, start, end, seed=args.seed)
-    for day in days:
-        _out(f"{day.date}: {len(day.files)} 个文件")
+    calendar = WorkCalendar(settings.calendar_override)
+    if args.days < 1:
+        _out("--days 应为正整数（工作日天数）", sys.stderr)
+        return 2
+    if not calendar.is_workday(args.date):
+        _out(f"{args.date} 是休息日，单位不报送；改为生成此前最近的 {args.days} 个工作日的数据。")
+    days = working_days_until(args.date, args.days, calendar)
+    generated = generate_days(settings.home, days[0], days[-1], seed=args.seed)
+    for day in generated:
+        _out(f"{day.date}：{len(day.files)} 个文件，写入 {settings.inbox}")
     return 0
 
 
@@ -234,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("generate", help="生成样例数据 / sample data")
     p.add_argument("--date", type=_date, default=None)
-    p.add_argument("--days", type=int, default=1)
+    p.add_argument("--days", type=int, default=1, help="生成的工作日天数，截至 --date（默认今天）")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_generate)
 

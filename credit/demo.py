@@ -10,17 +10,7 @@ import os
 import time
 
 from credit.settings import load_settings
-from credit.workdays import WorkCalendar
-
-
-def _working_days(end: dt.date, count: int, calendar: WorkCalendar) -> list[dt.date]:
-    days: list[dt.date] = []
-    day = end
-    while len(days) < count:
-        if calendar.is_workday(day):
-            days.append(day)
-        day -= dt.timedelta(days=1)
-    return sorted(days)
+from credit.workdays import WorkCalendar, working_days_until
 
 
 def _say(text: str) -> None:
@@ -35,7 +25,7 @@ def run_demo(days: int = 1, end: dt.date | None = None) -> int:
     settings.ensure_dirs()
     calendar = WorkCalendar(settings.calendar_override)
     end = end or dt.date.today()
-    report_days = _working_days(end, max(1, days), calendar)
+    report_days = working_days_until(end, max(1, days), calendar)
     started = time.monotonic()
     _say(f"雷州市“双公示”数据归集演示：{len(report_days)} 个报送日，数据目录 {settings.home}")
 

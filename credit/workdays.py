@@ -110,3 +110,14 @@ class WorkCalendar:
         """Fail early, before a run starts, if any of these years is unknown."""
         for day in days:
             self.is_workday(dt.date(day.year, 1, 1))
+
+
+def working_days_until(end: dt.date, count: int, calendar: WorkCalendar) -> list[dt.date]:
+    """The `count` working days ending on `end` (or on the last working day before it), oldest first."""
+    days: list[dt.date] = []
+    day = end
+    while len(days) < count:
+        if calendar.is_workday(day):
+            days.append(day)
+        day -= dt.timedelta(days=1)
+    return days[::-1]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from credit.sandbox.server import SandboxHandle, SandboxServer
@@ -51,10 +52,15 @@ def serve_forever(
     app_secret: str = DEMO_APP_SECRET,
     state_path: str | None = None,
     faults: dict[str, Any] | None = None,
+    on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Run the sandbox in the foreground until interrupted (`credit sandbox --port P`)."""
+    """Run the sandbox in the foreground until interrupted (`credit sandbox --port P`); `on_ready` gets its
+    URL once it listens."""
     server = _server(host, port, app_key, app_secret, state_path, faults)
-    log.info("sandbox listening on http://%s:%s", *server.server_address[:2])
+    url = "http://{}:{}".format(*server.server_address[:2])
+    log.info("sandbox listening on %s", url)
+    if on_ready is not None:
+        on_ready(url)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
