@@ -129,7 +129,7 @@ def cmd_generate(args) -> int:
     settings.ensure_dirs()
     end = args.date
     start = end - dt.timedelta(days=args.days - 1)
-    days = generate_days(settings.home, start, end, seed=args.seed)
+    days = generate_days(settings.home, start, end, seed=args.seed, profile=args.profile)
     for day in days:
         sys.stdout.write(f"{day.date}: {len(day.files)} 个文件\n")
     return 0
@@ -204,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=_date, default=None)
     p.add_argument("--days", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--profile",
+        choices=["realistic", "uniform"],
+        default="realistic",
+        help="realistic：多数单位“三清零”，少数单位迟报、漏报或出错（默认）；uniform：每个单位同一差错率",
+    )
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("init-db", help="创建或升级数据库")
