@@ -58,7 +58,7 @@ COUNT_FIELDS = (
 RATE_FIELDS = ("error_rate", "late_rate", "missing_rate", "timely_rate", "compliance_rate")
 # Suspected gaps stored per unit, dataset and day: every one in practice; a mistyped number far beyond the
 # series (…〔2026〕1200号 for 120号) could open thousands, so the list stops here, the true total beside it.
-MAX_GAPS = 2000
+MAX_GAPS = 1000
 
 COUNT_LABELS = {
     "received": "新增",
@@ -487,10 +487,15 @@ def _suspected_gaps(
             (prefix, year, number) for number in _gaps(span) if number not in known[key]
         )
     return {
-        key: ([mask_text(f"{p}〔{y}〕{n}号") for p, y, n in sorted(holes)], len(holes))
+        key: ([mask_text(f"{_written(p)}〔{y}〕{n}号") for p, y, n in sorted(holes)], len(holes))
         for key, holes in result.items()
         if holes
     }
+
+
+def _written(prefix: str) -> str:
+    """A prefix in compared form as offices write it: a bracket before the year's is （ ）, as in 雷公（治）."""
+    return prefix.replace("〔", "（").replace("〕", "）")
 
 
 @dataclass(frozen=True)

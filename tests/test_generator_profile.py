@@ -115,3 +115,17 @@ def test_each_unit_numbers_its_decisions_in_one_series(tmp_path, how):
         issued = sorted(n for kind, n in numbers if kind in ("feed", "unlisted"))
         assert issued == list(range(issued[0], issued[0] + len(issued))), (unit, ds)  # no hole, no twice
         assert {n for _, n in numbers} == set(issued)  # every row, resend or variant carries an issued number
+
+
+def test_credit_generate_makes_a_realistic_month_by_default(tmp_path, monkeypatch, capsys):
+    from credit.cli import main
+
+    monkeypatch.setenv("CREDIT_HOME", str(tmp_path))
+    assert main(["generate", "--date", "2026-11-27"]) == 0
+    import json
+
+    manifest = json.loads((tmp_path / "generated" / "2026-11-27.json").read_text(encoding="utf-8"))
+    assert len(manifest["problem_units"]) == 6
+    assert main(["generate", "--date", "2026-11-26", "--profile", "uniform"]) == 0
+    manifest = json.loads((tmp_path / "generated" / "2026-11-26.json").read_text(encoding="utf-8"))
+    assert len(manifest["problem_units"]) == 49
