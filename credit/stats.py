@@ -19,7 +19,14 @@ For report date D and N = CREDIT_DEADLINE_WORKDAYS:
   a zero denominator gives None (JSON null), never 0 or 1.
 - three_zero (三清零): late, missing and invalid all zero over the period.
 - suspected_gaps (疑似漏报, listed, not counted): holes in a unit's sequential document numbers
-  `<prefix>〔YYYY〕N号` per unit, dataset, prefix and year, within the numbers known by D.
+  `<prefix>〔YYYY〕N号`, one series per unit, dataset and year whatever the prefix variant (independent series
+  declared in `credit/data/doc_number_series.csv`), never a number received in any form or listed by the
+  reference feed; `suspected_gaps_total` is the true count.
+
+A day's statistics are a snapshot (`save_daily`): recomputed with the same knowledge they stay as they are,
+revision and all; recomputed with other results they are restated as the day's next revision, and what
+changed (unit, dataset, field, old → new) is kept in the store and written in stats.json ("revision",
+"restated"). For the bulletin: `month_suspected_gaps` and `day_revisions`.
 """
 
 from __future__ import annotations
@@ -172,7 +179,7 @@ class DailyReport:
     date: dt.date
     deadline_workdays: int
     rows: list[UnitStat]
-    # Set by save_daily: the day's revision and, per restatement, what it changed (see `Restatement`).
+    # Set by save_daily: the day's revision and, per restatement, what it changed (see `save_daily`).
     revision: int = 1
     restated: list[dict] = field(default_factory=list)
 

@@ -62,7 +62,7 @@ PROFILES: dict[str, dict[str, float]] = {
         "late_rate": 0.06,
         "missing_rate": 0.03,
         "problem_share": 0.12,
-        "clean_rate": 0.0003,
+        "clean_rate": 0.0001,
         "unlisted_rate": 0.25,
     },
 }
