@@ -178,7 +178,7 @@ def cmd_generate(args) -> int:
     if not calendar.is_workday(args.date):
         _out(f"{args.date} 是休息日，单位不报送；改为生成此前最近的 {args.days} 个工作日的数据。")
     days = working_days_until(args.date, args.days, calendar)
-    generated = generate_days(settings.home, days[0], days[-1], seed=args.seed)
+    generated = generate_days(settings.home, days[0], days[-1], seed=args.seed, profile=args.profile)
     for day in generated:
         _out(f"{day.date}：{len(day.files)} 个文件，写入 {settings.inbox}")
     return 0
@@ -253,6 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=_date, default=None)
     p.add_argument("--days", type=int, default=1, help="生成的工作日天数，截至 --date（默认今天）")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--profile",
+        choices=["realistic", "uniform"],
+        default="realistic",
+        help="realistic：多数单位“三清零”，少数单位迟报、漏报或出错（默认）；uniform：每个单位同一差错率",
+    )
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("init-db", help="创建或升级数据库")

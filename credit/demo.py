@@ -57,7 +57,7 @@ def run_demo(days: int = 1, end: dt.date | None = None) -> int:
             if manifest.exists():
                 _say(f"{day}：样例数据已生成过，直接运行")
             else:
-                generated = generate_day(settings.home, day, seed=day.toordinal())
+                generated = generate_day(settings.home, day, seed=day.toordinal(), profile="realistic")
                 _say(f"{day}：已为 49 个单位生成 {len(generated.files)} 个报送文件")
             _say(f"{day}：运行每日流程（收取 → 校验 → 推送 → 日统计）…")
             state = daily_pipeline(report_date=day, return_state=True)

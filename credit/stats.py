@@ -19,11 +19,19 @@ For report date D and N = CREDIT_DEADLINE_WORKDAYS:
   a zero denominator gives None (JSON null), never 0 or 1.
 - three_zero (三清零): late, missing and invalid all zero over the period.
 - suspected_gaps (疑似漏报, listed, not counted): holes in a unit's sequential document numbers
-  `<prefix>〔YYYY〕N号` per unit, dataset, prefix and year, within the numbers known by D.
+  `<prefix>〔YYYY〕N号`, one series per unit, dataset and year whatever the prefix variant (independent series
+  declared in `credit/data/doc_number_series.csv`), never a number received in any form or listed by the
+  reference feed; `suspected_gaps_total` is the true count.
+
+A day's statistics are a snapshot (`save_daily`): recomputed with the same knowledge they stay as they are,
+revision and all; recomputed with other results they are restated as the day's next revision, and what
+changed (unit, dataset, field, old → new) is kept in the store and written in stats.json ("revision",
+"restated"). For the bulletin: `month_suspected_gaps` and `day_revisions`.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import re
@@ -33,12 +41,12 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
 from credit import escape
 from credit.reference_feed import _BRACKETS, doc_no_key
-from credit.standard import DATASET_NAMES, datasets
+from credit.standard import DATA_DIR, DATASET_NAMES, datasets
 from credit.store.models import Batch, BatchItem, DailyStat, Record, RecordVersion, ReferenceDecision
 from credit.units import Unit, all_units, reporting_units
 from credit.workdays import CalendarGap, WorkCalendar
@@ -55,7 +63,9 @@ COUNT_FIELDS = (
     "rejected",
 )
 RATE_FIELDS = ("error_rate", "late_rate", "missing_rate", "timely_rate", "compliance_rate")
-MAX_GAPS = 50  # suspected gaps listed per unit and dataset (the total is reported beside the list)
+# Suspected gaps stored per unit, dataset and day: every one in practice; a mistyped number far beyond the
+# series (…〔2026〕1200号 for 120号) could open thousands, so the list stops here, the true total beside it.
+MAX_GAPS = 1000
 
 COUNT_LABELS = {
     "received": "新增",
@@ -169,6 +179,9 @@ class DailyReport:
     date: dt.date
     deadline_workdays: int
     rows: list[UnitStat]
+    # Set by save_daily: the day's revision and, per restatement, what it changed (see `save_daily`).
+    revision: int = 1
+    restated: list[dict] = field(default_factory=list)
 
     @property
     def total(self) -> Counts:
@@ -194,6 +207,9 @@ class DailyReport:
             "deadline_workdays": self.deadline_workdays,
             "units": [row.as_dict() for row in self.rows],
             "total": self.total.as_dict(),
+            # Additive keys: the snapshot's revision, and the restatements that led to it (if any).
+            "revision": self.revision,
+            **({"restated": self.restated} if self.restated else {}),
         }
 
 
@@ -431,52 +447,274 @@ def _suspected_gaps(
 ) -> dict[tuple[str, str], tuple[list[str], int]]:
     """Per unit and dataset: holes in the document-number series of this year and the last, as known by D.
 
-    A series is the numbers of one unit, dataset, prefix and year; a number is known if a record carries it
-    or the reference feed lists it (a listed decision not received is counted as missing, not suspected)."""
+    A series is the numbers of one unit, dataset and year whatever the prefix variant (审批/许准字/许 on one
+    sequence), unless the unit declares independent series in `doc_number_series.csv`. A hole lies between
+    the lowest and highest number received by D or listed by the reference feed with a decision by D, and is
+    neither received (in any prefix form) nor listed by the feed at all (a listed decision not received is
+    counted as missing, not suspected). Returns the whole list, sorted, with its length."""
     years = {day.year - 1, day.year}
+    series = DocSeries.load()
     seen: dict[tuple[str, str, str, int], set[int]] = defaultdict(set)
     known: dict[tuple[str, str, str, int], set[int]] = defaultdict(set)
+    bounds: dict[tuple[str, str, str, int], set[int]] = defaultdict(set)  # feed numbers decided by D
+    prefixes: dict[tuple[str, str, str, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (unit, dataset), docs in received_docs.items():
         for doc in docs:
             parsed = _parse_key(doc)  # docs are compared forms already
             if parsed and parsed[1] in years:
-                seen[(unit, dataset, parsed[0], parsed[1])].add(parsed[2])
-    refs = select(ReferenceDecision.unit, ReferenceDecision.dataset, ReferenceDecision.decision_doc_no).where(
-        ReferenceDecision.decision_date <= day, ReferenceDecision.decision_date >= dt.date(day.year - 1, 1, 1)
-    )
-    for unit, dataset, doc in session.execute(refs):
+                key = (unit, dataset, series.of(unit, dataset, parsed[0]), parsed[1])
+                seen[key].add(parsed[2])
+                prefixes[key][parsed[0]] += 1
+    refs = select(
+        ReferenceDecision.unit,
+        ReferenceDecision.dataset,
+        ReferenceDecision.decision_doc_no,
+        ReferenceDecision.decision_date,
+    ).where(ReferenceDecision.decision_date >= dt.date(day.year - 1, 1, 1))
+    for unit, dataset, doc, decided in session.execute(refs):
         parsed = parse_doc_no(doc)
         if parsed and parsed[1] in years:
-            known[(unit, dataset, parsed[0], parsed[1])].add(parsed[2])
-    result: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for key in sorted(seen):
-        unit, dataset, prefix, year = key
-        holes = _gaps(seen[key] | known[key])
-        result[(unit, dataset)].extend(escape.mask(f"{prefix}〔{year}〕{number}号") for number in holes)
-    return {key: (holes[:MAX_GAPS], len(holes)) for key, holes in result.items() if holes}
+            key = (unit, dataset, series.of(unit, dataset, parsed[0]), parsed[1])
+            known[key].add(parsed[2])
+            if decided <= day:
+                bounds[key].add(parsed[2])
+    result: dict[tuple[str, str], list[tuple[str, int, int]]] = defaultdict(list)
+    for key in seen:
+        unit, dataset, _, year = key
+        span = seen[key] | bounds[key]
+        # A hole is written with the series' most used prefix (ties: the first in sort order).
+        prefix = min(prefixes[key].items(), key=lambda item: (-item[1], item[0]))[0]
+        result[(unit, dataset)].extend(
+            (prefix, year, number) for number in _gaps(span) if number not in known[key]
+        )
+    return {
+        key: ([escape.mask(f"{_written(p)}〔{y}〕{n}号") for p, y, n in sorted(holes)], len(holes))
+        for key, holes in result.items()
+        if holes
+    }
+
+
+def _written(prefix: str) -> str:
+    """A prefix in compared form as offices write it: a bracket before the year's is （ ）, as in 雷公（治）."""
+    return prefix.replace("〔", "（").replace("〕", "）")
+
+
+@dataclass(frozen=True)
+class SeriesRule:
+    unit: str
+    dataset: str  # "" for both datasets
+    pattern: re.Pattern
+    series: str
+
+
+class DocSeries:
+    """Which numbering series a document number belongs to: one per unit, dataset and year by default; the
+    independent series a unit declares in `credit/data/doc_number_series.csv` (unit, dataset, prefix_pattern,
+    series; `prefix_pattern` the whole prefix before 〔year〕 with `*` for any characters, compared as document
+    numbers are: NFKC, no white space, one bracket style). A prefix no rule matches is in the unit's one
+    series."""
+
+    FILE = "doc_number_series.csv"
+
+    def __init__(self, rules: Iterable[SeriesRule] = ()):
+        self.rules: dict[tuple[str, str], list[SeriesRule]] = defaultdict(list)
+        for rule in rules:
+            self.rules[(rule.unit, rule.dataset)].append(rule)
+        self._cache: dict[tuple[str, str, str], str] = {}
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> DocSeries:
+        return cls(read_series_rules(path or DATA_DIR / cls.FILE))
+
+    def of(self, unit: str, dataset: str, prefix: str) -> str:
+        """The series' name ("" for the unit's one series)."""
+        key = (unit, dataset, prefix)
+        found = self._cache.get(key)
+        if found is None:
+            found = ""
+            for rule in self.rules.get((unit, dataset), []) + self.rules.get((unit, ""), []):
+                if rule.pattern.fullmatch(prefix):
+                    found = rule.series
+                    break
+            self._cache[key] = found
+        return found
+
+
+def read_series_rules(path: Path) -> list[SeriesRule]:
+    """The declared independent series (lines starting with # are comments); a bad line fails loudly."""
+    if not Path(path).exists():
+        return []
+    lines = [
+        line for line in Path(path).read_text(encoding="utf-8-sig").splitlines() if not line.startswith("#")
+    ]
+    rules = []
+    for n, row in enumerate(csv.DictReader(lines), start=2):
+        if not any((v or "").strip() for v in row.values()):
+            continue
+        unit, dataset = (row.get("unit") or "").strip(), (row.get("dataset") or "").strip()
+        pattern, name = (row.get("prefix_pattern") or "").strip(), (row.get("series") or "").strip()
+        if not unit or not pattern or not name or dataset not in ("", "xzxk", "xzcf"):
+            raise ValueError(
+                f"{path}: 第{n}行不完整或数据类别不对（unit、prefix_pattern、series 必填）: {row}"
+            )
+        # `*` stands for any characters; the rest is compared literally, in the form document numbers are.
+        compiled = re.compile(".*".join(re.escape(part) for part in doc_no_key(pattern).split("*")))
+        rules.append(SeriesRule(unit, dataset, compiled, name))
+    return rules
 
 
 # --- persistence and output ---------------------------------------------------------------------------------
 
 
+# Fields whose values make a day's snapshot: another value on recomputation is a restatement.
+SNAPSHOT_FIELDS = ("deadline_workdays", *COUNT_FIELDS, "suspected_gaps_total", "suspected_gaps")
+
+
+def _snapshot(stat: DailyStat) -> dict:
+    return {
+        "deadline_workdays": stat.deadline_workdays,
+        **{f: getattr(stat, f) for f in COUNT_FIELDS},
+        "suspected_gaps_total": stat.suspected_gaps_total or 0,
+        "suspected_gaps": list(stat.suspected_gaps or []),
+    }
+
+
 def save_daily(session: Session, report: DailyReport) -> int:
-    """Replace the DailyStat rows of the report's date (and units): recomputing a day is idempotent."""
-    units = sorted({row.unit for row in report.rows})
-    session.execute(delete(DailyStat).where(DailyStat.date == report.date, DailyStat.unit.in_(units)))
-    session.flush()
+    """Store the report as the day's snapshot (for the report's units) and set `report.revision`/`restated`.
+
+    The same numbers as stored (the same knowledge) keep the stored revision and change nothing. Other numbers
+    (a reference file arrived since, a late delivery, another deadline) are a restatement: the day's next
+    revision, with what changed per unit, dataset and field (old → new) kept in each row's `restated`."""
+    stored = {
+        (s.unit, s.dataset): s
+        for s in session.execute(select(DailyStat).where(DailyStat.date == report.date)).scalars()
+    }
+    day_revision = max((s.revision for s in stored.values()), default=0)
+    changes: dict[tuple[str, str], dict[str, list]] = {}
     for row in report.rows:
-        session.add(
-            DailyStat(
-                date=report.date,
-                unit=row.unit,
-                dataset=row.dataset,
-                deadline_workdays=report.deadline_workdays,
-                suspected_gaps=list(row.suspected_gaps) or None,
-                **asdict(row.counts),
-            )
+        new = _row_snapshot(report, row)
+        old_stat = stored.get((row.unit, row.dataset))
+        old = _snapshot(old_stat) if old_stat is not None else None
+        if old is None:
+            if stored:  # a unit or dataset the stored snapshot did not have
+                changes[(row.unit, row.dataset)] = {f: [None, new[f]] for f in SNAPSHOT_FIELDS if new[f]}
+            continue
+        diff = {f: [old[f], new[f]] for f in SNAPSHOT_FIELDS if old[f] != new[f]}
+        if diff:
+            changes[(row.unit, row.dataset)] = diff
+    restated_before = _day_restatements(stored.values())
+    if stored and not changes:
+        report.revision, report.restated = day_revision, restated_before
+        return 0
+    revision = day_revision + 1 if stored else 1
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    for row in report.rows:
+        new = _row_snapshot(report, row)
+        stat = stored.get((row.unit, row.dataset)) or DailyStat(
+            date=report.date, unit=row.unit, dataset=row.dataset, deadline_workdays=report.deadline_workdays
         )
+        diff = changes.get((row.unit, row.dataset))
+        if diff:
+            stat.restated = [*(stat.restated or []), {"revision": revision, "at": at, "changes": diff}]
+        stat.deadline_workdays = new["deadline_workdays"]
+        for f in COUNT_FIELDS:
+            setattr(stat, f, new[f])
+        stat.suspected_gaps = list(row.suspected_gaps[:MAX_GAPS]) or None
+        stat.suspected_gaps_total = new["suspected_gaps_total"]
+        stat.revision = revision
+        session.add(stat)
     session.flush()
+    report.revision = revision
+    report.restated = _day_restatements(
+        session.execute(select(DailyStat).where(DailyStat.date == report.date)).scalars()
+    )
     return len(report.rows)
+
+
+def _row_snapshot(report: DailyReport, row: UnitStat) -> dict:
+    return {
+        "deadline_workdays": report.deadline_workdays,
+        **asdict(row.counts),
+        "suspected_gaps_total": row.suspected_gaps_total,
+        "suspected_gaps": list(row.suspected_gaps[:MAX_GAPS]),
+    }
+
+
+def _day_restatements(stats: Iterable[DailyStat]) -> list[dict]:
+    """`[{"revision": 2, "at": …, "changes": [{"unit","unit_name","dataset","field","old","new"}, …]}, …]`."""
+    by_revision: dict[int, dict] = {}
+    for stat in stats:
+        for entry in stat.restated or []:
+            item = by_revision.setdefault(
+                entry["revision"], {"revision": entry["revision"], "at": entry["at"], "changes": []}
+            )
+            unit = all_units().get(stat.unit)
+            for name, (old, new) in entry["changes"].items():
+                item["changes"].append(
+                    {
+                        "unit": stat.unit,
+                        "unit_name": unit.name if unit else stat.unit,
+                        "dataset": stat.dataset,
+                        "field": name,
+                        "old": old,
+                        "new": new,
+                    }
+                )
+    for item in by_revision.values():
+        item["changes"].sort(key=lambda c: (c["unit"], c["dataset"], SNAPSHOT_FIELDS.index(c["field"])))
+    return [by_revision[r] for r in sorted(by_revision)]
+
+
+def day_revisions(session: Session, first: dt.date, last: dt.date) -> dict[dt.date, int]:
+    """Which revision of each day's statistics the store holds for [first, last] (what a bulletin built now
+    uses): {date: revision}, days without statistics left out."""
+    query = (
+        select(DailyStat.date, func.max(DailyStat.revision))
+        .where(DailyStat.date >= first, DailyStat.date <= last)
+        .group_by(DailyStat.date)
+        .order_by(DailyStat.date)
+    )
+    return {day: revision for day, revision in session.execute(query)}
+
+
+@dataclass
+class GapList:
+    """The suspected gaps (疑似漏报) of a unit and dataset as of `as_of`, the last day of the month with
+    statistics: `numbers` sorted (at most MAX_GAPS), `total` the true count."""
+
+    unit: str
+    dataset: str
+    numbers: list[str]
+    total: int
+    as_of: dt.date
+    revision: int
+
+    @property
+    def unit_name(self) -> str:
+        u = all_units().get(self.unit)
+        return u.name if u else self.unit
+
+
+def month_suspected_gaps(session: Session, month: str | dt.date) -> list[GapList]:
+    """Per unit and dataset with any, the suspected gaps of a month (`"2026-11"` or a date in it): those of the
+    month's last day with statistics, since every day's list covers the whole year's series as known that
+    day (a gap filled later in the month is gone, one still open is there). Registry order, then dataset."""
+    first = dt.date.fromisoformat(f"{month}-01") if isinstance(month, str) else month.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    day = session.execute(
+        select(func.max(DailyStat.date)).where(DailyStat.date >= first, DailyStat.date <= last)
+    ).scalar()
+    if day is None:
+        return []
+    stats = session.execute(
+        select(DailyStat).where(DailyStat.date == day, DailyStat.suspected_gaps_total > 0)
+    ).scalars()
+    order = {code: i for i, code in enumerate(all_units())}
+    out = [
+        GapList(s.unit, s.dataset, list(s.suspected_gaps or []), s.suspected_gaps_total, day, s.revision)
+        for s in stats
+    ]
+    return sorted(out, key=lambda g: (order.get(g.unit, len(order)), g.unit, g.dataset))
 
 
 def pct(value: float | None, digits: int = 2) -> str:

@@ -80,3 +80,24 @@ def test_the_newest_revision_is_the_models_schema(url):
     with get_engine(url).connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diff == []
+
+
+def test_daily_statistics_stored_before_0004_get_their_total_and_revision_1(url):
+    upgrade(url, "0003")
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO daily_stat (date, unit, dataset, deadline_workdays, received, invalid, late, "
+                "invalid_or_late, missing, corrections, pushed, accepted, rejected, suspected_gaps) VALUES "
+                "(:d, 'scjgj', 'xzcf', 3, 1, 0, 0, 0, 0, 0, 0, 0, 0, :g), "
+                "(:d, 'zjj', 'xzcf', 3, 1, 0, 0, 0, 0, 0, 0, 0, 0, NULL)"
+            ),
+            {"d": dt.date(2026, 11, 20), "g": '["雷市监罚〔2026〕2号", "雷市监罚〔2026〕3号"]'},
+        )
+    upgrade(url, "head")
+    with engine.begin() as conn:
+        rows = conn.execute(
+            sa.text("SELECT unit, suspected_gaps_total, revision FROM daily_stat ORDER BY unit")
+        ).all()
+    assert [tuple(r) for r in rows] == [("scjgj", 2, 1), ("zjj", 0, 1)]

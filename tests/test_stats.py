@@ -270,7 +270,7 @@ def test_recompute_is_idempotent_and_outputs(db, tmp_path):
         assert len(stats) == 98
         assert sum(x.received for x in stats) == 2 and sum(x.missing for x in stats) == 1
     doc = json.loads(outputs[0])
-    assert set(doc) == {"date", "deadline_workdays", "units", "total"}
+    assert set(doc) == {"date", "deadline_workdays", "units", "total", "revision"} and doc["revision"] == 1
     assert doc["date"] == "2026-10-10" and doc["deadline_workdays"] == 3
     assert doc["units"][0]["error_rate"] is None  # JSON null
     assert "null" in outputs[0]

@@ -5,6 +5,9 @@
   `generated/<date>.json` (per row: spreadsheet row number, planted rules, validity, lateness, business key).
 - `generate_days(home, start, end, ...)`: every working day of a range, with repeats, corrections and late
   arrivals of earlier unreported decisions.
+- `profile="realistic"` (what `credit demo` and `credit generate` use): most units clean, a few units
+  (`problem_share`) wrong, late or missing at the given rates, the others at `clean_rate`; `"uniform"` (the
+  default of these functions): the given rates for every unit. See `PROFILES`.
 - `generate_records(dataset, n, ...)`: the vectorised bulk path for the benchmark (1M rows in seconds).
 - `write_frame(frame, path, fmt)`: a frame as csv-utf8 | csv-utf8-sig | csv-gbk | csv-gb18030 | xlsx.
 
@@ -13,12 +16,13 @@ rule. Everything is synthetic and deterministic for a given seed.
 """
 
 from .bulk import generate_records, generate_records_with_meta
-from .day import GeneratedDay, generate_day, generate_days
+from .day import PROFILES, GeneratedDay, generate_day, generate_days, problem_units
 from .files import write_frame
 from .records import FORMATS, RULES, SEVERITY, VARIANTS
 
 __all__ = [
     "FORMATS",
+    "PROFILES",
     "RULES",
     "SEVERITY",
     "VARIANTS",
@@ -27,5 +31,6 @@ __all__ = [
     "generate_days",
     "generate_records",
     "generate_records_with_meta",
+    "problem_units",
     "write_frame",
 ]

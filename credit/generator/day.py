@@ -43,6 +43,31 @@ REPEAT_RATE = 0.01  # per earlier row (last 10 working days), per day: sent agai
 CORRECTION_RATE = 0.01  # per earlier row: sent again with changed content, same business key
 ARRIVAL_RATE = 0.35  # per pending unreported decision, per day: delivered late after all
 
+# Defect profiles. `uniform`: the given per-record rates for every unit (what tests ask for). `realistic`: a
+# real month, most units at 三清零 on most days: a share of "problem" units makes mistakes at the given rates,
+# each with a habit (mostly wrong, mostly late or mostly missing), the others at `clean_rate`; some decisions
+# a problem unit leaves unreported are missing from the reference feed too (`unlisted_rate`), so the gap in
+# its document numbers is all that shows them (疑似漏报). Explicit arguments override a profile's values.
+PROFILES: dict[str, dict[str, float]] = {
+    "uniform": {
+        "defect_rate": 0.08,
+        "late_rate": 0.05,
+        "missing_rate": 0.03,
+        "problem_share": 1.0,
+        "clean_rate": 0.0,
+        "unlisted_rate": 0.0,
+    },
+    "realistic": {
+        "defect_rate": 0.06,
+        "late_rate": 0.06,
+        "missing_rate": 0.03,
+        "problem_share": 0.12,
+        "clean_rate": 0.0001,
+        "unlisted_rate": 0.25,
+    },
+}
+HABITS = ("wrong", "late", "missing")  # a problem unit's main fault; its other rates are a quarter
+
 
 def seed_of(*parts) -> int:
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).digest()
@@ -124,19 +149,36 @@ class _Generator:
         units: list[str] | None = None,
         seed: int = 0,
         records: tuple[int, int] = (10, 60),
-        defect_rate: float = 0.08,
-        late_rate: float = 0.05,
-        missing_rate: float = 0.03,
+        defect_rate: float | None = None,
+        late_rate: float | None = None,
+        missing_rate: float | None = None,
         natural_person_rate: float = 0.2,
         formats: list[str] | None = None,
         deadline_workdays: int = 3,
         multi_day: bool = False,
+        profile: str = "uniform",
+        problem_share: float | None = None,
+        clean_rate: float | None = None,
+        unlisted_rate: float | None = None,
     ):
         self.home = Path(home)
         self.seed = seed
         self.units = [unit_of(c) for c in units] if units else reporting_units()
         self.records = records
-        self.defect_rate, self.late_rate, self.missing_rate = defect_rate, late_rate, missing_rate
+        if profile not in PROFILES:
+            raise ValueError(f"unknown profile {profile!r}: one of {', '.join(PROFILES)}")
+        given = {
+            "defect_rate": defect_rate,
+            "late_rate": late_rate,
+            "missing_rate": missing_rate,
+            "problem_share": problem_share,
+            "clean_rate": clean_rate,
+            "unlisted_rate": unlisted_rate,
+        }
+        self.profile = {k: v if v is not None else PROFILES[profile][k] for k, v in given.items()}
+        self.rates = _unit_rates(self.profile, self.units)
+        problems = set(problem_units(self.profile["problem_share"]))
+        self.problem_units = [u.code for u in self.units if u.code in problems]
         self.natural_rate = natural_person_rate
         self.formats = list(formats or FORMATS)
         for fmt in self.formats:
@@ -169,7 +211,8 @@ class _Generator:
                 "format": fmt,
                 "date_style": rnd.choice(DATE_STYLES + (XLSX_DATE_STYLES if fmt == "xlsx" else ())),
                 "code_rate": 0.6 if variant == "codes" else rnd.choice([0.0, 0.1, 0.3]),
-                "doc_style": rnd.choice(_DOC_STYLES[ds])
+                # A unit writes its numbers one way whatever the day's seed: one series, one prefix.
+                "doc_style": random.Random(seed_of("doc_style", u.code, ds)).choice(_DOC_STYLES[ds])
                 if u.code != "gaj"
                 else "雷公（治）行罚决字〔{y}〕{n}号",
                 "name_style": rnd.randrange(3),
@@ -269,13 +312,16 @@ class _Generator:
             "deadline_workdays": self.n,
             "seed": self.seed,
             "files": [],
-            "unreported": [],
+            "unreported": [],  # in the reference feed, not delivered
+            "unlisted": [],  # neither delivered nor in the feed: a gap in the unit's numbers
+            "problem_units": self.problem_units,
         }
         refs: dict[str, list[tuple[str, str, str]]] = {"xzxk": [], "xzcf": []}
         lo, hi = self.records
         for u, ds in self.pairs:
             setup = self.setup[(u.code, ds)]
             rnd = random.Random(seed_of(self.seed, day, u.code, ds))
+            unlisted_rnd = random.Random(seed_of(self.seed, day, u.code, ds, "unlisted"))
             ctx = FileCtx(
                 unit=u,
                 dataset=ds,
@@ -288,21 +334,26 @@ class _Generator:
                 code_rate=setup["code_rate"],
                 natural_rate=self.natural_rate,
             )
+            defect_rate, late_rate, missing_rate = self.rates[u.code]
             n = 0 if rnd.random() < IDLE_RATE else rnd.randint(lo, hi)
-            forget_all = n > 0 and rnd.random() < self.missing_rate / 3
+            forget_all = n > 0 and rnd.random() < missing_rate / 3
             plan = []
             for _ in range(n):
-                if forget_all or rnd.random() < self.missing_rate:
+                if forget_all or rnd.random() < missing_rate:
                     plan.append((rnd.choice(ontime), None, None, False))
                     continue
-                rule, variant = self._next_rule(ds, ctx) if rnd.random() < self.defect_rate else (None, None)
-                late = rule != "DATE-2" and rnd.random() < self.late_rate
+                rule, variant = self._next_rule(ds, ctx) if rnd.random() < defect_rate else (None, None)
+                late = rule != "DATE-2" and rnd.random() < late_rate
                 plan.append((rnd.choice(late_days if late else ontime), rule, variant, True))
             plan.sort(key=lambda p: p[0])
             rows: list[Row] = []
             for decided, rule, variant, reported in plan:
                 doc_no = self._doc_no(u, ds, decided, day)
-                refs[ds].append((u.code, doc_no, decided.isoformat()))
+                # Only a decision the unit left unreported can be absent from the feed as well (drawn from
+                # its own stream, so the rest of the day is the same whatever unlisted_rate is).
+                unlisted = not reported and unlisted_rnd.random() < self.profile["unlisted_rate"]
+                if not unlisted:
+                    refs[ds].append((u.code, doc_no, decided.isoformat()))
                 if not reported:
                     entry = {
                         "unit": u.code,
@@ -311,7 +362,7 @@ class _Generator:
                         "decision_date": decided.isoformat(),
                         "deadline": self._deadline(decided).isoformat(),
                     }
-                    manifest["unreported"].append(entry)
+                    manifest["unlisted" if unlisted else "unreported"].append(entry)
                     self.pending[(u.code, ds)].append(entry)
                     continue
                 rows.extend(self._make_rows(ctx, rnd, decided, doc_no, rule, variant))
@@ -405,6 +456,29 @@ class _Generator:
         }
 
 
+def problem_units(share: float) -> list[str]:
+    """The registry's units that make mistakes under a profile: the first round(share × 49) in a fixed order
+    drawn once (not from the day's seed, so a month of separately seeded days keeps the same ones)."""
+    codes = sorted((u.code for u in reporting_units()), key=lambda c: seed_of("problem-unit", c))
+    return codes[: round(share * len(codes))] if share < 1 else codes
+
+
+def _unit_rates(profile: dict[str, float], units: list[Unit]) -> dict[str, tuple[float, float, float]]:
+    """Per unit code: (defect, late, missing) per-record rates under the profile."""
+    full = (profile["defect_rate"], profile["late_rate"], profile["missing_rate"])
+    if profile["problem_share"] >= 1:
+        return {u.code: full for u in units}
+    habit = {code: i % len(HABITS) for i, code in enumerate(problem_units(profile["problem_share"]))}
+    rates: dict[str, tuple[float, float, float]] = {}
+    for u in units:
+        main = habit.get(u.code)  # wrong, late, missing in turn; None: a clean unit
+        if main is None:
+            rates[u.code] = (profile["clean_rate"],) * 3
+        else:
+            rates[u.code] = tuple(rate if k == main else rate / 4 for k, rate in enumerate(full))
+    return rates
+
+
 def _amend(values: dict, dataset: str) -> None:
     """A content correction that keeps the business key."""
     if dataset == "xzxk":
@@ -418,7 +492,8 @@ def generate_day(home: Path, report_date: dt.date, **kw) -> GeneratedDay:
     """Write one reporting day under `home`: inbox files, the reference feed and `generated/<date>.json`.
 
     Keyword arguments: units, seed, records, defect_rate, late_rate, missing_rate, natural_person_rate,
-    formats, deadline_workdays (see `credit.generator`).
+    formats, deadline_workdays, profile ("uniform": the rates for every unit, the default; "realistic": most
+    units clean, see PROFILES), problem_share, clean_rate, unlisted_rate (see `credit.generator`).
     """
     return _Generator(home, **kw).day(report_date)
 

@@ -167,7 +167,9 @@ class ReferenceDecision(SQLModel, table=True):
 
 
 class DailyStat(SQLModel, table=True):
-    """日统计: one row per report date, unit and dataset (recomputing a day replaces its rows)."""
+    """日统计: one row per report date, unit and dataset, the day's snapshot. Recomputing a day with the same
+    knowledge leaves it as it is; a recomputation that gives other numbers is a restatement: the row takes the
+    day's next `revision` and `restated` keeps what each revision changed (field: old, new), oldest first."""
 
     __tablename__ = "daily_stat"
     __table_args__ = (UniqueConstraint("date", "unit", "dataset", name="uq_daily_stat"),)
@@ -186,3 +188,7 @@ class DailyStat(SQLModel, table=True):
     accepted: int = 0
     rejected: int = 0
     suspected_gaps: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    suspected_gaps_total: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # [{"revision": 2, "at": "<ISO time>", "changes": {"missing": [13, 21], …}}, …]
+    restated: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
