@@ -16,9 +16,7 @@ as a marker such as `[控制字符U+0007]` that any font draws and the clerk del
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
-import unicodedata
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from credit import escape
+from credit.reports.sheets import fit, print_setup
 from credit.standard import DATASET_NAMES, dataset
 from credit.validation.messages import rules
 
@@ -43,9 +42,7 @@ REVOKE_SHEET = "撤销未执行"
 BOLD = Font(bold=True)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
-LINE_HEIGHT = 15.0  # points per line of 11-point text (CJK glyphs need ~14.5)
 MAX_WIDTH = {"问题说明": 56}
-DEFAULT_MAX_WIDTH = 36
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 TO_DO = "请按“原因”修改文件后重新放入本单位收件箱；原文件未被读取，其中的数据均未报送（同一文件原样再放入仍无法读取）。"
 
@@ -124,66 +121,6 @@ def write_feedback(
     return target
 
 
-# --- layout -------------------------------------------------------------------------------------------------
-
-
-def display_width(text: str) -> int:
-    """Columns a line takes: CJK and full-width characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _lines(text: str, width: float) -> int:
-    """Lines a wrapped cell of `width` characters shows."""
-    usable = max(1.0, width - 1.5)
-    return sum(max(1, math.ceil(display_width(line) / usable)) for line in text.split("\n"))
-
-
-def _fit(ws: Worksheet, first_row: int, max_width: dict[str, int] | None = None, minimum: int = 6) -> None:
-    """Column widths from their content (headers wrap, so a long header never widens a column beyond its
-    values' need by more than half), then every row's height from its wrapped line count."""
-    max_width = max_width or {}
-    header = [c.value for c in ws[first_row]]
-    widths: dict[int, float] = {}
-    for col, title in enumerate(header, start=1):
-        title = "" if title is None else str(title)
-        values = [
-            str(ws.cell(r, col).value)
-            for r in range(first_row + 1, ws.max_row + 1)
-            if ws.cell(r, col).value is not None
-        ]
-        longest = max((display_width(line) for v in values for line in v.split("\n")), default=0)
-        cap = max_width.get(title, DEFAULT_MAX_WIDTH)
-        # a header may take two lines: half its width (at least its longest word's), never less than 6
-        head = max(math.ceil(display_width(title) / 2), minimum)
-        widths[col] = min(cap, max(longest + 2, head, minimum))
-        ws.column_dimensions[get_column_letter(col)].width = widths[col]
-    for r in range(first_row, ws.max_row + 1):
-        lines = 1
-        for col, width in widths.items():
-            value = ws.cell(r, col).value
-            if isinstance(value, str) and value:
-                lines = max(lines, _lines(value, width))
-        ws.row_dimensions[r].height = LINE_HEIGHT * lines + 3
-
-
-def print_setup(ws: Worksheet, title_rows: str, title: str) -> None:
-    """A4 landscape, all columns on the page width, the header repeated on every page, page numbers."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as needed
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = title_rows
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.page_margins.header = ws.page_margins.footer = 0.25
-    ws.oddHeader.center.text = title.replace("&", "&&")
-    ws.oddHeader.center.size = 10
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.oddFooter.center.size = 9
-
-
 def _header(ws: Worksheet, titles: list[str]) -> None:
     for c, title in enumerate(titles, start=1):
         cell = _text_cell(ws, 1, c, title, own=True)
@@ -245,7 +182,7 @@ def _dataset_sheet(wb: Workbook, ds_id: str, items: list[dict]) -> None:
             cell = ws.cell(row=r, column=col_of[key])
             cell.fill = fill
             cell.comment = Comment(marked(escape.mask("；".join(labels_))), "雷州市信用平台")
-    _fit(ws, 1, MAX_WIDTH)
+    fit(ws, 1, MAX_WIDTH)
     ws.freeze_panes = "E2"
     ws.auto_filter.ref = f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
     print_setup(
@@ -267,7 +204,7 @@ def _quarantine_sheet(wb: Workbook, files: list[dict], index: int) -> None:
         reason = str(f.get("reason") or "").split(" / ", 1)[0]  # the store keeps "中文 / English"
         for c, value in enumerate([f.get("file_name"), _received_at(f.get("received_at")), reason, TO_DO], 1):
             _text_cell(ws, r, c, value).alignment = WRAP_TOP
-    _fit(ws, 1, {"文件名": 30, "原因": 50, "处理办法": 40})
+    fit(ws, 1, {"文件名": 30, "原因": 50, "处理办法": 40})
     ws.freeze_panes = "A2"
     print_setup(ws, "1:1", "无法读取、未报送的文件")
 
@@ -289,7 +226,7 @@ def _revocation_sheet(wb: Workbook, items: list[dict]) -> None:
         _text_cell(ws, r, 4, raw.get("decision_doc_no"), own=True).alignment = WRAP_TOP
         _text_cell(ws, r, 5, reason, own=True).alignment = WRAP_TOP
         _text_cell(ws, r, 6, _problem_text(item)).alignment = WRAP_TOP
-    _fit(ws, 1, MAX_WIDTH)
+    fit(ws, 1, MAX_WIDTH)
     ws.freeze_panes = "A2"
     print_setup(ws, "1:1", "撤销清单中未能执行的行：核对决定文书号后另报撤销清单")
 
@@ -312,6 +249,6 @@ def _rules_sheet(wb: Workbook) -> None:
     for r, values in enumerate(rows, start=2):
         for c, value in enumerate(values, start=1):
             _text_cell(ws, r, c, value).alignment = WRAP_TOP
-    _fit(ws, 1, {"说明": 80, "规则名称": 26, "级别": 24})
+    fit(ws, 1, {"说明": 80, "规则名称": 26, "级别": 24})
     ws.freeze_panes = "A2"
     print_setup(ws, "1:1", "规则说明")
