@@ -42,7 +42,8 @@ REVOKE_SHEET = "撤销未执行"
 BOLD = Font(bold=True)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
-MAX_WIDTH = {"问题说明": 56}
+MAX_WIDTH = {"问题说明": 40, "原文件": 18}
+VALUE_MAX_WIDTH = 21  # the unit's columns wrap: some 30 of them must share one landscape page width
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 TO_DO = "请按“原因”修改文件后重新放入本单位收件箱；原文件未被读取，其中的数据均未报送（同一文件原样再放入仍无法读取）。"
 
@@ -182,7 +183,14 @@ def _dataset_sheet(wb: Workbook, ds_id: str, items: list[dict]) -> None:
             cell = ws.cell(row=r, column=col_of[key])
             cell.fill = fill
             cell.comment = Comment(marked(escape.mask("；".join(labels_))), "雷州市信用平台")
-    fit(ws, 1, MAX_WIDTH)
+    fit(ws, 1, MAX_WIDTH, default_max=VALUE_MAX_WIDTH)
+    # Columns blank in every row and without a mark are hidden, not left out: the file keeps the unit's
+    # whole header row (a resent workbook is the unit's file), the page shows what matters.
+    for c in range(2, ws.max_column + 1):
+        if c != 4 and all(
+            ws.cell(r, c).value in (None, "") and not ws.cell(r, c).comment for r in range(2, ws.max_row + 1)
+        ):
+            ws.column_dimensions[get_column_letter(c)].hidden = True
     ws.freeze_panes = "E2"
     ws.auto_filter.ref = f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
     print_setup(

@@ -57,11 +57,25 @@ def fit(
         ws.row_dimensions[r].height = LINE_HEIGHT * lines + 3
 
 
+A4_WIDTH = 140  # column-width units (characters) an A4 landscape page shows at 100 %
+
+
+def visible_width(ws: Worksheet) -> float:
+    return sum(
+        (ws.column_dimensions[get_column_letter(c)].width or 8.43)
+        for c in range(1, ws.max_column + 1)
+        if not ws.column_dimensions[get_column_letter(c)].hidden
+    )
+
+
 def print_setup(ws: Worksheet, title_rows: str, header_text: str | None = None) -> None:
-    """A4 landscape, every column on the page width (as many pages down as needed), `title_rows` repeated
-    on every page, margins of 1 cm at the sides, page numbers in the footer."""
+    """Landscape, every column on the page width (as many pages down as needed), `title_rows` repeated on
+    every page, margins of 1 cm at the sides, page numbers in the footer. A4, or A3 when the columns would
+    print below about 60 % on A4 (a unit's 30 columns would be 5-point text); a printer without A3 scales
+    the page down to A4 itself."""
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    wide = visible_width(ws) > A4_WIDTH / 0.6
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if wide else ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
