@@ -293,3 +293,17 @@ def test_resending_the_untouched_workbook_creates_no_record(generated_day):
         i for i, (v, status) in before.items() if status == "invalid" and after[i][0] > v
     ]  # DUP-1 rows: one record, two
     assert again and len(again) == sum(status == "invalid" for _, status in before.values())
+
+
+def test_a_unit_whose_only_problem_is_an_unreadable_file_gets_a_workbook(tmp_path):
+    """Quarantined, the file is reported to its unit in its feedback, not only in a server log."""
+    settings = settings_for(tmp_path)
+    (settings.inbox / UNIT).mkdir(parents=True, exist_ok=True)
+    (settings.inbox / UNIT / "11月处罚.xlsx").write_bytes(b"not a workbook")
+    result = run(settings, DAY1)
+    assert result.checked == 0 and result.feedback
+    wb = load_workbook(result.feedback)
+    assert wb.sheetnames == ["无法读取的文件", "规则说明"]
+    name, when, reason, to_do = (c.value for c in wb["无法读取的文件"][2])
+    assert name == "11月处罚.xlsx" and when.startswith("20") and "收件箱" in to_do
+    assert "无法读取Excel文件" in reason and "/" not in reason  # the Chinese part only
