@@ -689,10 +689,13 @@ def _masked_raw(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def platform_rejections(session: Session, unit: str, report_date: dt.date) -> list[dict[str, Any]]:
+def platform_rejections(
+    session: Session, unit: str, report_date: dt.date, *, masked: bool = True
+) -> list[dict[str, Any]]:
     """The unit's versions the platform rejected in batches settled on `report_date`, as feedback items
     `{"dataset","file_name","sheet","row","columns","raw","errors":[{"rule":"PLATFORM","field","column",
-    "value","message"}],"warnings":[]}`; values masked per STANDARD.md §7."""
+    "value","message"}],"warnings":[]}`; values masked per STANDARD.md §7 (`masked=False`: `raw` as the unit
+    sent it, for the unit's own 问题数据 workbook only)."""
     rows = session.execute(
         select(
             RV.c.id,
@@ -726,7 +729,7 @@ def platform_rejections(session: Session, unit: str, report_date: dt.date) -> li
             columns = dict(found) if isinstance(found, dict) else {}
         ds = get_dataset(row.dataset)
         by_code = {f.code: f for f in ds.fields}
-        raw = _masked_raw(row.raw or {})
+        raw = _masked_raw(row.raw or {}) if masked else dict(row.raw or {})
         errors = []
         for err in row.platform_errors or [{"field": "", "message": "平台拒收"}]:
             code = err.get("field") or ""

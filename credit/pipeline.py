@@ -197,7 +197,8 @@ def feedback_items(settings: Settings, unit: str, report_date: dt.date) -> list[
                     "warnings": version.warnings or [],
                 }
             )
-        items += platform_rejections(session, unit, report_date)
+        # The unit's own values as sent (STANDARD.md §7): the workbook goes to this unit only.
+        items += platform_rejections(session, unit, report_date, masked=False)
         revocations = select(Submission).where(
             Submission.unit == unit, Submission.received_date == report_date, Submission.problems.is_not(None)
         )
@@ -206,16 +207,37 @@ def feedback_items(settings: Settings, unit: str, report_date: dt.date) -> list[
     return items
 
 
+def quarantined_files(settings: Settings, unit: str, report_date: dt.date) -> list[dict]:
+    """The unit's files of the day that could not be read: `{"file_name","received_at","reason"}` (reason
+    "中文 / English" as stored), oldest first."""
+    with session_scope(settings.database_url) as session:
+        stmt = (
+            select(Submission)
+            .where(
+                Submission.unit == unit,
+                Submission.received_date == report_date,
+                Submission.outcome == "quarantined",
+            )
+            .order_by(Submission.received_at, Submission.id)
+        )
+        return [
+            {"file_name": s.file_name, "received_at": s.received_at, "reason": s.reason}
+            for s in session.exec(stmt)
+        ]
+
+
 def write_unit_feedback(settings: Settings, unit: str, report_date: dt.date) -> str | None:
-    """(Re)write `out/feedback/<date>/<unit>_问题数据_<yyyymmdd>.xlsx` from the store; None when nothing is wrong."""
+    """(Re)write `out/feedback/<date>/<unit>_问题数据_<yyyymmdd>.xlsx` from the store: rows with errors or
+    warnings, and files that could not be read; None when nothing is wrong (no error, no unreadable file)."""
     from credit.reports.feedback import write_feedback
 
     items = feedback_items(settings, unit, report_date)
-    if not any(item["errors"] for item in items):
+    quarantined = quarantined_files(settings, unit, report_date)
+    if not any(item["errors"] for item in items) and not quarantined:
         return None
     folder = settings.out / "feedback" / report_date.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
-    return str(write_feedback(folder, unit, report_date, items))
+    return str(write_feedback(folder, unit, report_date, items, quarantined))
 
 
 def platform_transport(settings: Settings):

@@ -63,14 +63,14 @@ def test_feedback_workbook(tmp_path):
     # Warning fill on the 元-in-万元 amount, with a comment naming the rule.
     fine = ws.cell(2, col["罚款金额(万元)"])
     assert fine.fill.start_color.rgb == YELLOW.start_color.rgb and "AMT-5" in fine.comment.text
-    # Error fill on the bad ID, masked; 法定代表人证件号码 hidden.
+    # Error fill on the bad ID, shown as sent (STANDARD.md §7: only the sending unit gets this workbook), as
+    # is the legal representative's number; our own text (问题说明, comments) still masks them.
     idc = ws.cell(3, col["身份证号码"])
-    assert idc.value == "110105********0021" and idc.fill.start_color.rgb == RED.start_color.rgb
-    assert "ID-4" in idc.comment.text
-    assert ws.cell(3, col["法定代表人证件号码"]).value == "******"
+    assert idc.value == "110105194912310021" and idc.fill.start_color.rgb == RED.start_color.rgb
+    assert "ID-4" in idc.comment.text and "110105194912310021" not in idc.comment.text
+    assert ws.cell(3, col["法定代表人证件号码"]).value == PERSON_ID
     assert "ID-4" in ws.cell(3, 4).value and "证件号码" in ws.cell(3, 4).value
-    texts = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
-    assert PERSON_ID not in texts and "110105194912310021" not in texts
+    assert "110105194912310021" not in ws.cell(3, 4).value
     # Platform rejections and the rules sheet.
     xk = wb["行政许可"]
     assert xk.cell(2, 3).value == 9 and "PLATFORM" in xk.cell(2, 4).value
@@ -82,7 +82,8 @@ def test_feedback_workbook(tmp_path):
 
 
 def test_control_characters_are_shown_not_written(tmp_path):
-    """A TXT-1 row carries a control character, which a worksheet cannot store: it is shown as ␇."""
+    """A TXT-1 row carries a control character, which a worksheet cannot store: it is shown as a text marker
+    every font draws (no font has ␇)."""
     items = [
         {
             "dataset": "xzcf",
@@ -106,5 +107,82 @@ def test_control_characters_are_shown_not_written(tmp_path):
     wb = load_workbook(write_feedback(tmp_path, UNIT, REPORT_DATE, items))
     ws = wb["行政处罚"]
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-    assert "经查␇，当事人" in texts
-    assert not any("\x07" in t for t in texts)
+    assert "经查[控制字符U+0007]，当事人" in texts
+    assert not any("\x07" in t or "␇" in t for t in texts)
+
+
+def test_rows_are_as_high_as_their_wrapped_text_and_the_sheet_prints_landscape(tmp_path):
+    """问题说明 of several rules never overlaps the next row; long headers wrap instead of being cut; the
+    sheet prints landscape on the page width with its header on every page."""
+    from credit.reports.sheets import LINE_HEIGHT, display_width
+
+    wb = load_workbook(write_feedback(tmp_path, UNIT, REPORT_DATE, _items()))
+    ws = wb["行政处罚"]
+    header = [c.value for c in ws[1]]
+    problems = ws.cell(3, 4).value
+    width = ws.column_dimensions["D"].width
+    wrapped = sum(-(-display_width(line) // int(width - 1.5)) or 1 for line in problems.split("\n"))
+    assert len(problems.split("\n")) >= 2 and ws.row_dimensions[3].height >= LINE_HEIGHT * wrapped
+    for c, title in enumerate(header, start=1):
+        cell = ws.cell(1, c)
+        letter = cell.column_letter
+        assert cell.alignment.wrap_text, title
+        # two lines of header at most: half the title fits the column
+        assert ws.column_dimensions[letter].width * 2 >= display_width(title), title
+    long_header = max(header, key=display_width)
+    assert ws.row_dimensions[1].height >= LINE_HEIGHT * 2, long_header
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1" and ws.freeze_panes == "E2"
+
+
+def test_a_quarantined_file_is_reported_to_its_unit(tmp_path):
+    import datetime as dt
+
+    quarantined = [
+        {
+            "file_name": "处罚台账.xlsx",
+            "received_at": dt.datetime(2024, 5, 1, 10, 5, tzinfo=dt.UTC),
+            "reason": "工作簿设有密码，请取消密码后再报送 / the workbook is password-protected",
+        }
+    ]
+    wb = load_workbook(write_feedback(tmp_path, UNIT, REPORT_DATE, [], quarantined))
+    assert wb.sheetnames == ["无法读取的文件", "规则说明"]
+    ws = wb["无法读取的文件"]
+    assert [c.value for c in ws[1]] == ["文件名", "收取时间（北京时间）", "原因", "处理办法"]
+    name, when, reason, to_do = (c.value for c in ws[2])
+    assert (name, when, reason) == ("处罚台账.xlsx", "2024-05-01 18:05", "工作簿设有密码，请取消密码后再报送")
+    assert "收件箱" in to_do
+    # Beside rows with problems: after the dataset sheets.
+    wb = load_workbook(write_feedback(tmp_path / "both", UNIT, REPORT_DATE, _items(), quarantined))
+    assert wb.sheetnames == ["行政处罚", "行政许可", "无法读取的文件", "规则说明"]
+
+
+def test_unapplied_revocations_stay_out_of_the_data_sheets(tmp_path):
+    """A 撤销清单 row that could not be applied is listed apart: a resent workbook must not make it a record."""
+    item = {
+        "dataset": "xzcf",
+        "file_name": "撤销.csv",
+        "sheet": None,
+        "row": 3,
+        "columns": {"decision_doc_no": "决定文书号"},
+        "raw": {"decision_doc_no": "雷市监罚〔2026〕77号", "remark": "撤销原因：录入错误"},
+        "errors": [
+            {"rule": "REVOKE", "field": "CF_WSH", "column": "决定文书号", "value": "x", "message": "未找到"}
+        ],
+        "warnings": [],
+    }
+    wb = load_workbook(write_feedback(tmp_path, UNIT, REPORT_DATE, [*_items(), item]))
+    assert wb.sheetnames == ["行政处罚", "行政许可", "撤销未执行", "规则说明"]
+    ws = wb["撤销未执行"]
+    assert [c.value for c in ws[2]] == [
+        "撤销.csv",
+        3,
+        "行政处罚",
+        "雷市监罚〔2026〕77号",
+        "录入错误",
+        "✗ [REVOKE] 未找到",
+    ]
+    docs = [c.value for c in wb["行政处罚"]["E"]]
+    assert not any("77号" in str(d) for d in docs)

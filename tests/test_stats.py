@@ -351,3 +351,46 @@ def test_document_number_fast_path_equals_doc_no_key():
     ):
         assert _doc_key(doc) == doc_no_key(doc)
         assert _parse_key(doc_no_key(doc)) == parse_doc_no(doc_no_key(doc))
+
+
+def test_daily_workbook_marks_exactly_the_rows_short_of_three_zero_and_prints(db, tmp_path):
+    """Red fill on exactly the rows that say 三清零 否 (not on a unit's other, empty dataset row); the 疑似漏报
+    sheet styled and frozen with the true count; both sheets print landscape on the page width."""
+    from openpyxl import load_workbook
+
+    from credit.reports.daily_workbook import RED, write_daily_workbook
+
+    with session_scope(db) as s:
+        add_record(s, "scjgj", "雷市监罚〔2026〕1号", D(2026, 9, 29), DAY)  # late: scjgj 行政处罚 否
+        add_record(s, "zjj", "雷住建许〔2026〕1号", D(2026, 10, 9), DAY, "invalid", dataset="xzxk")
+        add_record(s, "gaj", "雷公罚〔2026〕1号", D(2026, 10, 9), DAY)  # on time, valid: 是
+        report = daily(s)
+    gaps = [f"雷市监罚〔2026〕{n}号" for n in range(2, 52)]
+    target = next(r for r in report.rows if (r.unit, r.dataset) == ("scjgj", "xzcf"))
+    target.suspected_gaps, target.suspected_gaps_total = gaps, 653  # the list is capped, the count is not
+    path = write_daily_workbook(report, tmp_path / "日统计.xlsx")
+    wb = load_workbook(path)
+    ws = wb["日统计"]
+    assert [c.value for c in ws[3]][-1] == "三清零"
+    red, said_no = set(), set()
+    for r in range(4, ws.max_row + 1):
+        fills = {ws.cell(r, c).fill.fgColor.rgb for c in range(1, 17)}
+        if RED.fgColor.rgb in fills:
+            assert fills == {RED.fgColor.rgb}, r  # the whole row
+            red.add(r)
+        if ws.cell(r, 16).value == "否":
+            said_no.add(r)
+    assert red == said_no and len(said_no) == 3  # scjgj 行政处罚, zjj 行政许可, 合计
+    names = {(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in red}
+    assert ("市市场监管局", "行政许可") not in names and ("市市场监管局", "行政处罚") in names
+    for sheet, title_rows in ((ws, "$1:$3"), (wb["疑似漏报"], "$1:$1")):
+        assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == title_rows
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    gap_ws = wb["疑似漏报"]
+    assert gap_ws.freeze_panes == "A2" and all(
+        c.font.b and c.fill.fgColor.rgb.endswith("D9E1F2") for c in gap_ws[1]
+    )
+    [row] = [[c.value for c in r] for r in gap_ws.iter_rows(min_row=2)]
+    assert row[:3] == ["市市场监管局", "行政处罚", 653]
+    assert row[3].startswith("雷市监罚〔2026〕2号、") and row[3].endswith("等653个（此处列出前50个）")

@@ -2,7 +2,9 @@
 home and ephemeral server), `credit check --json`, `credit stats`, `credit bulletin`, with distinctive
 secret values and natural persons in the data. Nothing written may hold the app secret, the webhook's
 token or the database password; no human output may hold a 法定代表人证件号码 (not even masked) or a
-自然人证件号码 unmasked (STANDARD.md §7). Inputs (inbox, archive, reference, the generator's manifest) and
+自然人证件号码 unmasked (STANDARD.md §7), with the one exception §7 makes: a unit's own 问题数据 workbook
+carries that unit's values as sent (法定代表人证件号码 included: they are its values, and the workbook is
+resent as it is), and never another unit's. Inputs (inbox, archive, reference, the generator's manifest) and
 the store itself (the system of record, which must carry the full values for the push) are not outputs."""
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ def db_url():
 @pytest.fixture(scope="module")
 def day_written(template, tmp_path_factory, db_url):
     """Run the day through the real CLI and flow; (everything written, natural persons' and legal
-    representatives' ID numbers as the store holds them)."""
+    representatives' ID numbers as the store holds them, {unit: the numbers that unit sent})."""
     from credit.sandbox import start_sandbox
 
     tmp_path = tmp_path_factory.mktemp("secrets")
@@ -141,7 +143,7 @@ def day_written(template, tmp_path_factory, db_url):
 
     # 2. ID numbers: every natural person's and legal representative's number the store holds.
     from credit.settings import load_settings
-    from credit.store import RecordVersion, session_scope
+    from credit.store import Record, RecordVersion, session_scope
 
     os.environ["CREDIT_HOME"] = str(home)
     try:
@@ -149,23 +151,28 @@ def day_written(template, tmp_path_factory, db_url):
     finally:
         del os.environ["CREDIT_HOME"]
     persons, reps = set(), set()
+    sent_by: dict[str, set[str]] = {}
     with session_scope(url) as s:
-        for v in s.exec(select(RecordVersion)):
+        for v, unit in s.exec(
+            select(RecordVersion, Record.unit).join(Record, Record.id == RecordVersion.record_id)
+        ):
             for values in (v.data or {}, v.raw or {}):
                 if values.get("id_no") and len(str(values["id_no"]).strip()) >= 15:
                     persons.add(str(values["id_no"]).strip())
+                    sent_by.setdefault(unit, set()).add(str(values["id_no"]).strip())
                 if values.get("legal_rep_id_no") and len(str(values["legal_rep_id_no"]).strip()) >= 15:
                     reps.add(str(values["legal_rep_id_no"]).strip())
+                    sent_by.setdefault(unit, set()).add(str(values["legal_rep_id_no"]).strip())
     if db_url is None:
         from credit.store import db
 
         db._engines.pop(url, None)
     assert len(persons) >= 5 and len(reps) >= 5, (len(persons), len(reps))
-    return written, persons, reps
+    return written, persons, reps, sent_by
 
 
 def test_no_secret_in_anything_written(day_written):
-    written, _, _ = day_written
+    written, _, _, _ = day_written
     for secret in (APP_SECRET, WEBHOOK_TOKEN, DB_PASSWORD):
         leaks = [w for w, t in written if secret in t]
         assert not leaks, f"secret {secret[:6]}… found in {leaks[:5]}"
@@ -187,18 +194,41 @@ def check_ids(written, persons, reps) -> None:
         assert not leaks, f"法定代表人证件号码 shown (masked) in {leaks[:5]}"
 
 
+def feedback_unit(where: str) -> str | None:
+    """The unit whose own 问题数据 workbook `where` is (out/feedback/<date>/<unit>_问题数据_<yyyymmdd>.xlsx)."""
+    path = Path(where.split("!", 1)[0])
+    if path.parent.parent.name == "feedback" and path.parent.parent.parent.name == "out":
+        unit, sep, rest = path.name.partition("_问题数据_")
+        if sep and rest.endswith(".xlsx"):
+            return unit
+    return None
+
+
 def test_id_numbers_masked_in_human_outputs(day_written):
-    written, persons, reps = day_written
+    written, persons, reps, sent_by = day_written
     outputs = [(w, t) for w, t in written if "/out/data_docs/" not in w]
-    check_ids(outputs, persons, reps)
-    # and the natural persons' numbers do appear, masked (the feedback workbook, the check output)
+    others = [(w, t) for w, t in outputs if feedback_unit(w) is None]
+    check_ids(others, persons, reps)
+    # and the natural persons' numbers do appear, masked (the check output, 问题说明 of the feedback)
     from credit.identifiers import mask_id
 
     assert any(mask_id(p) in t for p in persons for _, t in outputs)
+    # A unit's own feedback workbook: its own values as sent (STANDARD.md §7), no other unit's number.
+    books: dict[str, list[tuple[str, str]]] = {}
+    for w, t in outputs:
+        if feedback_unit(w) is not None:
+            books.setdefault(feedback_unit(w), []).append((w, t))
+    assert books, "no feedback workbook was scanned"
+    shown_own = 0
+    for unit, texts_ in books.items():
+        own = sent_by.get(unit, set())
+        check_ids(texts_, persons - own, reps - own)
+        shown_own += any(number in t for number in own for _, t in texts_)
+    assert shown_own, "no unit got its own ID numbers back as sent"
 
 
 def test_id_numbers_masked_in_data_docs(day_written):
-    written, persons, reps = day_written
+    written, persons, reps, _ = day_written
     docs = [(w, t) for w, t in written if "/out/data_docs/" in w]
     assert docs
     check_ids(docs, persons, reps)

@@ -1,0 +1,125 @@
+"""`日统计_<yyyymmdd>.xlsx`: the day's statistics as an office prints and files them.
+
+Sheet 日统计: a title, a note, then one row per unit and dataset (units short of 三清零 first) and 合计; the
+rows not at 三清零 — and only those — are filled red. Sheet 疑似漏报: the document numbers missing from a unit's
+series, with the true count (`suspected_gaps_total`; the list itself is capped). Both print A4 landscape on
+the page width with their header repeated; every string is written as text (`credit.escape.xlsx_row`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from credit import escape
+from credit.reports.sheets import LINE_HEIGHT, fit, print_setup, wrapped_lines
+from credit.standard import DATASET_NAMES
+from credit.stats import Counts, DailyReport, _ordered, cn_date
+
+HEADERS = [
+    "单位", "数据类别", "新增", "错误", "迟报", "漏报", "纠正", "推送", "平台接收", "平台退回",
+    "错误率", "迟报率", "漏报率", "及时率", "达标率", "三清零",
+]  # fmt: skip
+COUNTS = ["received", "invalid", "late", "missing", "corrections", "pushed", "accepted", "rejected"]
+RATES = ["error_rate", "late_rate", "missing_rate", "timely_rate", "compliance_rate"]
+WIDTHS = [24, 9] + [7] * 8 + [9] * 5 + [7]
+RED = PatternFill("solid", fgColor="F8CBAD")
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+THIN = Side(style="thin", color="999999")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+NUMBER = Alignment(horizontal="center", vertical="center")
+BOLD = Font(bold=True)
+TITLE_FONT = Font(name="宋体", size=14, bold=True)
+HEADER_ROW = 3
+
+
+def write_daily_workbook(report: DailyReport, path: Path) -> Path:
+    """Write the workbook to `path` (through a temporary file: a reader never sees half of it)."""
+    wb = Workbook()
+    _stats_sheet(wb.active, report)
+    _gaps_sheet(wb.create_sheet("疑似漏报"), report)
+    tmp = path.with_name(path.name + ".tmp")
+    wb.save(tmp)
+    tmp.replace(path)
+    return path
+
+
+def _stats_sheet(ws, report: DailyReport) -> None:
+    ws.title = "日统计"
+    title = f"雷州市“双公示”数据归集日统计（{cn_date(report.date)}）"
+    short_rows = [row for row in report.rows if not row.counts.three_zero]
+    note = (
+        f"报送时限：作出行政决定之日起{report.deadline_workdays}个工作日内。未实现“三清零”（有错误、迟报或漏报）"
+        f"的单位{len(report.short_of_three_zero())}个，排在前面，其未实现的{len(short_rows)}行以红色标出。"
+        "比率无分母时显示“—”。"
+    )
+    ws.append(escape.xlsx_row(ws, [title]))
+    ws.append(escape.xlsx_row(ws, [note]))
+    ws.append(escape.xlsx_row(ws, HEADERS))
+    last = get_column_letter(len(HEADERS))
+    ws.merge_cells(f"A1:{last}1")
+    ws.merge_cells(f"A2:{last}2")
+    ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTER
+    ws["A2"].alignment = LEFT
+    for cell in ws[HEADER_ROW]:
+        cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEADER_FILL, CENTER, BORDER
+
+    def put(values: list, c: Counts) -> None:
+        row = [*values, *(getattr(c, f) for f in COUNTS)]
+        row += [getattr(c, r) if getattr(c, r) is not None else "—" for r in RATES]
+        row.append("是" if c.three_zero else "否")
+        ws.append(escape.xlsx_row(ws, row))
+        r = ws.max_row
+        for col in range(1, len(HEADERS) + 1):
+            cell = ws.cell(r, col)
+            cell.border = BORDER
+            cell.alignment = LEFT if col <= 2 else NUMBER
+            if 11 <= col <= 15 and isinstance(cell.value, float):
+                cell.number_format = "0.00%"
+            if not c.three_zero:  # exactly the rows that say 否
+                cell.fill = RED
+
+    for row in _ordered(report):
+        put([row.short_name, DATASET_NAMES.get(row.dataset, row.dataset)], row.counts)
+    put(["合计", "全部"], report.total)
+    for cell in ws[ws.max_row]:
+        cell.font = BOLD
+    for i, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.row_dimensions[1].height = 24
+    # The merged note wraps over the whole table width.
+    ws.row_dimensions[2].height = LINE_HEIGHT * wrapped_lines(note, sum(WIDTHS)) + 3
+    ws.row_dimensions[HEADER_ROW].height = LINE_HEIGHT + 5
+    ws.freeze_panes = f"C{HEADER_ROW + 1}"
+    print_setup(ws, f"1:{HEADER_ROW}")
+
+
+def _gaps_sheet(ws, report: DailyReport) -> None:
+    headers = ["单位", "数据类别", "疑似漏报个数", "疑似漏报文号（文号不连续，请核实）"]
+    ws.append(escape.xlsx_row(ws, headers))
+    for cell in ws[1]:
+        cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEADER_FILL, CENTER, BORDER
+    rows = [row for row in report.rows if row.suspected_gaps_total or row.suspected_gaps]
+    for row in rows:
+        total = max(row.suspected_gaps_total, len(row.suspected_gaps))
+        listed = "、".join(row.suspected_gaps)
+        if total > len(row.suspected_gaps):
+            listed += f" 等{total}个（此处列出前{len(row.suspected_gaps)}个）"
+        ws.append(
+            escape.xlsx_row(ws, [row.short_name, DATASET_NAMES.get(row.dataset, row.dataset), total, listed])
+        )
+        for col, cell in enumerate(ws[ws.max_row], start=1):
+            cell.border = BORDER
+            cell.alignment = NUMBER if col == 3 else LEFT
+    if not rows:
+        ws.append(escape.xlsx_row(ws, ["当日无疑似漏报。"]))
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers))
+    fit(ws, 1, {headers[3]: 90, "单位": 24}, minimum=8)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:D{max(ws.max_row, 2)}"
+    print_setup(ws, "1:1", f"疑似漏报（{cn_date(report.date)}）")
