@@ -11,10 +11,12 @@ import datetime as dt
 import os
 
 from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
 from prefect_dask import DaskTaskRunner
 
 from flows import params
-from flows.daily import value
+from flows.daily import push_errors, value
+from tasks.alerts import alerts_task
 from tasks.collect import collect_task, load_reference_task, sync_units_task
 from tasks.common import today
 from tasks.push import push_task
@@ -31,7 +33,13 @@ def dask_runner() -> DaskTaskRunner:
     return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": False})
 
 
-@flow(name="backfill", flow_run_name="backfill {report_date}", task_runner=dask_runner())
+def _run_name() -> str:
+    chosen = flow_run.parameters.get("units")
+    scope = f"{len(chosen)} 个单位" if chosen else "全部单位"
+    return f"backfill {flow_run.parameters.get('report_date') or today()} {scope}"
+
+
+@flow(name="backfill", flow_run_name=_run_name, task_runner=dask_runner())
 def backfill(
     report_date: params.Date = params.BACKFILL_DATE,
     units: params.Units = params.UNITS,
@@ -59,5 +67,15 @@ def backfill(
     while day <= report_date:
         stats[day.isoformat()] = daily_stats_task(day)
         day += dt.timedelta(days=1)
+    pending = any(isinstance(p, dict) and p.get("failed") for p in pushed.values())
+    alerts_task(
+        report_date,
+        codes,
+        validated=any((v or {}).get("checked") for v in validated.values()),
+        feedback={u: (v or {}).get("feedback") for u, v in validated.items()},
+        quarantined=[q for c in collected.values() for q in (c or {}).get("quarantined") or []],
+        push_pending=pending,
+        push_errors=push_errors(pushed.values()),
+    )
     get_run_logger().info("补录完成：%d 个单位，统计 %d 天", len(codes), len(stats))
     return {"collect": collected, "validate": validated, "push": pushed, "stats": stats}
