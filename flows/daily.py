@@ -10,6 +10,7 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 
+from credit import escape
 from credit.alerts import unit_name
 from flows import params
 from tasks.alerts import alerts_task, auth_failure_message
@@ -32,6 +33,13 @@ def _run_name() -> str:
 def value(result):
     """A task may end in a named state (SKIPPED); the flow wants its data either way."""
     return result.result() if isinstance(result, State) else result
+
+
+def unknown_units(units: list[str] | None) -> list[str]:
+    """The chosen units that are not in the registry, as typed: one visible masked line each (the failure
+    message is sent to the webhook as it is)."""
+    known = set(params.unit_codes(None))
+    return [escape.log_line(u) for u in units or [] if str(u).strip().split(" ", 1)[0] not in known]
 
 
 def push_errors(summaries) -> list[str]:
@@ -65,7 +73,14 @@ def daily_pipeline(
         push: 是否把合格记录推送到信用湛江。
     """
     report_date = report_date or today()
-    codes = params.unit_codes(units)
+    try:
+        codes = params.unit_codes(units)
+    except ValueError as exc:  # the run fails, its alert in Chinese: cause first, then what to do
+        return Failed(
+            message=f"原因：所选单位不在单位名录中：{'、'.join(unknown_units(units))}，本次运行未处理任何单位。\n"
+            "下一步：在 Prefect 界面用“Custom run”从单位列表中选择，或填写 credit/data/units.csv 中的单位代码后重新运行。",
+            data=exc,
+        )
     logger = get_run_logger()
     logger.info("%s 开始：%d 个单位，%s", report_date, len(codes), "推送" if push else "不推送")
     progress = create_progress_artifact(progress=0.0, key="daily-progress", description=f"{report_date} 进度")

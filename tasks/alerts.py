@@ -12,14 +12,14 @@ from credit import alerts
 from tasks.common import emit_alert, settings
 
 
-def _emit(digest: alerts.Digest) -> None:
+def emit_digest(digest: alerts.Digest) -> None:
+    """One event per digest; emit_alert escapes every string of it (one line each, ID numbers masked)."""
     day = digest.date.isoformat()
     emit_alert(
         digest.event,
         {"prefect.resource.id": f"credit.day.{day}.{digest.kind}", "prefect.resource.name": digest.subject},
         digest.payload(),
     )
-    get_run_logger().warning("已发送告警：%s", digest.subject)
 
 
 @task(name="alerts", task_run_name="alerts {report_date}", cache_policy=NO_CACHE)
@@ -33,18 +33,19 @@ def alerts_task(
     push_pending: bool = False,
     push_errors: list[str] | None = None,
 ) -> dict[str, int]:
-    """Emit the run's digests: validation (when this run validated records), quarantine (files set aside
-    today), push (when a push could not finish). Returns the totals it alerted, by kind."""
+    """Emit the run's digests: validation (when this run validated records), quarantine (when this run set
+    files aside; the message lists the day's), push (when a push could not finish). Returns the totals it alerted, by kind."""
     s = settings()
     digests = [
         alerts.validation_digest(s, report_date, units, feedback) if validated else None,
-        alerts.quarantine_digest(s, report_date, units, quarantined) if quarantined is not None else None,
+        alerts.quarantine_digest(s, report_date, units, quarantined) if quarantined else None,
         alerts.push_digest(s, report_date, errors=push_errors) if push_pending else None,
     ]
     sent = {}
     for digest in digests:
         if digest is not None:
-            _emit(digest)
+            emit_digest(digest)
+            get_run_logger().warning("已发送告警：%s", digest.subject)
             sent[digest.kind] = digest.total
     return sent
 
