@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 DAY = dt.date(2026, 11, 26)
 OUTAGE_DAY = dt.date(2026, 11, 27)
+REFUSED_DAY = dt.date(2026, 11, 30)
 UNITS = ["scjgj", "zjj", "leicheng", "gaj", "sfj", "czj", "swj", "wjj"]
 SETTLE = 20  # seconds an automation may take to deliver (FIELD-NOTES: within ~20 s)
 
@@ -169,12 +170,14 @@ def _settled(stack, *markers: str) -> dict[str, list[str]]:
     return {marker: _messages(stack, marker) for marker in markers}
 
 
-def _store_count(stack, where: str) -> int:
+def _store_count(stack, where: str, what: str = "count(*)") -> int:
     import sqlalchemy as sa
 
     engine = sa.create_engine(f"sqlite:///{stack['home'] / 'credit.db'}")
     with engine.connect() as conn:
-        count = conn.exec_driver_sql(f"SELECT count(*) FROM record_version WHERE {where}").scalar_one()
+        count = conn.exec_driver_sql(
+            f"SELECT {what} FROM record_version JOIN record ON record.id = record_version.record_id WHERE {where}"
+        ).scalar_one()
     engine.dispose()
     return count
 
@@ -192,7 +195,9 @@ def test_a_day_with_invalid_rows_in_many_units_sends_one_digest_per_kind(stack):
 
     got = _settled(stack, "校验不合格", "文件无法读取")
     [validation] = got["校验不合格"]  # one message for every unit and dataset of the day
-    invalid = _store_count(stack, f"status = 'invalid' AND received_date = '{DAY.isoformat()}'")
+    invalid = _store_count(
+        stack, f"record_version.status = 'invalid' AND record_version.received_date = '{DAY.isoformat()}'"
+    )
     failing = [u for u in UNITS if all_units()[u].short_name in validation]
     assert invalid > 0 and len(failing) >= 5
     assert f"{len(failing)} 个单位共 {invalid} 条" in validation.split("\n", 1)[0]
@@ -255,29 +260,33 @@ def test_platform_outage_ends_push_pending_with_one_digest_of_the_true_backlog(s
         stack["sandbox"].set_faults(clear=True)
     assert run.state.is_completed() and run.state.name == "推送待重试", stack["worker"].tail()
     waiting = _store_count(stack, "push_state IN ('queued', 'batched')")
+    units = _store_count(stack, "push_state IN ('queued', 'batched')", "count(DISTINCT record.unit)")
     [digest] = _settled(stack, "推送信用湛江未完成")["推送信用湛江未完成"]
     lines = digest.split("\n")
     assert f"待推送 {waiting} 条" in lines[0] and waiting > 0
     assert lines[1].startswith("原因：平台暂时不可用") and lines[-1].startswith("下一步：")
-    assert f"待推送 {waiting} 条（4 个单位）" in lines[1]  # every unit's backlog, not the first one's
+    assert units > 1 and f"待推送 {waiting} 条（{units} 个单位）" in lines[1]  # every unit's, not the first's
     assert "None" not in digest and "unavailable" not in digest
 
 
 def test_refused_credentials_fail_the_run_with_cause_and_next_step(stack):
     from prefect.blocks.system import Secret
 
+    from credit.generator import generate_day
     from tasks.common import SECRET_BLOCK
 
+    # A day of its own: new records to push (push-retry, scheduled every 30 minutes, may have sent the rest).
+    generate_day(stack["home"], REFUSED_DAY, units=UNITS[:2], seed=9, defect_rate=0.1)
     good = Secret.load(SECRET_BLOCK).get()
     Secret(value="wrong-secret").save(SECRET_BLOCK, overwrite=True)
     try:
-        run = _run(stack, {"report_date": OUTAGE_DAY.isoformat(), "units": UNITS[:4], "push": True})
+        run = _run(stack, {"report_date": REFUSED_DAY.isoformat(), "units": UNITS[:2], "push": True})
     finally:
         Secret(value=good).save(SECRET_BLOCK, overwrite=True)
     assert run.state.is_failed(), stack["worker"].tail()
     waiting = _store_count(stack, "push_state IN ('queued', 'batched')")
-    [alert] = _settled(stack, f"运行失败：daily {OUTAGE_DAY.isoformat()}")[
-        f"运行失败：daily {OUTAGE_DAY.isoformat()}"
+    [alert] = _settled(stack, f"运行失败：daily {REFUSED_DAY.isoformat()}")[
+        f"运行失败：daily {REFUSED_DAY.isoformat()}"
     ]
     lines = alert.split("\n")
     assert lines[1].startswith("原因：信用湛江拒绝了本系统的应用密钥（401 认证失败）")
