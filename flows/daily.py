@@ -126,6 +126,9 @@ def daily_pipeline(
                     pending = True
         summary["units"][unit]["push"] = pushed
         advance()
+    skipped = {p.get("skipped") for u in codes if isinstance(p := summary["units"][u]["push"], dict)} - {None}
+    for message in skipped:  # once, not once per unit
+        logger.warning(message)
     summary["stats"] = daily_stats_task(report_date)
     daily_outputs_task(report_date, summary["stats"])
     summary["alerts"] = alerts_task(

@@ -61,14 +61,20 @@ def today(tz: str | None = None) -> dt.date:
 
 
 def run_name(verb: str, parameter: str):
-    """A task-run name from a unit parameter, for task_run_name: "push 市市场监管局(scjgj)", or "push 全部单位"
-    when the task covers every unit (never "push None")."""
+    """A task-run name from a unit parameter, for task_run_name: "push scjgj 市市场监管局", or "push 全部单位"
+    when the task covers every unit (never "push None"). The code comes first: the run graph draws names in a
+    font without Chinese glyphs, where "push scjgj" still reads."""
 
     def name() -> str:
         from prefect.runtime import task_run
 
+        from credit.units import all_units
+
         code = task_run.parameters.get(parameter)
-        return f"{verb} {unit_label(code) if code else '全部单位'}"
+        if not code:
+            return f"{verb} 全部单位"
+        unit = all_units().get(code)
+        return f"{verb} {code} {unit.short_name}" if unit else f"{verb} {code}"
 
     return name
 

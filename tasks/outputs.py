@@ -15,14 +15,14 @@ def explain(path: Path) -> str:
     """One line saying what an output is and who opens it."""
     name = path.name
     if name == "stats.json":
-        return "日统计数据（JSON，供程序读取）"
+        return "日统计数据（JSON）"
     if name.startswith("日统计_") and path.suffix == ".xlsx":
-        return "日统计工作簿：各单位报送、校验、推送、迟报和疑似漏报情况"
+        return "日统计工作簿：各单位报送、校验、推送情况"
     if "_问题数据_" in name:
         code = name.split("_问题数据_", 1)[0]
-        return f"{unit_name(code)}的问题数据清单：发给该单位，改正后放回 inbox/{code}/"
+        return f"{unit_name(code)}问题清单，改后放回 inbox/{code}/"
     if name == "index.html" and "data_docs" in path.parts:
-        return "Great Expectations 校验详情（Data Docs）：用浏览器打开"
+        return "校验详情（Data Docs，用浏览器打开）"
     if "附件" in name:
         return f"月通报附件（{path.suffix.lstrip('.')}）"
     if path.suffix == ".docx":

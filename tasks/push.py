@@ -21,7 +21,8 @@ def push_task(unit: str | None, report_date: dt.date):
     label = unit_label(unit) if unit else "全部单位"
     transport = platform_transport(s)
     if transport is None:
-        return Completed(name="SKIPPED", message="未配置 CREDIT_PLATFORM_URL：记录保持排队，未推送")
+        message = "未配置信用湛江地址（CREDIT_PLATFORM_URL）：记录保持排队，未推送"
+        return Completed(name="SKIPPED", message=message, data={"skipped": message})
     logger = get_run_logger()
     try:
         summary = push(transport, database_url=s.database_url, unit=unit, report_date=report_date)
