@@ -122,3 +122,19 @@ def test_nothing_to_say_sends_nothing(settings):
     assert validation_digest(settings, DAY) is None
     assert push_digest(settings, DAY) is None
     assert quarantine_digest(settings, DAY) is None
+
+
+def test_outputs_artifact_lists_every_file_relative_to_credit_home(settings):
+    from tasks.outputs import outputs_markdown
+
+    folder = settings.out / "bulletins" / "2026-11"
+    folder.mkdir(parents=True)
+    names = ["通报.docx", "通报.pdf", "附件2_疑似漏报核实清单.xlsx", "chart1.png", "bulletin.json"]
+    for name in names:
+        (folder / name).write_bytes(b"x")
+    paths = [folder / "通报.docx", *sorted(folder.iterdir()), settings.out / "absent.pdf"]
+    markdown = outputs_markdown(settings, "2026-11 月通报", paths).replace("\\", "")
+    rows = [line for line in markdown.splitlines() if line.startswith("| out/")]
+    assert len(rows) == len(names) and "file://" not in markdown  # each file once; a missing one not listed
+    assert "| out/bulletins/2026-11/通报.pdf | 月通报 PDF 版" in markdown
+    assert "| out/bulletins/2026-11/附件2_疑似漏报核实清单.xlsx | 月通报附件" in markdown
