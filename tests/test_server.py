@@ -234,7 +234,7 @@ def test_a_day_with_invalid_rows_in_many_units_sends_one_digest_per_kind(stack):
     day = DAY.isoformat()
     for rel in (f"out/daily/{day}/stats.json", f"out/daily/{day}/日统计_{DAY:%Y%m%d}.xlsx"):
         assert rel in outputs.replace("\\", "")  # markdown-escaped in the artifact, plain on screen
-    assert "file://" not in outputs and "问题数据清单" in outputs
+    assert "file://" not in outputs and "问题清单，改后放回 inbox" in outputs.replace("\\", "")
     # The log: no "Finished in state Completed()" per task (the flow run's own end line stays), no "None".
     ours = [log for log in logs if log.flow_run_id == run.id]
     assert not [x for x in ours if x.task_run_id and x.message.startswith("Finished in state Completed")]
