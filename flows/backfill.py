@@ -11,10 +11,13 @@ import datetime as dt
 import os
 
 from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+from prefect.states import Completed, Failed
 from prefect_dask import DaskTaskRunner
 
 from flows import params
-from flows.daily import value
+from flows.daily import PUSH_PENDING, push_errors, value
+from tasks.alerts import alerts_task, auth_failure_message
 from tasks.collect import collect_task, load_reference_task, sync_units_task
 from tasks.common import today
 from tasks.push import push_task
@@ -31,13 +34,19 @@ def dask_runner() -> DaskTaskRunner:
     return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": False})
 
 
-@flow(name="backfill", flow_run_name="backfill {report_date}", task_runner=dask_runner())
+def _run_name() -> str:
+    chosen = flow_run.parameters.get("units")
+    scope = f"{len(chosen)} 个单位" if chosen else "全部单位"
+    return f"backfill {flow_run.parameters.get('report_date') or today()} {scope}"
+
+
+@flow(name="backfill", flow_run_name=_run_name, task_runner=dask_runner())
 def backfill(
     report_date: params.Date = params.BACKFILL_DATE,
     units: params.Units = params.UNITS,
     push: bool = params.PUSH,
     stats_from: params.Date = params.STATS_FROM,
-) -> dict:
+):
     """历史数据补录：收取大批量积压数据，在 Dask 集群上并行校验各单位，推送并重算日统计。
 
     Args:
@@ -53,11 +62,34 @@ def backfill(
     collected = {unit: value(collect_task(unit, report_date)) for unit in codes}
     futures = {unit: validate_task.submit(unit, report_date) for unit in codes}
     validated = {unit: value(f.result()) for unit, f in futures.items()}
-    pushed = {unit: value(push_task(unit, report_date)) for unit in codes} if push else {}
+    pushed, refused, pending = {}, False, False
+    for unit in codes if push else []:
+        state = push_task(unit, report_date, return_state=True)
+        refused = state.is_failed()  # credentials refused (401): stop pushing, as the daily run does
+        pushed[unit] = None if refused else value(state)
+        pending = bool(isinstance(pushed[unit], dict) and pushed[unit].get("failed"))
+        if refused or pending:
+            break
     day = stats_from or report_date
     stats = {}
     while day <= report_date:
         stats[day.isoformat()] = daily_stats_task(day)
         day += dt.timedelta(days=1)
+    alerts_task(
+        report_date,
+        codes,
+        validated=any((v or {}).get("checked") for v in validated.values()),
+        feedback={u: (v or {}).get("feedback") for u, v in validated.items()},
+        quarantined=[q for c in collected.values() for q in (c or {}).get("quarantined") or []],
+        push_pending=pending,
+        push_errors=push_errors(pushed.values()),
+    )
     get_run_logger().info("补录完成：%d 个单位，统计 %d 天", len(codes), len(stats))
-    return {"collect": collected, "validate": validated, "push": pushed, "stats": stats}
+    result = {"collect": collected, "validate": validated, "push": pushed, "stats": stats}
+    if refused:
+        return Failed(message=auth_failure_message(report_date))
+    if pending:
+        return Completed(
+            name=PUSH_PENDING, message="信用湛江暂不可用：记录保持排队，由 push-retry 重推", data=result
+        )
+    return result

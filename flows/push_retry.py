@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 
 from prefect import flow
 from prefect.runtime import flow_run
+from prefect.states import Completed, Failed
 
 from flows import params
-from flows.daily import value
+from flows.daily import PUSH_PENDING, push_errors, value
+from tasks.alerts import alerts_task, auth_failure_message
 from tasks.common import today
 from tasks.push import push_task
 
@@ -21,13 +23,26 @@ def _run_name() -> str:
 
 
 @flow(name="push-retry", flow_run_name=_run_name)
-def push_retry(units: params.Units = params.RETRY_UNITS) -> dict:
+def push_retry(units: params.Units = params.RETRY_UNITS):
     """重推：发送排队中的记录，并按批次号向信用湛江核实未确认的批次（绝不重复报送）。
 
     Args:
         units: 只重推所选单位，不选为所有有待推送记录的单位。
     """
     day = today()
-    if not units:
-        return {"all": value(push_task(None, day))}
-    return {code: value(push_task(code, day)) for code in params.unit_codes(units)}
+    codes = params.unit_codes(units) if units else [None]
+    results, pending = {}, False
+    for code in codes:
+        state = push_task(code, day, return_state=True)
+        if state.is_failed():
+            return Failed(message=auth_failure_message(day))
+        results[code or "all"] = pushed = value(state)
+        pending = pending or bool(isinstance(pushed, dict) and pushed.get("failed"))
+    if pending:
+        sent = alerts_task(day, push_pending=True, push_errors=push_errors(results.values()))
+        return Completed(
+            name=PUSH_PENDING,
+            message=f"信用湛江暂不可用：待推送 {sent.get('push', 0)} 条，下次 push-retry 再推",
+            data=results,
+        )
+    return results

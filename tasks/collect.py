@@ -10,7 +10,7 @@ from prefect.states import Completed
 
 from credit.collect import collect_sql, collect_unit
 from credit.pipeline import load_references, sync_units
-from tasks.common import settings, unit_label
+from tasks.common import run_name, settings, unit_label
 
 
 @task(name="sync-units", cache_policy=NO_CACHE)
@@ -27,7 +27,7 @@ def load_reference_task() -> int:
     return count
 
 
-@task(name="collect", task_run_name="collect {unit}", cache_policy=NO_CACHE)
+@task(name="collect", task_run_name=run_name("collect", "unit"), cache_policy=NO_CACHE)
 def collect_task(unit: str, report_date: dt.date):
     """Collect one unit's new files for the report date."""
     s = settings()
@@ -35,17 +35,20 @@ def collect_task(unit: str, report_date: dt.date):
     if s.sql_sources_file:
         result.files += collect_sql(s, unit, report_date).files
     logger = get_run_logger()
-    for f in result.files:
-        if f.outcome == "quarantined":
-            logger.warning("%s：文件 %s 无法读取，已隔离：%s", unit_label(unit), f.name, f.reason)
     summary = result.summary()
+    # The files set aside, for the run's one quarantine digest (tasks/alerts.py).
+    summary["quarantined"] = [
+        {"unit": unit, "name": f.name, "reason": f.reason, "path": f.stored_path} for f in result.quarantined
+    ]
     if result.nothing_new:
         return Completed(name="SKIPPED", message=f"{unit_label(unit)} 无新数据", data=summary)
-    logger.info(
-        "%s：收取 %d 行，新版本 %d，重复 %d",
-        unit_label(unit),
-        summary["rows"],
-        summary["new_versions"],
-        summary["repeats"],
+    line = (
+        f"{unit_label(unit)}：收取 {summary['rows']} 行，新版本 {summary['new_versions']}，"
+        f"重复 {summary['repeats']}"
     )
+    if result.quarantined:
+        names = "、".join(f"{f.name}（{f.reason}）" for f in result.quarantined)
+        logger.warning("%s；%d 个文件无法读取，已隔离：%s", line, len(result.quarantined), names)
+    else:
+        logger.info(line)
     return summary

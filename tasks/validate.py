@@ -1,4 +1,5 @@
-"""Validate: pending records against the Great Expectations suites; alert on rejections."""
+"""Validate: pending records against the Great Expectations suites. Rejected records are data, not a failure:
+one line per unit here, one validation digest per run (tasks/alerts.py)."""
 
 from __future__ import annotations
 
@@ -8,35 +9,32 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed
 
+from credit.alerts import dataset_name
 from credit.pipeline import UnitValidation, validate_unit, validate_units
-from tasks.common import emit_alert, settings, unit_label
+from tasks.common import run_name, settings, unit_label
 
 
 def _report(result: UnitValidation) -> dict:
-    """Log a unit's verdicts and raise `credit.validation.failed` per dataset with rejected records."""
-    unit, summary = result.unit, result.summary()
+    """Log a unit's verdicts in one line: a warning when records were rejected."""
+    summary = result.summary()
     if result.checked == 0:
         return summary
-    get_run_logger().info(
-        "%s：校验 %d 条，合格 %d，不合格 %d", unit_label(unit), result.checked, result.valid, result.invalid
+    line = (
+        f"{unit_label(result.unit)}：校验 {result.checked} 条，合格 {result.valid}，不合格 {result.invalid}"
     )
-    for dataset, counts in result.by_dataset.items():
-        if counts["invalid"]:
-            emit_alert(
-                "credit.validation.failed",
-                {"prefect.resource.id": f"credit.unit.{unit}", "prefect.resource.name": unit_label(unit)},
-                {
-                    "unit": unit,
-                    "dataset": dataset,
-                    "date": result.report_date.isoformat(),
-                    "counts": counts,
-                    "feedback": result.feedback,
-                },
-            )
+    if result.invalid:
+        detail = "、".join(
+            f"{dataset_name(ds)} {c['invalid']}"
+            for ds, c in sorted(result.by_dataset.items())
+            if c["invalid"]
+        )
+        get_run_logger().warning("%s（%s）", line, detail)
+    else:
+        get_run_logger().info(line)
     return summary
 
 
-@task(name="validate", task_run_name="validate {unit}", cache_policy=NO_CACHE)
+@task(name="validate", task_run_name=run_name("validate", "unit"), cache_policy=NO_CACHE)
 def validate_task(unit: str, report_date: dt.date):
     """Validate one unit's new record versions; rejected records are data, not a failure."""
     result = validate_unit(settings(), unit, report_date)
@@ -53,5 +51,6 @@ def validate_units_task(units: list[str], report_date: dt.date) -> dict[str, dic
     summaries = {unit: _report(result) for unit, result in results.items()}
     checked = sum(r.checked for r in results.values())
     invalid = sum(r.invalid for r in results.values())
-    get_run_logger().info("校验合计 %d 条，不合格 %d 条（%d 个单位）", checked, invalid, len(units))
+    failing = sum(1 for r in results.values() if r.invalid)
+    get_run_logger().info("校验合计 %d 条，不合格 %d 条（%d 个单位有不合格）", checked, invalid, failing)
     return summaries

@@ -105,7 +105,8 @@ def day(tmp_path_factory):
     from prefect.events.worker import EventsWorker
     from prefect.testing.utilities import prefect_test_harness
 
-    import tasks.push
+    import tasks.alerts
+    from credit.alerts import Digest
     from credit.sandbox import start_sandbox
     from flows.daily import daily_pipeline  # before the handlers: importing it sets Prefect's logging up
 
@@ -148,9 +149,9 @@ def day(tmp_path_factory):
         try:
             state = daily_pipeline(report_date=DAY, units=UNITS, return_state=True)
             assert state.is_completed(), state.message
-            # A push failure's alert carries an error text: the push task's own alert, given each string.
+            # A push digest carries the platform's cause: the digest's own emitter, given each string.
             for h in HOSTILE.values():
-                tasks.push._alert("scjgj", DAY, {"error": h, "failed_batches": [h], "pending": 1})
+                tasks.alerts.emit_digest(Digest("push", DAY, h, [f"原因：{h}"], 1, {"scjgj": {h: 1}}))
             EventsWorker.instance().drain()
             events = [e.model_dump(mode="json") for c in AssertingEventsClient.all for e in c.events]
         finally:
@@ -348,7 +349,7 @@ def test_alerts_show_hostile_values_as_one_line(day):
         for text in _strings([event["payload"], event["resource"]]):
             assert not CONTROLS_OR_LINE_BREAKS.search(text), (event["event"], text)
             assert_masked(event["event"], text)
-    errors = [e["payload"]["error"] for e in pushed]
+    errors = [e["payload"]["subject"] for e in pushed]
     for name in ("script", "img", "hyperlink", "md_link"):
         assert HOSTILE[name] in errors, f"{name} not shown as it is in a push alert"
     assert "ok␍␊2026-11-26 18:00:00 INFO forged line" in errors and ID_MASKED in errors
@@ -373,7 +374,10 @@ def test_alerts_show_hostile_values_as_one_line(day):
     body = asyncio.run(
         _template_environment.from_string(failed["body"]).render_async(flow_run=Run(), flow=Flow())
     )
-    assert FORGED in body and not CONTROLS_OR_LINE_BREAKS.search(body), repr(body)
+    # Prefect's message is the alert's last line, "技术信息：…", one line whatever it holds.
+    last = body.split("\n")[-1]
+    assert last.startswith("技术信息：") and FORGED in last, repr(body)
+    assert not CONTROLS_OR_LINE_BREAKS.search(last) and not CONTROLS.search(body), repr(body)
 
 
 def test_terminal_output_is_escaped(day):

@@ -121,9 +121,13 @@ def test_a_redirect_alerts_rejects_nothing_and_push_retry_settles_it(
     assert push_states(settings) == {"scjgj": {"batched": 3}, "zjj": {"queued": 2}}  # nothing rejected
     asserting_events_worker.drain()
     alerts = [e for e in asserting_events_worker._client.events if e.event == "credit.push.failed"]
-    assert [a.resource.id for a in alerts] == ["credit.unit.scjgj"]
-    [failed] = alerts[0].payload["failed_batches"]
-    assert "HTTP 302" in failed["error"] and "重定向" in failed["error"] and failed["records"] == 3
+    assert [a.resource.id for a in alerts] == [f"credit.day.{DAY.isoformat()}.push"]  # one digest per run
+    payload = alerts[0].payload
+    assert payload["total"] == 5 and payload["by_unit"] == {"scjgj": {"xzcf": 3}, "zjj": {"xzcf": 2}}
+    assert (
+        payload["lines"][0].startswith("原因：平台返回重定向")
+        and "CREDIT_PLATFORM_URL" in payload["lines"][-1]
+    )
     assert sandbox.state()["accepted_total"] == 0
 
     hostile.clear()
