@@ -21,7 +21,7 @@ def _new_pdf(title: str, author: str):
         def footer(self) -> None:
             # 页码: 4号 半角, "— n —", 7 mm below the type area; odd pages right, even pages left, one
             # character in from the type area's edge.
-            self.set_font("song", size=L.FOLIO_SIZE)
+            self.set_font(L.family("song"), size=L.FOLIO_SIZE)
             self.set_text_color(0, 0, 0)
             self.set_char_spacing(0)
             label = f"— {self.page_no()} —"
@@ -32,9 +32,7 @@ def _new_pdf(title: str, author: str):
             self.cell(w, L.FOLIO_SIZE * L.PT, label)
 
     pdf = _PDF(unit="mm", format="A4")
-    for role in L.FREE:
-        font = L.free_font(role)
-        pdf.add_font(role, "", str(font.path), collection_font_number=font.index)
+    L.add_fonts(pdf)
     pdf.set_margins(L.LEFT, L.TOP, L.RIGHT)
     pdf.set_auto_page_break(False)
     pdf.set_title(title)
@@ -76,7 +74,7 @@ class _Writer:
              color=(0, 0, 0)) -> None:  # fmt: skip
         pdf = self.pdf
         self.need(1)
-        pdf.set_font(role, size=size)
+        pdf.set_font(L.family(role), size=size)
         pdf.set_text_color(*color)
         pdf.set_char_spacing(0)
         natural = pdf.get_string_width(text)
@@ -124,16 +122,16 @@ class _Writer:
         rows = [[escape.document(v) for v in r] for r in table.rows]
         size, widths = L.column_widths(headers, rows)
         line_h = size * L.PT * 1.45
-        pdf.set_font("fs", size=size)
+        pdf.set_font(L.family("fs"), size=size)
         pdf.set_text_color(0, 0, 0)
         pdf.set_char_spacing(0)
         if self.y + 3 * line_h > BOTTOM_Y:
             self.new_page()
         pdf.set_y(self.y)
         pdf.set_auto_page_break(True, L.BOTTOM)
-        head = FontFace(family="hei", emphasis="", size_pt=size, fill_color=(230, 230, 230))
+        head = FontFace(family=L.family("hei"), emphasis="", size_pt=size, fill_color=(230, 230, 230))
         red = FontFace(color=RED)
-        total = FontFace(family="hei", emphasis="")
+        total = FontFace(family=L.family("hei"), emphasis="")
         align = tuple("RIGHT" if n else "CENTER" for n in table.numeric)
         with pdf.table(
             col_widths=tuple(widths), width=L.TYPE_W, text_align=align, line_height=line_h, headings_style=head,
@@ -161,7 +159,7 @@ def render_pdf(bulletin: Bulletin, path: Path) -> Path:
     mark_size = L.MARK_SIZE
     while L.text_width(bulletin.mark, "xbs", mark_size) > L.TYPE_W and mark_size > 22:
         mark_size -= 2
-    pdf.set_font("xbs", size=mark_size)
+    pdf.set_font(L.family("xbs"), size=mark_size)
     pdf.set_text_color(*RED)
     pdf.set_xy(L.LEFT, w.y)
     pdf.cell(L.TYPE_W, 2 * L.LINE_PITCH, escape.document(bulletin.mark), align="C")
@@ -257,7 +255,7 @@ def _colophon(w: _Writer, bulletin: Bulletin) -> None:
         pdf.line(L.LEFT, y, L.LEFT + L.TYPE_W, y)
     pdf.set_line_width(0.2)
     pdf.set_text_color(0, 0, 0)
-    pdf.set_font("fs", size=L.FOLIO_SIZE)
+    pdf.set_font(L.family("fs"), size=L.FOLIO_SIZE)
     pdf.set_char_spacing(0)
     pdf.set_xy(L.LEFT + inset, top)
     pdf.cell(L.TYPE_W - 2 * inset, pitch, escape.document(f"抄送：{bulletin.cc}。"))

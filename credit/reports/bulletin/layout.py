@@ -76,22 +76,36 @@ def free_font(role: str) -> FontFile:
     return FontFile(fallback.path, 0)
 
 
+def family(role: str) -> str:
+    """The name a role's face is registered under in an fpdf document (one per file and face, so a face
+    serving several roles is embedded once)."""
+    font = free_font(role)
+    return f"{font.path.stem}-{font.index}".lower()
+
+
+def add_fonts(pdf) -> None:
+    """Register every role's face with an fpdf document, each file and face once."""
+    for role in FREE:
+        name = family(role)
+        if name not in pdf.fonts:
+            font = free_font(role)
+            pdf.add_font(name, "", str(font.path), collection_font_number=font.index)
+
+
 @cache
 def _metrics():
     """An fpdf document used only to measure strings in the free faces."""
     from fpdf import FPDF
 
     pdf = FPDF(unit="mm", format="A4")
-    for role in FREE:
-        font = free_font(role)
-        pdf.add_font(role, "", str(font.path), collection_font_number=font.index)
+    add_fonts(pdf)
     return pdf
 
 
 def text_width(text: str, role: str, size: float) -> float:
     """Width in mm of `text` set in `role` at `size` pt."""
     pdf = _metrics()
-    pdf.set_font(role, size=size)
+    pdf.set_font(family(role), size=size)
     return pdf.get_string_width(text)
 
 
