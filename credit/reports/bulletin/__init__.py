@@ -67,7 +67,7 @@ def make_figures(summary: MonthSummary, folder: Path) -> dict[str, Figure]:
     number = 1
     if len(summary.trend) >= 2:
         labels = [f"{int(m[:4])}年{int(m[5:])}月" for m, _ in summary.trend]
-        height = 95.0
+        height = 80.0
         path = charts.trend_chart(
             labels,
             {

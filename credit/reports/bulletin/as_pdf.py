@@ -219,7 +219,11 @@ def _body(w: _Writer, blocks: list) -> None:
         following = blocks[i + 1] if i + 1 < len(blocks) else None
         if isinstance(block, Heading):
             role = "hei" if block.level == 1 else "kai"
-            w.para(block.text, role, keep_with_next=True)
+            chain = 1  # headings that follow this one directly stay on its page, with two lines of text
+            while i + chain < len(blocks) and isinstance(blocks[i + chain], Heading):
+                chain += 1
+            w.need(chain + 2)
+            w.para(block.text, role)
         elif isinstance(block, Para):
             keep = isinstance(following, Figure)
             w.para(block.lead + block.text if block.lead else block.text, indent=2 if block.indent else 0,

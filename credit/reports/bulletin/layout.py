@@ -177,22 +177,24 @@ def column_widths(
 ) -> tuple[float, list[float]]:
     """The largest font size at which every cell's text fits on one line (headers may wrap between characters,
     at most into two lines), and the column widths in mm summing to `width`: each column its widest
-    content, the slack shared out evenly."""
+    content; the slack goes first to headers that would otherwise wrap (the cheapest first), the rest
+    shared out evenly."""
+    extra = CELL_PAD + 0.4
     for size in sizes:
-        need = []
+        need, full = [], []
         for c, header in enumerate(headers):
             body = max((text_width(r[c], "fs", size) for r in rows), default=0.0)
             head_full = text_width(header, "hei", size)
             head = max(_header_min(header, "hei", size), head_full / 2 + size * PT)
-            need.append(max(body, head) + CELL_PAD + 0.4)
+            need.append(max(body, head) + extra)
+            full.append(max(body, head_full) + extra)
         if sum(need) <= width:
-            slack = (width - sum(need)) / len(need)
-            return size, [n + slack for n in need]
+            slack = width - sum(need)
+            for c in sorted(range(len(need)), key=lambda c: full[c] - need[c]):
+                grow = full[c] - need[c]
+                if 0 < grow <= slack:
+                    need[c], slack = full[c], slack - grow
+            return size, [n + slack / len(need) for n in need]
     size = sizes[-1]
     scale = width / sum(need)
     return size, [n * scale for n in need]
-
-
-def cn_date(day) -> str:
-    """成文日期 in Arabic numerals, full year, no padding: 2026年12月1日."""
-    return f"{day.year}年{day.month}月{day.day}日"
