@@ -198,3 +198,8 @@ def column_widths(
     size = sizes[-1]
     scale = width / sum(need)
     return size, [n * scale for n in need]
+
+
+def cn_date(day) -> str:
+    """成文日期 in Arabic numerals, full year, no padding: 2026年12月1日."""
+    return f"{day.year}年{day.month}月{day.day}日"
