@@ -248,14 +248,17 @@ def render_docx(bulletin: Bulletin, path: Path) -> Path:
     w.para(indent=0)
     w.para(bulletin.addressee, indent=0, align=WD_ALIGN_PARAGRAPH.LEFT)
     _body(w, bulletin.body)
+    # The last paragraph, 附件说明, 署名 and 成文日期 stay on one page (GB/T 9704: no page with the 署名 alone).
+    w.doc.paragraphs[-1].paragraph_format.keep_with_next = True
 
-    w.para(indent=0)
+    w.para(indent=0, keep_with_next=True)
     for i, name in enumerate(bulletin.attachment_names, start=1):
-        p = w.para((f"附件：{i}. " if i == 1 else f"{i}. ") + name, indent=0, align=WD_ALIGN_PARAGRAPH.LEFT)
+        p = w.para((f"附件：{i}. " if i == 1 else f"{i}. ") + name, indent=0, align=WD_ALIGN_PARAGRAPH.LEFT,
+                   keep_with_next=True)  # fmt: skip
         fmt = p.paragraph_format
         fmt.left_indent = Pt(L.BODY_SIZE * 5)
         fmt.first_line_indent = Pt(-L.BODY_SIZE * 3) if i == 1 else Pt(0)
-    w.para(indent=0)
+    w.para(indent=0, keep_with_next=True)
     issuer, date = bulletin.issuer, L.cn_date(bulletin.issued)
     issuer_w = L.text_width(issuer, "fs", L.BODY_SIZE)
     date_w = L.text_width(date, "fs", L.BODY_SIZE)

@@ -178,7 +178,17 @@ def render_pdf(bulletin: Bulletin, path: Path) -> Path:
         w.line(escape.document(line), "xbs", L.TITLE_SIZE, x=L.LEFT, width=L.TYPE_W, align="C")
     w.blank(1)
     w.para(bulletin.addressee, indent=0)
-    _body(w, bulletin.body)
+    # The last paragraph, 附件说明, 署名 and 成文日期 stay on one page (GB/T 9704: no page with the 署名 alone).
+    *body, last = bulletin.body
+    _body(w, body)
+    closing = len(L.wrap(escape.document(last.lead + last.text), "fs", L.BODY_SIZE, L.TYPE_W - 2 * CH + 2.1,
+                         L.TYPE_W + 2.1))  # fmt: skip
+    closing += 1 + sum(
+        len(L.wrap(escape.document(f"{i}. {name}"), "fs", L.BODY_SIZE, L.TYPE_W - 5 * CH, L.TYPE_W - 5 * CH))
+        for i, name in enumerate(bulletin.attachment_names, start=1)
+    )
+    w.need(closing + 3)
+    _body(w, [last])
 
     # 附件说明, 署名 and 成文日期, 附注
     w.blank(1)
