@@ -173,31 +173,33 @@ def _header_min(text: str, role: str, size: float) -> float:
 
 
 def column_widths(
-    headers: list[str], rows: list[list[str]], width: float = TYPE_W, sizes=(10.5, 10.0, 9.0, 8.0, 7.5)
+    headers: list[str], rows: list[list[str]], width: float = TYPE_W, sizes=(10.5, 10.0, 9.0, 8.5, 8.0, 7.5)
 ) -> tuple[float, list[float]]:
-    """The largest font size at which every cell's text fits on one line (headers may wrap between characters,
-    at most into two lines), and the column widths in mm summing to `width`: each column its widest
-    content; the slack goes first to headers that would otherwise wrap (the cheapest first), the rest
-    shared out evenly."""
+    """The font size and column widths (mm, summing to `width`) for a table: every cell's text on one line,
+    at the largest size down to 8 pt where the headers fit on one line too, else at the largest size where
+    headers may wrap between characters into two lines; each column its widest content, the slack shared out
+    evenly."""
     extra = CELL_PAD + 0.4
-    for size in sizes:
-        need, full = [], []
+
+    def needs(size: float, header_lines: int) -> list[float]:
+        out = []
         for c, header in enumerate(headers):
             body = max((text_width(r[c], "fs", size) for r in rows), default=0.0)
-            head_full = text_width(header, "hei", size)
-            head = max(_header_min(header, "hei", size), head_full / 2 + size * PT)
-            need.append(max(body, head) + extra)
-            full.append(max(body, head_full) + extra)
-        if sum(need) <= width:
-            slack = width - sum(need)
-            for c in sorted(range(len(need)), key=lambda c: full[c] - need[c]):
-                grow = full[c] - need[c]
-                if 0 < grow <= slack:
-                    need[c], slack = full[c], slack - grow
-            return size, [n + slack / len(need) for n in need]
+            head = text_width(header, "hei", size)
+            if header_lines > 1:
+                head = max(_header_min(header, "hei", size), head / header_lines + size * PT)
+            out.append(max(body, head) + extra)
+        return out
+
+    for header_lines, candidates in ((1, [z for z in sizes if z >= 8.0]), (2, sizes)):
+        for size in candidates:
+            need = needs(size, header_lines)
+            if sum(need) <= width:
+                slack = (width - sum(need)) / len(need)
+                return size, [n + slack for n in need]
     size = sizes[-1]
-    scale = width / sum(need)
-    return size, [n * scale for n in need]
+    need = needs(size, 2)
+    return size, [n * width / sum(need) for n in need]
 
 
 def cn_date(day) -> str:
