@@ -314,35 +314,47 @@ def _annex(w: _Writer, annex: Annex) -> None:
 
 
 def _colophon(w: _Writer, bulletin: Bulletin) -> None:
-    """版记: 抄送, then 印发机关 and 印发日期, between rules (first and last thick, the middle thin), after a
-    blank line at the end (a frame anchored at the page's foot is not laid out alike by Word and LibreOffice;
-    the pdf puts it at the foot)."""
+    """版记: 抄送, then 印发机关 and 印发日期, between rules (first and last thick, the middle thin), as a table
+    after a blank line at the end (a frame anchored at the page's foot is not laid out alike by Word and
+    LibreOffice; the pdf puts it at the foot)."""
+    w.para(indent=0)
+    grid = w.doc.add_table(rows=2, cols=1)
+    tbl_pr = grid._tbl.tblPr
+    twips = str(round(L.TYPE_W / L.PT * 20))
+    _put(tbl_pr, _el("w:tblW", w=twips, type="dxa"))
+    _put(tbl_pr, _el("w:jc", val="center"))
+    borders = _el("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):  # the schema's order
+        if side in ("left", "right", "insideV"):
+            borders.append(_el(f"w:{side}", val="nil"))
+        else:  # first and last rule thick (0.35 mm), the middle one thin (0.25 mm)
+            borders.append(
+                _el(f"w:{side}", val="single", sz=4 if side == "insideH" else 8, space=0, color="000000")
+            )
+    _put(tbl_pr, borders)
+    margins = _el("w:tblCellMar")
+    for side in ("top", "left", "bottom", "right"):
+        margins.append(_el(f"w:{side}", w="0", type="dxa"))
+    _put(tbl_pr, margins)
+    grid._tbl.tblGrid.findall(qn("w:gridCol"))[0].set(qn("w:w"), twips)
     inset = Pt(L.FOLIO_SIZE)
-    w.para(indent=0).paragraph_format.keep_with_next = True
     lines = [
-        ["\u3000" + escape.document(f"抄送：{bulletin.cc}。")],  # one character in, the rules full width
-        [
-            "\u3000" + escape.document(bulletin.printer),
-            "\t" + escape.document(f"{L.cn_date(bulletin.issued)}印发"),
-        ],
+        [escape.document(f"抄送：{bulletin.cc}。")],
+        [escape.document(bulletin.printer), "\t" + escape.document(f"{L.cn_date(bulletin.issued)}印发")],
     ]
-    for i, runs in enumerate(lines):
-        p = w.doc.add_paragraph()
-        p_pr = p._p.get_or_add_pPr()
-        borders = _el("w:pBdr")
-        if i == 0:
-            borders.append(_el("w:top", val="single", sz=8, space=1, color="000000"))
-        borders.append(
-            _el("w:bottom", val="single", sz=8 if i == len(lines) - 1 else 4, space=1, color="000000")
-        )
-        _put(p_pr, borders)
+    for row, runs in zip(grid.rows, lines, strict=True):
+        row._tr.get_or_add_trPr().append(_el("w:cantSplit"))
+        cell = row.cells[0]
+        cell.width = Mm(L.TYPE_W)
+        p = cell.paragraphs[0]
         fmt = p.paragraph_format
+        fmt.left_indent = fmt.right_indent = inset  # one character in from each side
         fmt.first_line_indent = Pt(0)
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         fmt.line_spacing = Pt(24)
-        fmt.keep_with_next = i < len(lines) - 1
+        fmt.keep_with_next = True
         _off_grid(p)
         if len(runs) > 1:
-            fmt.tab_stops.add_tab_stop(Mm(L.TYPE_W) - inset, alignment=2)  # right-aligned tab
+            fmt.tab_stops.add_tab_stop(Mm(L.TYPE_W) - inset * 2, alignment=2)  # right-aligned tab
         for text in runs:
             _font(p.add_run(text), "fs", L.FOLIO_SIZE)

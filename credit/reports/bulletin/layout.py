@@ -93,13 +93,52 @@ def add_fonts(pdf) -> None:
 
 
 @cache
+def _wide_latin() -> Path | None:
+    """The face LibreOffice substitutes for Times New Roman where neither it nor a metric-compatible face
+    (Liberation Serif) is installed: DejaVu Serif, wider; table columns leave room for it."""
+    for family in ("Liberation Serif", "DejaVu Serif"):
+        try:
+            out = subprocess.run(
+                ["fc-match", "-f", "%{family}|%{file}", family], capture_output=True, text=True, timeout=20
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            return None
+        names, _, file = out.rpartition("|")
+        if family == "Liberation Serif" and family in names.split(","):
+            return None  # metric-compatible with Times New Roman: no extra room needed
+        if family in names.split(",") and Path(file).is_file() and file.endswith(".ttf"):
+            return Path(file)
+    return None
+
+
+@cache
 def _metrics():
     """An fpdf document used only to measure strings in the free faces."""
     from fpdf import FPDF
 
     pdf = FPDF(unit="mm", format="A4")
     add_fonts(pdf)
+    wide = _wide_latin() if shutil.which("fc-match") else None
+    if wide:
+        pdf.add_font("wide-latin", "", str(wide))
     return pdf
+
+
+def cell_width(text: str, role: str, size: float) -> float:
+    """Width in mm of a table cell's text wherever the file is opened: in the free face, or with its Latin
+    characters in the wider face a word processor may substitute for Times New Roman, whichever is wider."""
+    width = text_width(text, role, size)
+    pdf = _metrics()
+    latin = "".join(ch for ch in text if ord(ch) < 128)
+    if latin and "wide-latin" in pdf.fonts:
+        other = (
+            text_width("".join(ch for ch in text if ord(ch) >= 128), role, size)
+            if len(latin) < len(text)
+            else 0
+        )
+        pdf.set_font("wide-latin", size=size)
+        width = max(width, other + pdf.get_string_width(latin))
+    return width
 
 
 def text_width(text: str, role: str, size: float) -> float:
@@ -184,8 +223,8 @@ def column_widths(
     def needs(size: float, header_lines: int) -> list[float]:
         out = []
         for c, header in enumerate(headers):
-            body = max((text_width(r[c], "fs", size) for r in rows), default=0.0)
-            head = text_width(header, "hei", size)
+            body = max((cell_width(r[c], "fs", size) for r in rows), default=0.0)
+            head = cell_width(header, "hei", size)
             if header_lines > 1:
                 head = max(_header_min(header, "hei", size), head / header_lines + size * PT)
             out.append(max(body, head) + extra)
