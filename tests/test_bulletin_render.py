@@ -283,8 +283,10 @@ def test_first_month_has_no_trend_chart_but_a_sentence(tmp_path):
 
 
 def test_rate_axis_shows_the_differences():
-    lower, upper = charts.rate_limits([0.78, 0.9, 1.0])
-    assert 70 <= lower <= 76 and 100 <= upper <= 105
-    lower, upper = charts.rate_limits([0.995, 1.0, None])
-    assert lower >= 94 and upper - lower >= 5
+    lower, upper = charts.rate_limits([0.78, 0.9, 1.0])  # was drawn on 0–105: 78 % and 90 % looked alike
+    assert 70 <= lower <= 76 and 100 <= upper <= 100.5
+    lower, upper = charts.rate_limits([0.994, 0.997], floor_pad=0.5)  # the trend's upper panel
+    assert 98 <= lower < 99.4 and 99.7 < upper <= 100.5  # never a rate above 100 %
+    lower, upper = charts.rate_limits([0.001, 0.003], floor_pad=0.5)  # error/late/missing rates
+    assert lower == 0 and 0.3 < upper <= 1.5
     assert charts.rate_limits([None]) == (0.0, 100.0)

@@ -105,18 +105,22 @@ def _save(fig: Figure, path: Path) -> Path:
 
 def rate_limits(values: Sequence[float | None], *, floor_pad: float = 2.0) -> tuple[float, float]:
     """Axis limits in % that show the differences between rates: from a little below the lowest to a little
-    above the highest (never below 0 or far beyond 100), at least 5 points wide."""
+    above the highest, never below 0 nor more than half a point above 100, at least one point wide, the
+    lower limit on a round step."""
     known = [v * 100 for v in values if v is not None]
     if not known:
         return 0.0, 100.0
     lo, hi = min(known), max(known)
-    pad = max((hi - lo) * 0.12, floor_pad)
-    lower, upper = max(0.0, lo - pad), min(100.0 + pad / 2, hi + pad) if hi <= 100 else hi + pad
-    if upper - lower < 5:
-        mid = (upper + lower) / 2
-        lower, upper = max(0.0, mid - 2.5), max(0.0, mid - 2.5) + 5
-    step = 1 if upper - lower <= 10 else 5 if upper - lower <= 40 else 10
-    return float(int(lower // step) * step), upper
+    pad = max((hi - lo) * 0.15, floor_pad)
+    lower, upper = max(0.0, lo - pad), hi + pad
+    if hi <= 100:
+        upper = min(upper, 100.5)
+    if upper - lower < 1:
+        lower = max(0.0, upper - 1)
+        upper = max(upper, lower + 1)
+    span = upper - lower
+    step = 0.5 if span <= 3 else 1 if span <= 10 else 5 if span <= 40 else 10
+    return float(int(lower / step) * step), float(upper)
 
 
 def unit_rates_chart(
