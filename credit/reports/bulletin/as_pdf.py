@@ -54,8 +54,8 @@ class _Writer:
     def snap(self) -> None:
         """Move to the next grid line (after a table or figure)."""
         k = (self.y - L.TOP) / L.LINE_PITCH
-        k = int(k) + (0 if abs(k - round(k)) < 1e-6 and k == int(k) else 1)
-        self.y = L.TOP + k * L.LINE_PITCH
+        whole = round(k)
+        self.y = L.TOP + (whole if abs(k - whole) < 1e-6 else int(k) + 1) * L.LINE_PITCH
 
     def room(self, lines: float = 1) -> bool:
         return self.y + lines * L.LINE_PITCH <= BOTTOM_Y + 1e-6

@@ -157,7 +157,7 @@ def _threshold_text(s: BulletinSettings) -> str:
     return f"迟报率超过{pct(s.late_rate_over, 0)}、错误率超过{pct(s.error_rate_over, 0)}或{missing}"
 
 
-def _dataset_sentence(label: str, c: Counts, units: int) -> str:
+def _dataset_sentence(label: str, c: Counts) -> str:
     if c.received + c.missing == 0:
         return f"本月无新增{label}数据，亦无漏报。"
     return (
@@ -284,7 +284,7 @@ def compose(
     sub = 0
     for dataset, c in summary.by_dataset.items():
         label = DATASET_NAMES.get(dataset, dataset)
-        body.append(Para(_dataset_sentence(label, c, len(reporting)), lead=f"（{CN_NUM[sub]}）{label}。"))
+        body.append(Para(_dataset_sentence(label, c), lead=f"（{CN_NUM[sub]}）{label}。"))
         sub += 1
     body.append(
         Para(
