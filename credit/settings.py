@@ -116,3 +116,80 @@ def load_settings() -> Settings:
         calendar_override=Path(override) if override else None,
         rule_severity=_severity_overrides(_env("RULE_SEVERITY", dotenv)),
     )
+
+
+# --- the 月通报: what an office configures (CREDIT_BULLETIN_*) -------------------------------------------------
+
+
+def _rate(text: str, name: str) -> float:
+    """`5%`, `5` (read as per cent) or `0.05`: a threshold rate as a fraction."""
+    value = text.strip()
+    try:
+        number = float(value.rstrip("%").strip())
+    except ValueError:
+        raise ValueError(f"CREDIT_BULLETIN_{name}: 应为比率（如 5% 或 0.05），实际为 {text!r}") from None
+    return number / 100 if value.endswith("%") or number > 1 else number
+
+
+@dataclass(frozen=True)
+class BulletinSettings:
+    """The office's particulars for the 月通报 and the thresholds past which a unit is named (点名).
+
+    A unit is named when its 迟报率 or 错误率 is *above* the threshold, or its 漏报 count is above
+    `missing_over` (0: any 漏报). `doc_number` empty leaves the number blank for the 文书 to fill in."""
+
+    issuer: str = "雷州市发展和改革局"  # 署名 and the 发文机关标志 unless `mark` says otherwise
+    mark: str = ""  # 发文机关标志 (e.g. 雷州市发展和改革局文件); empty: the issuer's name
+    doc_prefix: str = "雷发改函"  # 发文字号 before 〔year〕
+    doc_number: str = ""  # the number (no 第, no leading zeros); empty: left blank
+    addressee: str = "各镇（街）人民政府（办事处），市府直属有关单位"
+    contact_name: str = "市发展和改革局信用股"
+    contact_phone: str = ""
+    contact_email: str = ""
+    cc: str = "湛江市发展和改革局"  # 抄送, 、-separated as written
+    printer: str = "雷州市发展和改革局办公室"  # 印发机关
+    note: str = "此件依申请公开"  # 附注, printed in parentheses; empty: none
+    late_rate_over: float = 0.05
+    error_rate_over: float = 0.05
+    missing_over: int = 0
+    fix_workday: int = 10  # 整改 due on this working day of the month after the bulletin's month
+    gaps_inline_max: int = 40  # 疑似漏报 numbers up to this many go into the document; more: an .xlsx 附件2
+
+    @property
+    def mark_text(self) -> str:
+        return self.mark or self.issuer
+
+
+def load_bulletin_settings() -> BulletinSettings:
+    dotenv = _load_dotenv()
+    defaults = BulletinSettings()
+
+    def text(name: str, default: str) -> str:
+        value = os.environ.get(f"{ENV_PREFIX}BULLETIN_{name}", dotenv.get(f"{ENV_PREFIX}BULLETIN_{name}"))
+        return default if value is None else value.strip()
+
+    def number(name: str, default: int) -> int:
+        value = text(name, str(default))
+        if not value.isdigit():
+            raise ValueError(f"CREDIT_BULLETIN_{name}: 应为非负整数，实际为 {value!r}")
+        return int(value)
+
+    doc_number = text("DOC_NUMBER", defaults.doc_number).lstrip("0")
+    return BulletinSettings(
+        issuer=text("ISSUER", defaults.issuer) or defaults.issuer,
+        mark=text("MARK", defaults.mark),
+        doc_prefix=text("DOC_PREFIX", defaults.doc_prefix),
+        doc_number=doc_number,
+        addressee=text("ADDRESSEE", defaults.addressee).rstrip("：:") or defaults.addressee,
+        contact_name=text("CONTACT", defaults.contact_name),
+        contact_phone=text("PHONE", defaults.contact_phone),
+        contact_email=text("EMAIL", defaults.contact_email),
+        cc=text("CC", defaults.cc).rstrip("。"),
+        printer=text("PRINTER", defaults.printer),
+        note=text("NOTE", defaults.note).strip("（）()"),
+        late_rate_over=_rate(text("LATE_RATE_OVER", "5%"), "LATE_RATE_OVER"),
+        error_rate_over=_rate(text("ERROR_RATE_OVER", "5%"), "ERROR_RATE_OVER"),
+        missing_over=number("MISSING_OVER", defaults.missing_over),
+        fix_workday=max(1, number("FIX_WORKDAY", defaults.fix_workday)),
+        gaps_inline_max=number("GAPS_INLINE_MAX", defaults.gaps_inline_max),
+    )

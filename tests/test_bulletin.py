@@ -98,18 +98,33 @@ def test_bulletin_files(store, tmp_path):
     doc = Document(str(paths.docx))
     text = "\n".join(p.text for p in doc.paragraphs)
     cells = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
-    assert title_of("2026-09") in text and "雷州市发展和改革局" in text and "2026年10月8日" in text
+    # the title is broken by meaning into lines of one paragraph (GB/T 9704: never a lone word)
+    assert (
+        title_of("2026-09") in text.replace("\n", "")
+        and "雷州市发展和改革局" in text
+        and "2026年10月8日" in text
+    )
     assert "雷发改函〔2026〕" in text
     for u in reporting_units():
         assert u.short_name in cells, u.short_name
-    assert "未实现“三清零”" in text and "市市场监管局（" in text and "乌石镇（" in text
+    with session_scope(store) as s:
+        summary = month_summary(s, "2026-09")
+    named = text[text.index("三、存在问题") : text.index("四、整改要求")]
+    for u in summary.short:  # both units past the thresholds, named with their numbers
+        c = u.counts
+        line = next(x for x in named.splitlines() if x.startswith(f"{u.name}：") or f". {u.name}：" in x)
+        assert f"新增{c.received}条" in line and f"漏报{c.missing}条" in line, line
+    praise = text[text.index("二、表扬") : text.index("三、存在问题")]
+    assert "市档案局" in praise and "市市场监管局" not in praise and "乌石镇" not in praise
     assert "疑似漏报" in text and "雷市监罚〔2026〕130号" in text
     assert "纠正率50.00%" in text and "整改要求" in text and "3个工作日内" in text
     assert ID_NO not in text + cells and "440882********1234" in text  # masked (STANDARD.md §7)
     east_asia = {
         r._element.rPr.rFonts.get(qn("w:eastAsia")) for p in doc.paragraphs for r in p.runs if r.text
     }
-    assert east_asia <= {"仿宋", "宋体", "黑体"} and "仿宋" in east_asia
+    # the faces an office's Word has, by role (GB/T 9704-2012)
+    assert east_asia <= {"方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体"}
+    assert {"方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"} <= east_asia
 
     pdf = paths.pdf.read_bytes()
     assert paths.pdf.suffix == ".pdf" and pdf.startswith(b"%PDF")

@@ -79,6 +79,7 @@ def test_bulletin_documents_exist_with_every_unit(month):
     _, paths = month
     text = "\n".join(p.text for p in Document(paths.docx).paragraphs)
     text += "\n".join(c.text for t in Document(paths.docx).tables for row in t.rows for c in row.cells)
-    assert "雷州市2026年9月“双公示”数据归集情况通报" in text
+    # the title is one paragraph broken into lines by meaning (GB/T 9704-2012)
+    assert "雷州市2026年9月“双公示”数据归集情况通报" in text.replace("\n", "")
     assert "市市场监管局" in text and "雷城街道" in text and "整改要求" in text
     assert paths.pdf.stat().st_size > 10_000

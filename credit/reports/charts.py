@@ -92,11 +92,35 @@ def _rc() -> dict:
     }
 
 
+MM = 1 / 25.4  # inches per mm
+
+
 def _save(fig: Figure, path: Path) -> Path:
+    """At the figure's own size (it is placed at 100 %, so its type sizes are the printed ones)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     FigureCanvasAgg(fig)
-    fig.savefig(path, dpi=150, bbox_inches="tight")
+    fig.savefig(path, dpi=200)
     return path
+
+
+def rate_limits(values: Sequence[float | None], *, floor_pad: float = 2.0) -> tuple[float, float]:
+    """Axis limits in % that show the differences between rates: from a little below the lowest to a little
+    above the highest, never below 0 nor more than half a point above 100, at least one point wide, the
+    lower limit on a round step."""
+    known = [v * 100 for v in values if v is not None]
+    if not known:
+        return 0.0, 100.0
+    lo, hi = min(known), max(known)
+    pad = max((hi - lo) * 0.15, floor_pad)
+    lower, upper = max(0.0, lo - pad), hi + pad
+    if hi <= 100:
+        upper = min(upper, 100.5)
+    if upper - lower < 1:
+        lower = max(0.0, upper - 1)
+        upper = max(upper, lower + 1)
+    span = upper - lower
+    step = 0.5 if span <= 3 else 1 if span <= 10 else 5 if span <= 40 else 10
+    return float(int(lower / step) * step), float(upper)
 
 
 def unit_rates_chart(
@@ -105,28 +129,44 @@ def unit_rates_chart(
     timely: Sequence[float | None],
     path: Path,
     title: str,
+    *,
+    width_mm: float = 150.0,
+    max_height_mm: float = 190.0,
 ) -> Path:
-    """Horizontal bars per unit: 达标率 and 及时率 in %; a unit without data is labelled 无数据."""
+    """One row per unit: 达标率 (dot) and 及时率 (ring) in %, on an axis scaled to the values (dots, not bars,
+    because the axis does not start at 0); a unit without data is labelled 无数据."""
     with matplotlib.rc_context(_rc()):
-        height = max(4.0, 0.24 * len(names) + 1.5)
-        fig = Figure(figsize=(8.0, height))
+        row = min(4.2, max(2.6, (max_height_mm - 22) / max(1, len(names))))
+        height = min(max_height_mm, 22 + row * len(names))
+        fig = Figure(figsize=(width_mm * MM, height * MM), layout="constrained")
         ax = fig.add_subplot()
         ys = list(range(len(names)))
-        comp = [v * 100 if v is not None else 0 for v in compliance]
-        tim = [v * 100 if v is not None else 0 for v in timely]
-        ax.barh([y - 0.2 for y in ys], comp, height=0.4, color="#2F5597", label="达标率")
-        ax.barh([y + 0.2 for y in ys], tim, height=0.4, color="#70AD47", label="及时率")
-        for y, c in zip(ys, compliance, strict=True):
-            if c is None:
-                ax.text(1, y, "无数据", va="center", fontsize=7, color="#7F7F7F")
-        ax.set_yticks(ys, labels=[escape.document(n) for n in names], fontsize=7)
-        ax.invert_yaxis()
-        ax.set_xlim(0, 105)
-        ax.set_xlabel("百分比（%）")
-        ax.set_title(title, fontsize=11)
-        ax.axvline(100, color="#C00000", linewidth=0.8, linestyle="--")
-        ax.legend(loc="lower right", fontsize=8)
-        ax.grid(axis="x", alpha=0.3)
+        lower, upper = rate_limits([*compliance, *timely])
+        for y, c, t in zip(ys, compliance, timely, strict=True):
+            if c is None and t is None:
+                ax.text(lower + (upper - lower) * 0.01, y, "无数据", va="center", fontsize=6, color="#7F7F7F")
+        ax.scatter(
+            [v * 100 for v in timely if v is not None],
+            [y for y, v in zip(ys, timely, strict=True) if v is not None],
+            s=16,
+            facecolors="none",
+            edgecolors="#70AD47",
+            linewidths=1,
+            label="及时率",
+        )
+        ax.scatter([v * 100 for v in compliance if v is not None], [y for y, v in zip(ys, compliance, strict=True)
+                   if v is not None], s=9, color="#2F5597", label="达标率", zorder=3)  # fmt: skip
+        fontsize = 6.5 if row >= 3.2 else 5.5
+        ax.set_yticks(ys, labels=[escape.document(n) for n in names], fontsize=fontsize)
+        ax.set_ylim(len(names) - 0.5, -0.5)
+        ax.set_xlim(lower, upper)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.set_xlabel("百分比（%）", fontsize=7)
+        ax.set_title(escape.document(title), fontsize=9)
+        if lower < 100 < upper:
+            ax.axvline(100, color="#C00000", linewidth=0.6, linestyle="--")
+        ax.legend(loc="lower left", fontsize=7, frameon=True)
+        ax.grid(axis="both", alpha=0.25, linewidth=0.5)
         return _save(fig, path)
 
 
@@ -136,28 +176,29 @@ def trend_chart(
     received: Sequence[int],
     path: Path,
     title: str,
+    *,
+    width_mm: float = 150.0,
+    height_mm: float = 95.0,
 ) -> Path:
-    """Rates by month as lines (in %), new records as bars on a second axis."""
+    """Rates by month as lines (in %): 达标率 and 及时率 above, the problem rates below, each panel on an axis
+    scaled to its values; new records (条) written under the month names."""
+    high = {k: v for k, v in series.items() if k in ("达标率", "及时率")}
+    low = {k: v for k, v in series.items() if k not in high}
     with matplotlib.rc_context(_rc()):
-        fig = Figure(figsize=(8.0, 4.2))
-        ax = fig.add_subplot()
+        fig = Figure(figsize=(width_mm * MM, height_mm * MM), layout="constrained")
+        panels = [p for p in (high, low) if p]
+        axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
         xs = list(range(len(months)))
-        bars = ax.twinx()
-        bars.bar(xs, list(received), color="#D9D9D9", width=0.5, label="新增（条）", zorder=0)
-        bars.set_ylabel("新增数据（条）")
-        ax.set_zorder(bars.get_zorder() + 1)
-        ax.patch.set_visible(False)
-        for name, values in series.items():
-            ys = [v * 100 if v is not None else float("nan") for v in values]
-            ax.plot(xs, ys, marker="o", label=name)
-        ax.set_xticks(xs, labels=list(months))
-        ax.set_ylim(0, 105)
-        ax.set_ylabel("比率（%）")
-        ax.set_title(title, fontsize=11)
-        ax.grid(alpha=0.3)
-        lines, labels = ax.get_legend_handles_labels()
-        b_lines, b_labels = bars.get_legend_handles_labels()
-        ax.legend(
-            lines + b_lines, labels + b_labels, loc="center left", bbox_to_anchor=(1.12, 0.5), fontsize=8
-        )
+        for ax, panel in zip(axes, panels, strict=True):
+            for name, values in panel.items():
+                ys = [v * 100 if v is not None else float("nan") for v in values]
+                ax.plot(xs, ys, marker="o", markersize=3, linewidth=1.2, label=name)
+            ax.set_ylim(*rate_limits([v for values in panel.values() for v in values], floor_pad=0.5))
+            ax.set_ylabel("比率（%）", fontsize=7)
+            ax.tick_params(labelsize=7)
+            ax.grid(alpha=0.3, linewidth=0.5)
+            ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7)
+        labels = [f"{escape.document(m)}\n新增{n}条" for m, n in zip(months, received, strict=True)]
+        axes[-1].set_xticks(xs, labels=labels, fontsize=7)
+        axes[0].set_title(escape.document(title), fontsize=9)
         return _save(fig, path)
