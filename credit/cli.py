@@ -128,8 +128,19 @@ def cmd_bulletin(args) -> int:
     settings = load_settings()
     settings.ensure_dirs()
     paths = monthly_bulletin(settings, args.month)
-    for name, path in vars(paths).items():
-        _out(f"{name}: {path}")
+    _out(f"月通报已生成：{paths.folder}")
+    labels = {
+        "docx": "通报（Word）",
+        "pdf": "通报（PDF）",
+        "annex_xlsx": "附件2（疑似漏报核实清单）",
+        "json": "数据",
+    }
+    for key, label in labels.items():
+        path = getattr(paths, key, None)
+        if path:
+            _out(f"  {label}：{path}")
+    for chart in getattr(paths, "charts", []) or []:
+        _out(f"  图表：{chart}")
     return 0
 
 
