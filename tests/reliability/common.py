@@ -112,7 +112,13 @@ def finish(proc: subprocess.Popen, timeout: float = 180) -> dict:
 
 
 def stats_json(settings: Settings) -> dict:
-    return json.loads((settings.out / "daily" / DAY.isoformat() / "stats.json").read_text(encoding="utf-8"))
+    """The day's stats.json without its revision bookkeeping: a run that counted the day while another run
+    (or a killed one's rerun) was still delivering leaves a restatement (revision 2, what changed), which is
+    the truth; the numbers themselves are what must equal the clean run's."""
+    data = json.loads((settings.out / "daily" / DAY.isoformat() / "stats.json").read_text(encoding="utf-8"))
+    assert isinstance(data.pop("revision"), int)
+    data.pop("restated", None)
+    return data
 
 
 def files_in(settings: Settings) -> int:
