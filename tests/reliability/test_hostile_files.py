@@ -198,6 +198,8 @@ def test_everything_at_once(settings):
         "over_size_cap_sparse",
         "one_50mb_line",
         "lying_zip_sizes_xlsx",
+        "wide_csv_100mib_no_header",
+        "wide_csv_100mib_revocation_list",
     }
     for kind, (_, _, build) in hostile.KINDS.items():
         if kind in heavy:
