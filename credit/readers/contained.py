@@ -22,6 +22,7 @@ import logging
 import os
 import pickle
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -115,8 +116,9 @@ def _child(fn: Callable, args: tuple, out_path: str, err_path: str, memory: int,
         return ("unreadable", exc.reason_zh, exc.reason_en)
     except MemoryError:
         return ("memory",)
-    except Exception as exc:  # a reader bug: its type for the run, the traceback for the log
-        traceback.print_exc()
+    except Exception as exc:  # a reader bug: its type for the run, where it happened for the log
+        # The frames only, never the message: it may quote a cell (an ID number, a name).
+        sys.stderr.write("".join(traceback.format_tb(exc.__traceback__)) + type(exc).__name__ + "\n")
         return ("error", type(exc).__name__)
     except BaseException as exc:  # a panic in native code (pyo3 PanicException), a stray SystemExit
         return ("panic", type(exc).__name__)

@@ -38,6 +38,7 @@ class UnitFile:
 
     sheets: list[Sheet]
     revocations: RevocationTable | None = None
+    reader_peak_bytes: int | None = None  # the reader process's peak RSS (contained reads; for the bench)
 
 
 def _unsupported(path: Path) -> UnreadableFile:
@@ -66,7 +67,8 @@ def read_unit_file(
     packed, out_path = run_contained(_parse_packed, str(path), max_rows, engine, revocation_lists)
     try:
         assert isinstance(packed, Packed)
-        return UnitFile(unpack(packed, out_path), packed.other.get("revocations"))
+        other = packed.other
+        return UnitFile(unpack(packed, out_path), other.get("revocations"), other.get("reader_peak_bytes"))
     finally:
         cleanup(out_path)
 
@@ -74,7 +76,18 @@ def read_unit_file(
 def _parse_packed(path: str, max_rows: int, engine: str, revocation_lists: bool, *, out_path: str) -> Packed:
     """What the child runs: parse, then hand the sheets over through `out_path`."""
     result = parse_unit_file(Path(path), max_rows=max_rows, engine=engine, revocation_lists=revocation_lists)
-    return pack(result.sheets, out_path, revocations=result.revocations)
+    return pack(result.sheets, out_path, revocations=result.revocations, reader_peak_bytes=_peak_rss())
+
+
+def _peak_rss() -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
 
 
 def _in_process(path: Path, max_rows: int, engine: str, revocation_lists: bool) -> UnitFile:
