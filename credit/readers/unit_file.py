@@ -6,10 +6,18 @@ later way a file arrives (an upload).
 
 Before a byte is parsed the path is checked (a regular file of a sane size) and the bytes are bounded by the
 guards (zip bombs, packages two readers read differently, counts and extents a native reader trusts: see
-credit.readers.guards). Then the file is parsed in a child process (credit.readers.contained): whatever native
-code does on it (an abort, a panic, all the memory, no end), the run goes on and the file is quarantined with a
-reason. `contained=False` parses in this process (tests, and the bench's in-process comparison); a
-BaseException from native code is still caught there.
+credit.readers.guards). Then:
+
+- a workbook (.xlsx, .xlsm, .xls) is parsed in a child process (credit.readers.contained): whatever native code
+  does on it (an abort, a panic, all the memory, no end), the run goes on and the file is quarantined with a
+  reason;
+- a CSV is looked at here for a 撤销清单 header (its first MiB, pure Python), then, if it is plain UTF-8, parsed
+  here by Arrow's streaming reader on a path bounded before it goes far (`csvfile.read_csv_streamed`: size,
+  lines, blocks, columns; measured: containing it would cost ≈ 30 % of CSV ingest, the sheets' columns copied
+  across); any other CSV (GBK, ragged or blank rows, …) is read whole in a child process like a workbook.
+
+`contained=False` parses everything in this process (tests, and the bench's comparison); a BaseException from
+native code is caught there too.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from pathlib import Path
 from credit.readers import revocation
 from credit.readers.base import Sheet, UnreadableFile
 from credit.readers.contained import ReaderUnavailable, cleanup, internal_error, run_contained
-from credit.readers.csvfile import read_csv_path
+from credit.readers.csvfile import read_csv_path, read_csv_streamed, read_csv_whole
 from credit.readers.excel import read_delivered_workbook
 from credit.readers.guards import check_content, check_path
 from credit.readers.revocation import RevocationTable
@@ -63,8 +71,16 @@ def read_unit_file(
         raise _unsupported(path)
     check_path(path)  # a pipe, a device or an absurd size is refused from `stat`, before a byte is read
     if not contained:
-        return _in_process(path, max_rows, engine, revocation_lists)
-    packed, out_path = run_contained(_parse_packed, str(path), max_rows, engine, revocation_lists)
+        return _guarded(
+            parse_unit_file, path, max_rows=max_rows, engine=engine, revocation_lists=revocation_lists
+        )
+    if path.suffix.lower() == ".csv":
+        plain = _guarded(_plain_csv, path, max_rows=max_rows, revocation_lists=revocation_lists)
+        if plain is not None:
+            return plain
+        packed, out_path = run_contained(_whole_csv_packed, str(path), max_rows)
+    else:
+        packed, out_path = run_contained(_parse_packed, str(path), max_rows, engine, revocation_lists)
     try:
         assert isinstance(packed, Packed)
         other = packed.other
@@ -90,12 +106,27 @@ def _peak_rss() -> int | None:
     return None
 
 
-def _in_process(path: Path, max_rows: int, engine: str, revocation_lists: bool) -> UnitFile:
+def _plain_csv(path: Path, *, max_rows: int, revocation_lists: bool) -> UnitFile | None:
+    """A 撤销清单, or a plain UTF-8 CSV's sheet, read here; None for a CSV the child reads whole."""
+    if revocation_lists and (table := revocation.from_csv(path)) is not None:
+        return UnitFile([], table)
+    sheet = read_csv_streamed(path, max_rows=max_rows)
+    return None if sheet is None else UnitFile([sheet])
+
+
+def _whole_csv_packed(path: str, max_rows: int, *, out_path: str) -> Packed:
+    """What the child runs for a CSV the streamed path declined."""
+    sheet = read_csv_whole(Path(path), max_rows=max_rows)
+    return pack([sheet], out_path, reader_peak_bytes=_peak_rss())
+
+
+def _guarded(fn, *args, **kwargs):
+    """fn in this process, a BaseException from native code (pyo3's PanicException) turned into a reason."""
     try:
-        return parse_unit_file(path, max_rows=max_rows, engine=engine, revocation_lists=revocation_lists)
+        return fn(*args, **kwargs)
     except (Exception, KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
-    except BaseException as exc:  # pyo3's PanicException: native code gave up on the file
+    except BaseException as exc:
         raise internal_error(type(exc).__name__) from None
 
 

@@ -44,14 +44,17 @@ def _sequence_length(lead: int) -> int:
 
 
 class CheckedUtf8Reader:
-    """`read(n)` of the underlying file, raising NotPlainUtf8 on a NUL byte or on invalid UTF-8. A character
-    cut by a block boundary is checked once the next block completes it."""
+    """`read(n)` of the underlying file, raising NotPlainUtf8 on a NUL byte, on invalid UTF-8, or once the
+    file holds more than `max_lines` lines (LF, CRLF or a lone CR each end one). A character cut by a block
+    boundary is checked once the next block completes it."""
 
     closed = False
 
-    def __init__(self, fh: BinaryIO):
+    def __init__(self, fh: BinaryIO, max_lines: int | None = None):
         self._fh = fh
         self._tail = b""  # an incomplete character at the end of the last block
+        self._lines_left = max_lines
+        self._cr_last = False  # the last block ended with CR (a CRLF may straddle blocks)
 
     def readable(self) -> bool:
         return True
@@ -66,6 +69,12 @@ class CheckedUtf8Reader:
         block = self._fh.read(n)
         if b"\x00" in block:
             raise NotPlainUtf8("NUL byte")
+        if self._lines_left is not None and block:
+            crlf = block.count(b"\r\n") + (self._cr_last and block.startswith(b"\n"))
+            self._lines_left -= block.count(b"\n") + block.count(b"\r") - crlf
+            self._cr_last = block.endswith(b"\r")
+            if self._lines_left < 0:
+                raise NotPlainUtf8("more lines than the row limit allows")
         if not block:
             if self._tail:
                 raise NotPlainUtf8("the file ends inside a character")

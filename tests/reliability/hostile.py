@@ -571,6 +571,30 @@ def wide_csv(folder: Path, name: str = "超宽.csv", mib: int = 100, revocation:
     return path
 
 
+def blank_lines_csv(folder: Path, mib: int = 12) -> Path:
+    """A header, one row, then `mib` MiB of empty lines: 10 MB of them once held 3.7 GB (every bad row kept)."""
+    path = folder / "空行.csv"
+    with open(path, "wb") as fh:
+        fh.write(csv_text(rows(1)).encode())
+        block = b"\n" * (1 << 20)
+        for _ in range(mib):
+            fh.write(block)
+    return path
+
+
+def empty_rows_csv(folder: Path, mib: int = 100) -> Path:
+    """A header, then `mib` MiB of rows with every cell empty (3.5 million): the streamed parser stops at twice
+    the row limit instead of building them all."""
+    path = folder / "空单元格行.csv"
+    line = ("," * (len(HEADERS) - 1) + "\n").encode()
+    with open(path, "wb") as fh:
+        fh.write(csv_text([]).encode())
+        block = line * ((1 << 20) // len(line))
+        for _ in range(mib):
+            fh.write(block)
+    return path
+
+
 def _linked_main_document() -> bytes:
     return _zip(
         [
@@ -756,4 +780,6 @@ KINDS: dict[str, tuple[set[str], str | None, Callable[[Path], Path]]] = {
         "撤销清单",
         lambda f: wide_csv(f, "撤销清单.csv", revocation=True),
     ),
+    "csv_12mib_of_blank_lines": ({Q}, "行数超过上限", blank_lines_csv),
+    "csv_100mib_of_empty_rows": ({Q}, "行数超过上限", empty_rows_csv),
 }
