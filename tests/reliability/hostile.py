@@ -563,7 +563,7 @@ def wide_csv(folder: Path, name: str = "超宽.csv", mib: int = 100, revocation:
     path = folder / name
     width = 2_000 if revocation else 20_000
     head = (["数据类别", "决定文书号", "撤销原因"] if revocation else []) + [f"列{i}" for i in range(width)]
-    row = ",".join(["行政处罚", "雷市监罚〔2026〕1号", "录入错误"] + ["x"] * width) + "\n"
+    row = ",".join(["行政处罚", "雷市监罚〔2026〕1号", "录入错误"] + ["ab"] * width) + "\n"  # a str each
     with open(path, "w", encoding="utf-8", newline="") as fh:
         fh.write(",".join(head) + "\n")
         for _ in range((mib << 20) // len(row.encode())):
