@@ -31,9 +31,10 @@ def run_check(
 
     The file is read as collect reads it (`read_unit_file`: guarded, parsed in a child process), so the clerk
     sees what the pipeline will see, and a file that crashes a reader is exit 2, not a crash of the command."""
-    from credit.readers.contained import warm_up
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm", ".xls"):  # a workbook is parsed in a reader process
+        from credit.readers.contained import warm_up
 
-    warm_up()  # the reader process imports while the validation suite does
+        warm_up()  # which imports while the validation suite does
     from credit.readers import UnreadableFile, read_unit_file
     from credit.validation import describe_rows, validate_frame
 

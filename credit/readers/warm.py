@@ -42,19 +42,35 @@ def _csv() -> str:
 
 
 def _xlsx() -> bytes:
-    strings = [f.header for f in dataset("xzcf").fields]
-    cells = "".join(f'<c r="{_col(i)}1" t="s"><v>{i}</v></c>' for i in range(len(strings)))
-    body = "".join(
-        f'<c r="{_col(i)}2" t="inlineStr"><is><t>{v}</t></is></c>' for i, v in enumerate(_values(1))
+    """A workbook laid out as Excel saves one: shared strings, a date format, dates and numbers."""
+    fields = dataset("xzcf").fields
+    strings = [f.header for f in fields] + [f"{f.header}1" for f in fields]
+    head = "".join(f'<c r="{_col(i)}1" t="s"><v>{i}</v></c>' for i in range(len(fields)))
+    cells = []
+    for i, f in enumerate(fields):
+        ref = f"{_col(i)}2"
+        if f.type == "date":
+            cells.append(f'<c r="{ref}" s="1"><v>46000</v></c>')
+        elif f.type == "decimal":
+            cells.append(f'<c r="{ref}"><v>0.5</v></c>')
+        else:
+            cells.append(f'<c r="{ref}" t="s"><v>{len(fields) + i}</v></c>')
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet {_NS}><dimension ref="A1:{_col(len(fields) - 1)}2"/>'
+        f'<sheetData><row r="1">{head}</row><row r="2">{"".join(cells)}</row></sheetData></worksheet>'
     )
-    sheet = f'<?xml version="1.0" encoding="UTF-8"?><worksheet {_NS}><sheetData><row r="1">{cells}</row>'
-    sheet += f'<row r="2">{body}<c r="{_col(len(strings))}2"><v>45000</v></c></row></sheetData></worksheet>'
     sst = "".join(f"<si><t>{s}</t></si>" for s in strings)
+    styles = (
+        f'<?xml version="1.0" encoding="UTF-8"?><styleSheet {_NS}><numFmts count="1"><numFmt numFmtId="164" '
+        'formatCode="yyyy-mm-dd"/></numFmts><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164" '
+        'applyNumberFormat="1"/></cellXfs></styleSheet>'
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, text in _PARTS.items():
             z.writestr(name, text)
         z.writestr("xl/worksheets/sheet1.xml", sheet)
+        z.writestr("xl/styles.xml", styles)
         z.writestr(
             "xl/sharedStrings.xml",
             f'<?xml version="1.0" encoding="UTF-8"?><sst {_NS} count="{len(strings)}" '
