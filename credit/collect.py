@@ -537,10 +537,8 @@ def collect_unit(settings: Settings, unit: str, report_date: dt.date) -> UnitCol
         return result
     if not inbox.is_dir():
         return result
-    entries = sorted(inbox.iterdir(), key=lambda p: p.name)
-    if any(p.suffix.lower() in (".xlsx", ".xlsm", ".xls") for p in entries):
-        warm_up()  # the reader process that parses workbooks starts its imports now
-    for path in entries:
+    warm_up()  # the reader process (workbooks, unusual CSVs) starts its imports now, beside this work
+    for path in sorted(inbox.iterdir(), key=lambda p: p.name):
         if path.is_dir() and not path.is_symlink():
             result.files.append(
                 FileOutcome(
