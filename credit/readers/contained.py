@@ -6,8 +6,9 @@ English, and the file is quarantined with that reason. The child:
 
 - is forked by a fork server started once per process with the readers imported (credit.readers.forker; the
   run itself is never forked: it has threads), so a file costs a fork, not an interpreter;
-- may use MEMORY_BYTES of address space above what it starts with (RLIMIT_AS: an allocation beyond fails
-  inside the child) and TIME_SECONDS of CPU, and the run stops waiting for it after TIME_SECONDS;
+- may use MEMORY_BYTES of address space above what it starts with (60 % of the machine's memory; RLIMIT_AS:
+  an allocation beyond fails inside the child) and TIME_SECONDS of CPU, and the run stops waiting for it after
+  TIME_SECONDS;
 - is the first the kernel's OOM killer takes (oom_score_adj 1000), and ignores Ctrl-C (the run handles that);
 - hands the sheets back through shared memory (credit.readers.transfer): one copy of the columns.
 
@@ -21,6 +22,8 @@ import contextlib
 import logging
 import os
 import pickle
+import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -34,8 +37,20 @@ from credit.readers.forker import Server
 
 log = logging.getLogger(__name__)
 
-MEMORY_BYTES = 6 << 30
+
+def _memory_budget() -> int:
+    """60 % of the machine's memory (at least 4 GiB): a legitimate workbook of a million rows needs several GB;
+    an allocation beyond is a file's attack, refused inside the child instead of starving the machine."""
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        physical = 8 << 30
+    return max(4 << 30, physical * 6 // 10)
+
+
+MEMORY_BYTES = _memory_budget()
 TIME_SECONDS = 300
+_STALE_SECONDS = 2 * TIME_SECONDS  # a result folder older than this belongs to a run that died
 # Imported once by the fork server, so that each child starts with them (the parsers, numpy, pyarrow, pandas,
 # python_calamine and the header tables).
 PRELOAD = ["credit.readers.unit_file"]
@@ -51,6 +66,16 @@ class ReaderUnavailable(RuntimeError):
     """No child could be started to read the file (the machine's resources, not the file): try again later."""
 
 
+def _sweep() -> None:
+    """Remove result folders a run killed mid-read left in shared memory (no read lasts _STALE_SECONDS)."""
+    folder = _scratch()
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.name.startswith("credit-read-") and now - entry.stat().st_mtime > _STALE_SECONDS:
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
 def _running_server(restart: bool = False) -> Server:
     global _server, _server_owner
     with _lock:
@@ -60,6 +85,7 @@ def _running_server(restart: bool = False) -> Server:
             _server.stop()
             _server = None
         if _server is None or not _server.alive():
+            _sweep()
             _server, _server_owner = Server.start(PRELOAD, WARM), os.getpid()
         return _server
 
@@ -165,10 +191,15 @@ def internal_error(kind: str) -> UnreadableFile:
     )
 
 
+_DIGITS = re.compile(r"[0-9０-９]{6,}[0-9０-９Xx]*")
+
+
 def _stderr_head(err_path: str) -> str:
+    """What the child wrote to stderr (a Rust abort or panic message, a traceback's frames), for the log; long
+    digit runs masked (a message never quotes an ID number into the log)."""
     try:
         with open(err_path, "rb") as fh:
-            return fh.read(_STDERR_KEPT).decode("utf-8", "replace")
+            return _DIGITS.sub("…", fh.read(_STDERR_KEPT).decode("utf-8", "replace"))
     except OSError:
         return ""
 
