@@ -187,9 +187,7 @@ def _check_zip(data: bytes) -> None:
                     f"部件“{info.filename}”压缩比{size // max(packed, 1)}倍",
                     f"part {info.filename!r} compressed {size // max(packed, 1)} times",
                 )
-        names = {part_key(info.filename): info for info in infos}
-        ooxml_guard.check_main_document(zf, names, _PART_ERRORS)
-        ooxml_guard.check_shared_string_counts(zf, names, total, _PART_ERRORS)
+        ooxml_guard.check_shared_string_counts(zf, total, _PART_ERRORS)
 
 
 def check_sheet_extents(data: bytes, *, bounded: Collection[int] | None = None) -> None:
@@ -218,30 +216,46 @@ def check_sheet_extents(data: bytes, *, bounded: Collection[int] | None = None) 
 
 
 def worksheet_parts(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
-    """The parts a reader may read as a worksheet, in zip order: every part in xl/worksheets/, and the sheets
-    the workbook's relationships name, resolved as calamine and our reader resolve them (from xl/workbook.xml)
-    and as openpyxl does (from the workbook part [Content_Types].xml names), wherever they are. If the workbook
-    or its relationships do not parse, every target the relationships hold and every .xml part under xl/
-    whose name says sheet. Names are compared without case, as calamine compares them."""
+    """The parts a reader may read as a worksheet, in zip order: every part in the main document's
+    worksheets/ folder, and the sheets the workbook's relationships name, resolved as calamine and our reader
+    resolve them (from the folder of the main document `_rels/.rels` names: xl/ as a rule, calamine follows any)
+    and as openpyxl does (from the workbook part [Content_Types].xml names), wherever they are. If a workbook or
+    its relationships do not parse, every target the relationships hold and every .xml part under the folder
+    whose name says sheet. Names are compared without case (and `\\` as `/`), as calamine compares them;
+    resolving a target several ways only bounds more parts."""
     infos = zf.infolist()
     names: dict[str, zipfile.ZipInfo] = {}
     for info in infos:
         names.setdefault(part_key(info.filename), info)
-    wanted = {n for n in names if n.startswith(_WORKSHEETS) and not n.endswith(".rels")}
+    folders = ooxml_guard.main_folders(zf, names, _PART_ERRORS)
+    wanted = {
+        n for n in names for f in folders if n.startswith(f"{f}worksheets/") and not n.endswith(".rels")
+    }
+    workbooks = {f"{f}workbook.xml": f for f in folders}
+    main = _main_part(zf, names)
+    if main is not None:
+        workbooks.setdefault(main, posixpath.dirname(main) + "/" if "/" in main else "")
     readable = True
-    for workbook in dict.fromkeys((_WORKBOOK, _main_part(zf, names) or _WORKBOOK)):
+    for workbook, folder in workbooks.items():
         targets, exact = _sheet_targets(zf, names, workbook)
         readable = readable and exact
         for target in targets:
-            calamine = calamine_part(target)
-            wanted.update(
-                part_key(p) for p in (calamine, posixpath.normpath(calamine), _opc_path(workbook, target))
+            resolved = (
+                calamine_part(target),
+                target.lstrip("/"),
+                f"{folder}{target}",
+                _opc_path(workbook, target),
             )
+            wanted.update(part_key(p) for r in resolved for p in (r, posixpath.normpath(r)))
     if not readable:
         wanted.update(
             n
             for n in names
-            if n.startswith("xl/") and n.endswith(".xml") and "/_rels/" not in n and "sheet" in n
+            for f in folders
+            if n.startswith(f)
+            and n.endswith(".xml")
+            and "/_rels/" not in n
+            and "sheet" in n.rsplit("/", 1)[-1]
         )
     return [info for info in infos if part_key(info.filename) in wanted]
 

@@ -1,13 +1,13 @@
 """Checks of an .xlsx/.xlsm zip package made before any reader opens it: what two readers could read
 differently, and what a native reader would trust, is refused with a reason.
 
-- one package, from its first byte: zip data behind a prefix, or an OLE file that is also a zip (calamine
-  tries every format on the bytes, whatever the name says), is refused;
+- one package, from its first byte: zip data behind a prefix (calamine tries every format on the bytes,
+  whatever the name says, and would read the zip no guard looked at) is refused;
 - every entry read the same way by every reader: the central directory holds as many entries as its end
   record declares, and no two entry names are the same once compared as calamine compares them (case and
   `\\` against `/`): our reader took the first of two, calamine the last;
-- the main document is in `xl/` (calamine reads `<folder of _rels/.rels' main document>workbook.xml`, and the
-  worksheet guard follows the workbook's relationships from `xl/`);
+- the main document's folder (calamine reads `<folder of _rels/.rels' main document>workbook.xml` and the
+  sheets from there): `main_folders`, for the worksheet guard to follow the relationships from each;
 - counts the shared-string table declares (`uniqueCount`, `count`): calamine reserves `uniqueCount` strings
   before reading one (a 2.4 KB file declaring 10^11 aborted the whole process); a count larger than the
   bytes could ever hold is a lie;
@@ -100,6 +100,10 @@ def check_container(data: bytes) -> None:
     an OLE file that is also a zip) is read by calamine and by no guard."""
     if data.startswith(b"PK\x03\x04"):
         return
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        # An OLE workbook: calamine reads it as .xls (xls_guard bounds it). Excel writes a zipped theme into
+        # its .xls files, so a zip end record inside one is ordinary.
+        return
     try:
         is_zip = zipfile.is_zipfile(io.BytesIO(data))
     except (OSError, ValueError):
@@ -132,46 +136,45 @@ def _read_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
         return fh.read(limit)
 
 
-def check_main_document(zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], errors: tuple) -> None:
-    """calamine reads the workbook from the folder of the main document `_rels/.rels` names (the last one it
-    finds, as written or unescaped): the guard follows sheets from `xl/`, so any other folder is refused. A
-    `_rels/.rels` calamine cannot read either is left to it (it refuses the file in its words)."""
+def main_folders(zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], errors: tuple) -> list[str]:
+    """The folders calamine may read the workbook from: xl/, and the folder of each main document `_rels/.rels`
+    names (calamine takes the last one, as written or unescaped: all are looked at). Read leniently, as
+    calamine's parser reads it."""
+    folders = {"xl/": None}
     info = names.get("_rels/.rels")
     if info is None or info.file_size > (16 << 20):
-        return
+        return list(folders)
     try:
         raw = zf.read(info)
     except errors:
-        return
+        return list(folders)
     for tag in _RELATIONSHIP.finditer(raw):
         attrs = {m[1]: (m[2] if m[2] is not None else m[3]) for m in _ATTR.finditer(tag[1])}
         if not attrs.get(b"Type", b"").endswith(_OFFICE_DOCUMENT) or b"Target" not in attrs:
             continue
         written = attrs[b"Target"].decode("utf-8", "replace")
-        for target in {written, html.unescape(written)}:
+        for target in (written, html.unescape(written)):
             cut = target.rfind("/")
-            folder = target[: cut + 1].removeprefix("/") if cut >= 0 else ""
-            if folder.lower() != "xl/":
-                raise _structure(
-                    f"主文档不在xl文件夹（“{target[:80]}”）",
-                    f"the main document is not in xl/ ({target[:80]!r})",
-                )
+            folders[part_key(target[: cut + 1].removeprefix("/") if cut >= 0 else "")] = None
+    return list(folders)
 
 
 def _count_bound(attr: bytes, sst_size: int, total: int) -> int:
     return (sst_size // _MIN_STRING_BYTES if attr.lower() == b"uniquecount" else total // _MIN_CELL_BYTES) + 1
 
 
-def check_shared_string_counts(
-    zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], total: int, errors: tuple
-) -> None:
-    """The counts the shared-string table's root declares, bounded by what its bytes (uniqueCount) or the
-    whole package's (count) could hold. Only the part's start is read."""
+def check_shared_string_counts(zf: zipfile.ZipFile, total: int, errors: tuple) -> None:
+    """The counts each shared-string table's root declares (any part named sharedStrings.xml, wherever calamine
+    may look for it), bounded by what its bytes (uniqueCount) or the whole package's (count) could hold. Only
+    the part's start is read."""
+    for info in zf.infolist():
+        if part_key(info.filename).rsplit("/", 1)[-1] == "sharedstrings.xml":
+            _check_counts(zf, info, total, errors)
+
+
+def _check_counts(zf: zipfile.ZipFile, info: zipfile.ZipInfo, total: int, errors: tuple) -> None:
     from credit.readers.guards import damaged
 
-    info = names.get("xl/sharedstrings.xml")
-    if info is None:
-        return
     try:
         head = _read_head(zf, info, _SST_HEAD_BYTES)
     except errors as exc:

@@ -607,6 +607,25 @@ def _linked_main_document() -> bytes:
     )
 
 
+def xls_with_a_zip_inside() -> bytes:
+    """An .xls that also holds a zip end record (Excel writes a zipped theme into its .xls files): a workbook
+    to read, not a polyglot to refuse."""
+    return xls_bytes() + handmade_xlsx(sheet_xml(valid_grid(1)))
+
+
+def root_package_xlsx() -> bytes:
+    """A minimal package whose main document is at the root (`Target="workbook.xml"`): calamine reads it."""
+    return _zip(
+        [
+            ("[Content_Types].xml", CT.replace("/xl/", "/")),
+            ("_rels/.rels", RELS.replace("xl/workbook.xml", "workbook.xml")),
+            ("workbook.xml", WB),
+            ("_rels/workbook.xml.rels", WB_RELS),
+            ("worksheets/sheet1.xml", sheet_xml(valid_grid(2))),
+        ]
+    )
+
+
 # name -> (reason fragment, bytes, file name): each one quarantined by the guard or the contained reader.
 NATIVE_KINDS: dict[str, tuple[str, Callable[[], bytes], str]] = {
     "shared_strings_count_1e11_xlsx": ("共享字符串", lambda: shared_strings_xlsx(10**11), "声明计数.xlsx"),
@@ -631,7 +650,7 @@ NATIVE_KINDS: dict[str, tuple[str, Callable[[], bytes], str]] = {
         lambda: b"MZ\x90\x00" + handmade_xlsx(FAR_SHEET),
         "前缀.xlsx",
     ),
-    "far_cell_main_document_outside_xl": ("主文档", _linked_main_document, "主文档.xlsx"),
+    "far_cell_main_document_outside_xl": ("范围过大", _linked_main_document, "主文档.xlsx"),
     "far_cell_backslash_part_name_xlsx": (
         "范围过大",
         lambda: _zip([*_BASE, ("xl\\worksheets\\sheet1.xml", FAR_SHEET)]),
@@ -780,6 +799,8 @@ KINDS: dict[str, tuple[set[str], str | None, Callable[[Path], Path]]] = {
         "撤销清单",
         lambda f: wide_csv(f, "撤销清单.csv", revocation=True),
     ),
+    "xls_holding_a_zip_end_record": ({C}, None, lambda f: _bytes("含主题.xls", xls_with_a_zip_inside())(f)),
+    "main_document_at_the_package_root": ({C}, None, lambda f: _bytes("根目录.xlsx", root_package_xlsx())(f)),
     "csv_12mib_of_blank_lines": ({Q}, "行数超过上限", blank_lines_csv),
     "csv_100mib_of_empty_rows": ({Q}, "行数超过上限", empty_rows_csv),
 }
