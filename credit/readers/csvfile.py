@@ -21,7 +21,7 @@ from credit.readers.base import HEADER_SCAN_ROWS, Sheet, UnreadableFile
 from credit.readers.build import build_sheet, too_many_rows
 from credit.readers.guards import check_content
 from credit.readers.headers import HeaderMatch, find_header, match_headers, merge_sub_header
-from credit.readers.utf8stream import CheckedUtf8Reader, NotPlainUtf8, is_utf8
+from credit.readers.utf8stream import CheckedUtf8Reader, NotPlainUtf8, is_utf8, line_ends
 
 # Tried in this order; GBK before GB18030 so that a plain GBK file says so.
 ENCODINGS = ("utf-8", "gbk", "gb18030")
@@ -274,14 +274,8 @@ def _parse_stream(stream: CheckedUtf8Reader, width: int, usecols: list[int]) -> 
 
 
 def _lines(body: memoryview, chunk: int = 64 << 20) -> int:
-    """How many lines the bytes hold (LF, CRLF or a lone CR each end one), counted a slice at a time."""
-    n, cr_last = 0, False
-    for at in range(0, len(body), chunk):
-        block = bytes(body[at : at + chunk])
-        n += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
-        n -= cr_last and block.startswith(b"\n")
-        cr_last = block.endswith(b"\r")
-    return n
+    """A bound on the lines the bytes hold (`line_ends`), counted a slice at a time."""
+    return sum(line_ends(body[at : at + chunk]) for at in range(0, len(body), chunk))
 
 
 def _parse_body(body: memoryview, width: int, usecols: list[int], max_rows: int) -> dict[int, object]:
