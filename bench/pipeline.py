@@ -85,11 +85,12 @@ def run(csv: Path, meta: Path, report_date: dt.date, home: Path) -> dict:
     stages = _Stages()
     stages.done("start")
     t0 = time.perf_counter()
-    unit_file = read_unit_file(csv, max_rows=2_000_000)  # as production reads it: in a reader process
+    unit_file = read_unit_file(csv, max_rows=2_000_000)  # as production reads it
     sheet = unit_file.sheets[0]
     t1 = time.perf_counter()
     stages.done("ingest")
-    out["reader_peak_rss_mb"] = (unit_file.reader_peak_bytes or 0) / (1 << 20)
+    peak = unit_file.reader_peak_bytes  # None: a plain UTF-8 CSV is parsed in this process
+    out["reader_peak_rss_mb"] = None if peak is None else peak / (1 << 20)
     del unit_file
     verdicts = validate_frame("xzcf", sheet.data, unit_code=None, report_date=report_date)
     valid = verdicts.valid().to_numpy()
