@@ -27,8 +27,15 @@ def run_check(
     severity: dict[str, str] | None = None,
     docs_dir: Path | None = None,
 ) -> tuple[dict, int]:
-    """Check one file: `({"file","dataset","rows","valid","invalid","results":[…]}, exit code)`."""
-    from credit.readers import UnreadableFile, read_file
+    """Check one file: `({"file","dataset","rows","valid","invalid","results":[…]}, exit code)`.
+
+    The file is read as collect reads it (`read_unit_file`: guarded, parsed in a child process), so the clerk
+    sees what the pipeline will see, and a file that crashes a reader is exit 2, not a crash of the command."""
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm", ".xls"):  # a workbook is parsed in a reader process
+        from credit.readers.contained import warm_up
+
+        warm_up()  # which imports while the validation suite does
+    from credit.readers import UnreadableFile, read_unit_file
     from credit.validation import describe_rows, validate_frame
 
     path = Path(path)
@@ -38,7 +45,7 @@ def run_check(
 
         unit_of(unit)  # an unknown unit code is the caller's error, raised before reading
     try:
-        sheets = read_file(path)
+        sheets = read_unit_file(path, revocation_lists=False).sheets
     except UnreadableFile as exc:
         return {"file": path.name, "error": {"zh": exc.reason_zh, "en": exc.reason_en}}, EXIT_UNREADABLE
     if not sheets:

@@ -22,9 +22,9 @@ from sqlalchemy import Connection, bindparam, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from credit.files import display_name, move_into, quarantine, safe_unit_dir, sha256_file
+from credit.files import LinkedFolder, display_name, move_into, quarantine, sha256_file, unit_folder
 from credit.keys import business_keys, record_key
-from credit.revocations import apply_revocations, is_revocation_list, read_revocation_list
+from credit.revocations import apply_revocations, revocation_rows
 from credit.revocations import feedback_items as revocation_feedback
 from credit.settings import Settings
 from credit.store import Record, RecordVersion, Submission, session_scope
@@ -342,11 +342,13 @@ def _is_transient(path: Path) -> bool:
 
 
 def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date) -> FileOutcome:
-    from credit.readers import UnreadableFile, read_file
+    from credit.readers import ReaderUnavailable, UnreadableFile, read_unit_file
 
     day = report_date.isoformat()
-    archive_dir = safe_unit_dir(settings.archive, unit) / day
-    quarantine_dir = safe_unit_dir(settings.quarantine, unit) / day
+    # A linked archive or quarantine folder would carry the unit's files out of the tree: LinkedFolder, and
+    # the file stays in the inbox.
+    archive_dir = unit_folder(settings.archive, unit) / day
+    quarantine_dir = unit_folder(settings.quarantine, unit) / day
     name = display_name(path.name)  # an undecodable byte in a name must not stop the store
     outcome = FileOutcome(name=name, outcome="collected")
 
@@ -384,13 +386,16 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
             target = move_into(path, archive_dir, tag)
             return FileOutcome(name, "duplicate", "与已收取的文件内容相同", known.id, stored_path=str(target))
 
-    if is_revocation_list(path):
-        return _collect_revocations(settings, unit, path, name, sha, report_date)
-
+    # The one way a unit's file is read: guarded, then parsed in a child process that native code may crash
+    # without harm. It tells a 撤销清单 from its first rows.
+    content, sheets = None, []
     try:
-        sheets = read_file(path)
+        content = read_unit_file(path)
+        sheets = content.sheets
     except UnreadableFile as exc:
         reason = (exc.reason_zh, exc.reason_en)
+    except ReaderUnavailable:
+        raise  # the machine, not the file: the file stays in the inbox (collect_unit reports it)
     except Exception as exc:  # a reader bug must not stop the other files and units
         log.exception("reader failed on %s/%s", unit, name)
         reason = (
@@ -403,6 +408,9 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
     after = path.stat()
     if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
         return FileOutcome(name, "skipped", "文件仍在写入，下次运行再收取 / still being written")
+
+    if content is not None and content.revocations is not None:
+        return _collect_revocations(settings, unit, path, name, sha, report_date, content.revocations)
 
     if reason is not None:
         target = quarantine(path, quarantine_dir, tag, *reason)
@@ -472,18 +480,16 @@ def _record_stored_path(settings: Settings, outcome: FileOutcome) -> None:
 
 
 def _collect_revocations(
-    settings: Settings, unit: str, path: Path, name: str, sha: str, report_date: dt.date
+    settings: Settings, unit: str, path: Path, name: str, sha: str, report_date: dt.date, table
 ) -> FileOutcome:
-    """A 撤销清单: matched rows become deletes, unmatched ones are kept for the unit's feedback."""
+    """A 撤销清单 (read by `read_unit_file`): matched rows become deletes, unmatched ones are kept for the
+    unit's feedback."""
     day = report_date.isoformat()
     try:
-        rows = read_revocation_list(path)
-    except Exception as exc:
-        reason = (
-            str(exc) if isinstance(exc, ValueError) else "撤销清单无法读取",
-            f"revocation list unreadable: {exc}",
-        )
-        target = quarantine(path, safe_unit_dir(settings.quarantine, unit) / day, sha[:8], *reason)
+        rows = revocation_rows(table)
+    except ValueError as exc:
+        reason = (str(exc), f"revocation list unreadable: {exc}")
+        target = quarantine(path, unit_folder(settings.quarantine, unit) / day, sha[:8], *reason)
         return FileOutcome(name, "quarantined", reason[0], stored_path=str(target))
     try:
         with session_scope(settings.database_url) as session:
@@ -506,7 +512,7 @@ def _collect_revocations(
             )
     except IntegrityError:
         outcome = FileOutcome(name, "duplicate", "同时运行的另一任务已收取")
-    target = move_into(path, safe_unit_dir(settings.archive, unit) / day, sha[:8])
+    target = move_into(path, unit_folder(settings.archive, unit) / day, sha[:8])
     outcome.stored_path = str(target)
     _record_stored_path(settings, outcome)
     return outcome
@@ -514,10 +520,26 @@ def _collect_revocations(
 
 def collect_unit(settings: Settings, unit: str, report_date: dt.date) -> UnitCollect:
     """Collect every file in `inbox/<unit>/`; one bad file never stops the others."""
+    from credit.readers.contained import warm_up
+
     result = UnitCollect(unit, report_date)
-    inbox = safe_unit_dir(settings.inbox, unit)
+    try:
+        inbox = unit_folder(settings.inbox, unit)
+    except LinkedFolder:
+        # Following it would read (and archive) files from wherever it points; none is moved.
+        log.warning("the inbox folder of unit %s is a symbolic link: not read", unit)
+        result.files.append(
+            FileOutcome(
+                unit,
+                "skipped",
+                "收件箱文件夹是符号链接，不读取也不移动其中的文件 / "
+                "the unit's inbox folder is a symbolic link: not followed, nothing moved",
+            )
+        )
+        return result
     if not inbox.is_dir():
         return result
+    warm_up()  # the reader process (workbooks, unusual CSVs) starts its imports now, beside this work
     for path in sorted(inbox.iterdir(), key=lambda p: p.name):
         if path.is_dir() and not path.is_symlink():
             result.files.append(

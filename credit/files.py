@@ -26,6 +26,19 @@ def safe_unit_dir(root: Path, unit: str) -> Path:
     return root / unit
 
 
+class LinkedFolder(ValueError):
+    """A unit's folder is a symbolic link: following it would read or move files outside the tree."""
+
+
+def unit_folder(root: Path, unit: str) -> Path:
+    """`safe_unit_dir`, refusing (LinkedFolder) a unit folder that is a symbolic link: files are never read
+    from, nor moved into, wherever it points."""
+    folder = safe_unit_dir(root, unit)
+    if folder.is_symlink():
+        raise LinkedFolder(f"单位文件夹是符号链接，不跟随 unit folder is a symbolic link: {folder}")
+    return folder
+
+
 NAME_MAX = 255  # bytes, most file systems
 # Room kept in every stored name for a tag (`_<8 hex>_<n>`) and the `.reason.txt` written beside it.
 _RESERVE = len("_12345678_9999") + len(".reason.txt")

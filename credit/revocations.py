@@ -10,19 +10,26 @@ match nothing, or more than one record, go back to the unit in its feedback list
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from sqlmodel import Session, select
 
-from credit.standard import DATA_DIR, header_form
+from credit.readers.revocation import MARKER, SCAN_ROWS, RevocationTable
 
-MARKER = header_form("撤销原因")
+__all__ = [
+    "HEADER_SCAN_ROWS",
+    "MARKER",
+    "RevocationOutcome",
+    "RevocationRow",
+    "apply_revocations",
+    "feedback_items",
+    "is_revocation_list",
+    "read_revocation_list",
+    "revocation_rows",
+]
+
 DATASET_WORDS = {
     "行政许可": "xzxk",
     "许可": "xzxk",
@@ -31,13 +38,7 @@ DATASET_WORDS = {
     "处罚": "xzcf",
     "XZCF": "xzcf",
 }
-HEADER_SCAN_ROWS = 10
-
-
-@cache
-def _aliases() -> dict[str, str]:
-    with open(DATA_DIR / "revocation_headers.csv", encoding="utf-8", newline="") as fh:
-        return {header_form(row["alias"]): row["key"] for row in csv.DictReader(fh)}
+HEADER_SCAN_ROWS = SCAN_ROWS
 
 
 @dataclass
@@ -53,81 +54,43 @@ class RevocationOutcome:
     problems: list[tuple[RevocationRow, str]] = field(default_factory=list)  # (row, Chinese message)
 
 
-def _cell(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, dt.datetime | dt.date):
-        value = value.strftime("%Y-%m-%d")
-    text = " ".join(unicodedata.normalize("NFKC", str(value)).split())
-    return text or None
-
-
-def _rows(path: Path) -> list[list[object]]:
-    """The first sheet's rows (or the CSV's), cells as the file holds them."""
-    from credit.readers.guards import check_content, check_path
-
-    check_path(path)  # the same guards as every delivered file: no pipe, no bomb, no absurd size
-    data = path.read_bytes()
-    check_content(data, path.suffix.lower())
-    if path.suffix.lower() == ".csv":
-        from credit.readers.csvfile import decode
-
-        text, _ = decode(data)
-        return list(csv.reader(io.StringIO(text)))
-    import python_calamine
-
-    with python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)) as wb:
-        return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-
-
-def _header_index(rows: list[list[object]]) -> int | None:
-    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        if any(header_form(_cell(c) or "") == MARKER for c in row):
-            return i
-    return None
-
-
 def is_revocation_list(path: Path) -> bool:
-    """Whether a delivered file is a 撤销清单 (its header row has a 撤销原因 column). Never raises."""
-    if path.suffix.lower() not in (".csv", ".xlsx", ".xlsm", ".xls"):
-        return False
+    """Whether a delivered file is a 撤销清单 (a header row with a 撤销原因 column). Never raises: an unreadable
+    file is not one (collect then quarantines it with the reader's reason)."""
+    from credit.readers import read_unit_file
+
     try:
-        return _header_index(_rows(path)) is not None
-    except Exception:  # unreadable: the ordinary reader will say why
+        return read_unit_file(path).revocations is not None
+    except Exception:
         return False
 
 
 def read_revocation_list(path: Path) -> list[RevocationRow]:
-    rows = _rows(path)
-    at = _header_index(rows)
-    if at is None:
+    """The rows of a 撤销清单, read as every unit file is (credit.readers.read_unit_file): UnreadableFile if the
+    file cannot be read, ValueError if it is not a list or lacks a required column."""
+    from credit.readers import read_unit_file
+
+    table = read_unit_file(path).revocations
+    if table is None:
         raise ValueError("不是撤销清单：没有“撤销原因”列")
-    aliases = _aliases()
-    columns: dict[str, tuple[int, str]] = {}
-    for pos, cell in enumerate(rows[at]):
-        key = aliases.get(header_form(_cell(cell) or ""))
-        if key and key not in columns:
-            columns[key] = (pos, _cell(cell) or "")
+    return revocation_rows(table)
+
+
+def revocation_rows(table: RevocationTable) -> list[RevocationRow]:
+    """The list's rows with a value; ValueError if a required column is missing."""
     missing = [
         name
         for key, name in (("dataset", "数据类别"), ("decision_doc_no", "决定文书号"))
-        if key not in columns
+        if key not in table.columns
     ]
     if missing:
         raise ValueError(f"撤销清单缺少列：{'、'.join(missing)}")
-    out = []
-    for offset, row in enumerate(rows[at + 1 :], start=at + 2):
-        values = {key: _cell(row[pos]) if pos < len(row) else None for key, (pos, _) in columns.items()}
-        if not any(values.values()):
-            continue
-        out.append(
-            RevocationRow(
-                offset, {k: v for k, v in values.items() if v}, {k: h for k, (_, h) in columns.items()}
-            )
-        )
-    return out
+    headers = {k: h for k, (_, h) in table.columns.items()}
+    return [
+        RevocationRow(number, {k: v for k, v in values.items() if v}, headers)
+        for number, values in table.rows
+        if any(values.values())
+    ]
 
 
 def apply_revocations(

@@ -21,7 +21,7 @@ from credit.readers.base import HEADER_SCAN_ROWS, Sheet, UnreadableFile
 from credit.readers.build import build_sheet, too_many_rows
 from credit.readers.guards import check_content
 from credit.readers.headers import HeaderMatch, find_header, match_headers, merge_sub_header
-from credit.readers.utf8stream import CheckedUtf8Reader, NotPlainUtf8, is_utf8
+from credit.readers.utf8stream import CheckedUtf8Reader, NotPlainUtf8, is_utf8, line_ends
 
 # Tried in this order; GBK before GB18030 so that a plain GBK file says so.
 ENCODINGS = ("utf-8", "gbk", "gb18030")
@@ -166,12 +166,28 @@ def read_csv(data: bytes, *, max_rows: int) -> Sheet:
 def read_csv_path(path: Path, *, max_rows: int) -> Sheet:
     """A CSV file on disk. A plain UTF-8 file is streamed to the parser and never held whole; any other
     file, and any file the streamed reading finds unusual, is read by `read_csv` (whose verdict counts)."""
+    sheet = read_csv_streamed(path, max_rows=max_rows)
+    return sheet if sheet is not None else read_csv_whole(path, max_rows=max_rows)
+
+
+def read_csv_streamed(path: Path, *, max_rows: int) -> Sheet | None:
+    """A plain UTF-8 CSV, streamed; None for any other file or anything unusual (`read_csv_whole` reads it).
+
+    This path is bounded before its native parser goes far: the file is at most MAX_FILE_BYTES (checked by the
+    caller), every block is checked as UTF-8 before the parser sees it, lines beyond twice the row limit stop
+    it, the first ragged or blank row stops it, a row beyond one block stops it, and only the columns the
+    dataset maps are kept."""
     try:
-        headers, match, h, columns, encoding = _read_streamed(path)
+        headers, match, h, columns, encoding = _read_streamed(
+            path, max_lines=2 * max_rows + HEADER_SCAN_ROWS + 2
+        )
     except (NotPlainUtf8, UnreadableFile, OSError):
-        pass
-    else:
-        return _sheet(headers, match, h, columns, encoding, max_rows)
+        return None
+    return _sheet(headers, match, h, columns, encoding, max_rows)
+
+
+def read_csv_whole(path: Path, *, max_rows: int) -> Sheet:
+    """Any CSV, read whole (decoded whole when not UTF-8): what the streamed path declines."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -186,7 +202,7 @@ def _too_long() -> str:
     raise NotPlainUtf8("the header rows run past the head")
 
 
-def _read_streamed(path: Path):
+def _read_streamed(path: Path, *, max_lines: int):
     """(headers, match, header record, columns, encoding); raises NotPlainUtf8 or UnreadableFile for anything
     `read_csv` should judge. Every byte is checked: the head here, the rest as the parser reads it."""
     with open(path, "rb") as fh:
@@ -205,7 +221,7 @@ def _read_streamed(path: Path):
         headers, match, h, scanned, body_at = _locate_header(head, whole)
         fh.seek(bom + len(scanned[:body_at].encode("utf-8")))
         usecols = sorted(set(match.positions.values()))
-        columns = _parse_stream(CheckedUtf8Reader(fh), len(headers), usecols)
+        columns = _parse_stream(CheckedUtf8Reader(fh, max_lines=max_lines), len(headers), usecols)
     return headers, match, h, columns, "utf-8-sig" if bom else "utf-8"
 
 
@@ -219,8 +235,10 @@ def _arrow_csv(source, width: int, usecols: list[int]) -> tuple[pa.Table | None,
     bad: list[object] = []
 
     def invalid(row) -> str:
+        # The first one decides (the file goes to the slower path): stop there rather than keep every bad
+        # row (10 MB of blank lines once held 3.7 GB of them).
         bad.append(row)
-        return "skip"
+        return "error"
 
     table = pacsv.read_csv(
         source,
@@ -255,10 +273,23 @@ def _parse_stream(stream: CheckedUtf8Reader, width: int, usecols: list[int]) -> 
     return _columns(table, names, usecols)
 
 
+def _lines(body: memoryview, chunk: int = 64 << 20) -> int:
+    """A bound on the lines the bytes hold (`line_ends`), counted a slice at a time."""
+    return sum(line_ends(body[at : at + chunk]) for at in range(0, len(body), chunk))
+
+
 def _parse_body(body: memoryview, width: int, usecols: list[int], max_rows: int) -> dict[int, object]:
     """Column position -> the cells of the records after the header (arrow text or an object array)."""
     if _blank(body):
         return {c: [] for c in usecols}
+    if _lines(body) > 2 * max_rows + 1:
+        # Arrow would build every row (blank lines are rows to it: 12 MiB of them took 6 GiB); pandas stops
+        # at the limit, and first counts the records on one column only (3.5 million empty rows of 30
+        # columns held 1.8 GB before it could say there were too many).
+        records = _records(body, 2 * max_rows + 1)
+        if records > 2 * max_rows:
+            raise too_many_rows(records, max_rows)
+        return _parse_pandas(body, width, usecols, max_rows)
     try:
         table, names = _arrow_csv(pa.BufferReader(pa.py_buffer(body)), width, usecols)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -270,6 +301,27 @@ def _parse_body(body: memoryview, width: int, usecols: list[int], max_rows: int)
 
 def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pa.chunked_array([c.view(pa.large_string()) for c in column.chunks], type=pa.large_string())
+
+
+def _records(body: memoryview, limit: int) -> int:
+    """How many records the body holds (blank lines included), counted up to `limit` on its first column;
+    0 when pandas cannot parse it (the full parse then says what is wrong)."""
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(body),
+            encoding="utf-8",
+            header=None,
+            usecols=[0],
+            dtype=object,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            nrows=limit,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError):
+        return 0
+    return len(frame)
 
 
 def _parse_pandas(body: memoryview, width: int, usecols: list[int], max_rows: int) -> dict[int, object]:

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import python_calamine as calamine
 
-from credit.readers import xlsx
+from credit.readers import revocation, xlsx
 from credit.readers.base import HEADER_SCAN_ROWS, Sheet, UnreadableFile
 from credit.readers.build import build_sheet
 from credit.readers.guards import INFLATE_ERRORS, check_sheet_extents, damaged
@@ -188,28 +188,44 @@ def _broken(data: bytes, exc: Exception) -> UnreadableFile:
 
 
 def read_workbook(data: bytes, *, max_rows: int, engine: str = "auto") -> list[Sheet]:
+    sheets = read_delivered_workbook(data, max_rows=max_rows, engine=engine, revocation_lists=False)
+    assert isinstance(sheets, list)
+    return sheets
+
+
+def read_delivered_workbook(
+    data: bytes, *, max_rows: int, engine: str = "auto", revocation_lists: bool = True
+) -> list[Sheet] | revocation.RevocationTable:
+    """The workbook's datasets, or (`revocation_lists`) the 撤销清单 its first visible worksheet holds."""
     if engine not in ENGINES:
         raise ValueError(f"unknown Excel engine {engine!r}; one of {ENGINES}")
     if engine == "auto":
         try:
             with closing(xlsx.worksheets(data)) as fast:
-                return _read_sheets(fast, max_rows)
+                return _read_sheets(fast, max_rows, revocation_lists)
         except xlsx.NotFast:  # not for our parser: calamine reads the whole workbook, as it always did
             engine = "calamine"
     if data.startswith(b"\xd0\xcf\x11\xe0") and engine == "openpyxl":
         engine = "calamine"  # openpyxl cannot read .xls
     check_sheet_extents(data)  # the one way to these engines: they allocate a worksheet's whole rectangle
-    return _read_sheets(_sheets_calamine(data) if engine == "calamine" else _sheets_openpyxl(data), max_rows)
+    source = _sheets_calamine(data) if engine == "calamine" else _sheets_openpyxl(data)
+    return _read_sheets(source, max_rows, revocation_lists)
 
 
-def _read_sheets(source, max_rows: int) -> list[Sheet]:
-    """Every worksheet of (name, hidden, load) that holds a dataset, with the notes on those skipped."""
+def _read_sheets(source, max_rows: int, revocation_lists: bool = False):
+    """Every worksheet of (name, hidden, load) that holds a dataset, with the notes on those skipped; or the
+    撤销清单 in the first visible worksheet (`revocation_lists`)."""
     sheets, skipped_hidden, unrelated = [], [], []
+    first = True
     for name, hidden, load in source:
         if hidden:
             skipped_hidden.append(name)
             continue
-        sheet = _read_sheet(name, load(), max_rows)
+        grid = load()
+        if first and revocation_lists and (table := revocation.from_grid(grid)) is not None:
+            return table
+        first = False
+        sheet = _read_sheet(name, grid, max_rows)
         if sheet is None:
             unrelated.append(name)
         else:

@@ -3,7 +3,9 @@
 - not a regular file (a FIFO would block the reader forever, a device never ends), or larger than
   MAX_FILE_BYTES: refused on `stat`, before a byte is read;
 - .xlsx/.xlsm (a zip, or one named .xls): too many members, a member or the whole unpacking larger than
-  the caps, a compression ratio only a zip bomb has, sizes that contradict the member's header;
+  the caps, a compression ratio only a zip bomb has, sizes that contradict the member's header; a package
+  two readers could read differently, or whose shared strings declare an absurd count (`ooxml_guard`);
+- .xls (an OLE compound file): declared sizes, chains and extents the Excel engine trusts (`xls_guard`);
 - a worksheet whose cells span an absurd rectangle (one cell in A1 and one in XFD1048576 is a 1 KB file
   that makes calamine allocate 512 GiB and abort the whole process): `check_sheet_extents` streams its XML,
   never held, and bounds the rectangle before calamine or openpyxl reads the workbook (our own .xlsx reader
@@ -26,7 +28,9 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from xml.etree.ElementTree import ParseError, iterparse
 
+from credit.readers import ooxml_guard, xls_guard
 from credit.readers.base import UnreadableFile
+from credit.readers.ooxml_guard import dtd_found, has_dtd, part_key
 
 MAX_FILE_BYTES = 1 << 30  # 1 GiB: a million records of the widest dataset stay well below
 MAX_MEMBERS = 10_000
@@ -96,10 +100,15 @@ def check_content(data: bytes, suffix: str, *, sheets: bool = True) -> None:
     for a caller that reads the workbook with `credit.readers.excel.read_workbook`, which runs it itself
     wherever an engine would allocate a worksheet's rectangle."""
     # (.xls too: calamine reads a zip package by its content, whatever the name says.)
-    if data.startswith(b"PK\x03\x04") and suffix in (".xlsx", ".xlsm", ".xls"):
+    excel = suffix in (".xlsx", ".xlsm", ".xls")
+    if excel:
+        ooxml_guard.check_container(data)
+    if data.startswith(b"PK\x03\x04") and excel:
         _check_zip(data)
         if sheets:
             check_sheet_extents(data)
+    elif excel and data.startswith(xls_guard.OLE_SIGNATURE):
+        xls_guard.check_xls(data)
     elif (
         suffix == ".csv"
         and not data.startswith((b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
@@ -131,7 +140,7 @@ def damaged(exc: BaseException) -> UnreadableFile:
 
 def sheet_too_large(part: str, rows: int, columns: int) -> UnreadableFile:
     """A worksheet whose cells span rows x columns, more than MAX_SHEET_CELLS: what every reader says of it."""
-    stem = Path(part).stem
+    stem = Path(part.replace("\\", "/")).stem
     return UnreadableFile(
         f"工作表“{stem}”的单元格范围过大（{rows}行×{columns}列，"
         f"超过{MAX_SHEET_CELLS}个单元格），可能有远处的零散单元格；请删除多余的行列后再报送",
@@ -142,7 +151,7 @@ def sheet_too_large(part: str, rows: int, columns: int) -> UnreadableFile:
 
 def _malformed(part: str, exc: ParseError) -> UnreadableFile:
     """A worksheet whose XML does not parse (only its position is kept, never the text around it)."""
-    stem = Path(part).stem
+    stem = Path(part.replace("\\", "/")).stem
     line, column = exc.position
     return UnreadableFile(
         f"Excel文件已损坏（工作表“{stem}”的内容格式错误），无法读取，请重新保存后再报送",
@@ -154,9 +163,12 @@ def _malformed(part: str, exc: ParseError) -> UnreadableFile:
 def _check_zip(data: bytes) -> None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return  # the Excel engine says it is damaged, in its words
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error) as exc:
+        # Refused here: the Excel engine's zip reader is more lenient than zipfile, and reads what no guard
+        # has looked at.
+        raise damaged(exc) from None
     with zf:
+        ooxml_guard.check_entries(zf, data)
         infos = zf.infolist()
         if len(infos) > MAX_MEMBERS:
             raise _bomb(f"包含{len(infos)}个部件", f"{len(infos)} parts")
@@ -175,12 +187,15 @@ def _check_zip(data: bytes) -> None:
                     f"部件“{info.filename}”压缩比{size // max(packed, 1)}倍",
                     f"part {info.filename!r} compressed {size // max(packed, 1)} times",
                 )
+        ooxml_guard.check_shared_string_counts(zf, total, _PART_ERRORS)
 
 
-def check_sheet_extents(data: bytes, *, bounded: Collection[int] = ()) -> None:
+def check_sheet_extents(data: bytes, *, bounded: Collection[int] | None = None) -> None:
     """Refuses a workbook one of whose worksheets spans more than MAX_SHEET_CELLS cells, or whose worksheet
-    data do not inflate. Every part a reader may take for a worksheet is streamed (`worksheet_parts`) but those
-    in `bounded` (their zip header offsets): parts the caller measures itself as it parses them."""
+    data do not inflate, or one of whose XML parts holds a DTD. Every part a reader may take for a worksheet
+    is streamed (`worksheet_parts`) but those in `bounded` (their zip header offsets): parts the caller
+    measures (and looks at for a DTD) itself as it parses them. Without `bounded` (calamine or openpyxl reads
+    the workbook) every other XML part is streamed for a DTD too."""
     if not data.startswith(b"PK\x03\x04"):
         return
     try:
@@ -188,38 +203,61 @@ def check_sheet_extents(data: bytes, *, bounded: Collection[int] = ()) -> None:
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         return  # the Excel engine says it is damaged, in its words
     with zf:
-        for info in worksheet_parts(zf):
-            if info.header_offset not in bounded:
+        sheets = worksheet_parts(zf)
+        for info in sheets:
+            if bounded is None or info.header_offset not in bounded:
                 _check_sheet(zf, info)
+        if bounded is None:
+            streamed = {info.header_offset for info in sheets}
+            for info in zf.infolist():
+                key = part_key(info.filename)
+                if info.header_offset not in streamed and key.endswith((".xml", ".rels")):
+                    _check_dtd(zf, info)
 
 
 def worksheet_parts(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
-    """The parts a reader may read as a worksheet, in zip order: every part in xl/worksheets/, and the sheets
-    the workbook's relationships name, resolved as calamine and our reader resolve them (from xl/workbook.xml)
-    and as openpyxl does (from the workbook part [Content_Types].xml names), wherever they are. If the workbook
-    or its relationships do not parse, every target the relationships hold and every .xml part under xl/
-    whose name says sheet. Names are compared without case, as calamine compares them."""
+    """The parts a reader may read as a worksheet, in zip order: every part in the main document's
+    worksheets/ folder, and the sheets the workbook's relationships name, resolved as calamine and our reader
+    resolve them (from the folder of the main document `_rels/.rels` names: xl/ as a rule, calamine follows any)
+    and as openpyxl does (from the workbook part [Content_Types].xml names), wherever they are. If a workbook or
+    its relationships do not parse, every target the relationships hold and every .xml part under the folder
+    whose name says sheet. Names are compared without case (and `\\` as `/`), as calamine compares them;
+    resolving a target several ways only bounds more parts."""
     infos = zf.infolist()
     names: dict[str, zipfile.ZipInfo] = {}
     for info in infos:
-        names.setdefault(info.filename.lower(), info)
-    wanted = {n for n in names if n.startswith(_WORKSHEETS) and not n.endswith(".rels")}
+        names.setdefault(part_key(info.filename), info)
+    folders = ooxml_guard.main_folders(zf, names, _PART_ERRORS)
+    wanted = {
+        n for n in names for f in folders if n.startswith(f"{f}worksheets/") and not n.endswith(".rels")
+    }
+    workbooks = {f"{f}workbook.xml": f for f in folders}
+    main = _main_part(zf, names)
+    if main is not None:
+        workbooks.setdefault(main, posixpath.dirname(main) + "/" if "/" in main else "")
     readable = True
-    for workbook in dict.fromkeys((_WORKBOOK, _main_part(zf, names) or _WORKBOOK)):
+    for workbook, folder in workbooks.items():
         targets, exact = _sheet_targets(zf, names, workbook)
         readable = readable and exact
         for target in targets:
-            calamine = calamine_part(target)
-            wanted.update(
-                p.lower() for p in (calamine, posixpath.normpath(calamine), _opc_path(workbook, target))
+            resolved = (
+                calamine_part(target),
+                target.lstrip("/"),
+                f"{folder}{target}",
+                _opc_path(workbook, target),
             )
+            wanted.update(part_key(p) for r in resolved for p in (r, posixpath.normpath(r)))
     if not readable:
         wanted.update(
             n
             for n in names
-            if n.startswith("xl/") and n.endswith(".xml") and "/_rels/" not in n and "sheet" in n
+            for f in folders
+            if n.startswith(f)
+            and n.endswith(".xml")
+            and "/_rels/" not in n
+            and "sheet" in n.rsplit("/", 1)[-1]
         )
-    return [info for info in infos if info.filename.lower() in wanted]
+    return [info for info in infos if part_key(info.filename) in wanted]
 
 
 def calamine_part(target: str) -> str:
@@ -314,6 +352,8 @@ def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
                             break
                 columns.update(_COLUMNS.findall(chunk))
                 no_ref = no_ref or _cell_without_ref(chunk)
+                if has_dtd(chunk):
+                    raise dtd_found(info.filename)
                 tail = chunk[-64:]
     # (NotImplementedError: a compression method zipfile lacks; RuntimeError: a member encrypted within the zip,
     # which Excel never writes.) The stream is read to its end, so the CRC is checked too: the exact
@@ -329,6 +369,19 @@ def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     height, width = _exact_extent(zf, info)  # rare: measure instead of bounding
     if width * height > MAX_SHEET_CELLS:
         raise sheet_too_large(info.filename, height, width)
+
+
+def _check_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Stream an XML part for a DTD anywhere in it (a block's last bytes carried into the next)."""
+    tail = b""
+    try:
+        with zf.open(info) as fh:
+            while block := fh.read(_CHUNK):
+                if has_dtd(tail + block):
+                    raise dtd_found(info.filename)
+                tail = block[-16:]
+    except (*INFLATE_ERRORS, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+        raise damaged(exc) from None
 
 
 def _cell_without_ref(chunk: bytes) -> bool:

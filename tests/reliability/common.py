@@ -172,7 +172,9 @@ def summary(settings: Settings, sandbox) -> dict:
     with session_scope(settings.database_url) as s:
         records = s.exec(select(func.count()).select_from(Record)).one()
         versions = s.exec(select(func.count()).select_from(RecordVersion)).one()
+    held = {key: sandbox.store.held(key) for key in sorted(sandbox.accepted_counts())}
     return {
+        "held": held,  # what the platform publishes, record by record
         "accepted": sandbox.state()["accepted_total"],
         "valid": valid_versions(settings),
         "push_states": push_states(settings),

@@ -10,8 +10,10 @@ import codecs
 import csv
 import io
 import os
+import struct
 import threading
 import time
+import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -468,6 +470,196 @@ def growing(folder: Path, stop: threading.Event) -> Path:
     return path
 
 
+# -- what a native reader trusts, and packages two readers read differently (issue 13 §2) ----------------
+def shared_strings_xlsx(count: int) -> bytes:
+    """A 2.4 KB workbook whose shared-string table declares `count` strings (it holds one). python_calamine
+    reserves that many before reading: 10^11 aborted the whole process, u64 max raised a PanicException."""
+    sst = (
+        '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        f'2006/main" count="1" uniqueCount="{count}"><si><t>x</t></si></sst>'
+    )
+    return handmade_xlsx(sheet_xml(valid_grid(2)), extra_parts={"xl/sharedStrings.xml": sst})
+
+
+def _patched_xls(find: bytes, at: int, value: bytes) -> bytes:
+    """A real .xls (xlwt) with the bytes at `at` past the first record starting with `find` replaced."""
+    data = bytearray(xls_bytes())
+    i = data.find(find)
+    assert i > 0, find
+    data[i + at : i + at + len(value)] = value
+    return bytes(data)
+
+
+def xls_dimensions_rows(rows: int) -> bytes:
+    """A worksheet whose DIMENSIONS record declares `rows` rows (u32): calamine reserves rows x columns."""
+    return _patched_xls(b"\x00\x02\x0e\x00", 8, struct.pack("<I", rows))
+
+
+def xls_far_cell() -> bytes:
+    """A cell record (LabelSst) at row 65535, column 65535: calamine allocates the 65536 x 65536 rectangle."""
+    return _patched_xls(b"\xfd\x00\x0a\x00", 4, struct.pack("<HH", 0xFFFF, 0xFFFF))
+
+
+def xls_empty_bof() -> bytes:
+    """The workbook's BOF record with length 0: python_calamine 0.9.1 panics (a BaseException) opening it."""
+    return _patched_xls(b"\x09\x08\x10\x00", 2, b"\x00\x00")
+
+
+def xls_difat_loop() -> bytes:
+    """A DIFAT chain that points to itself: calamine follows it forever, growing a vector on each turn."""
+    data = bytearray(xls_bytes())
+    struct.pack_into("<I", data, 68, 5)
+    struct.pack_into("<I", data, 512 + 5 * 512 + 508, 5)
+    return bytes(data)
+
+
+def _zip(entries: list[tuple[str, str | bytes]]) -> bytes:
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of a duplicate name: that is the point
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in entries:
+                z.writestr(name, data)
+    return buf.getvalue()
+
+
+_BASE = [
+    ("[Content_Types].xml", CT),
+    ("_rels/.rels", RELS),
+    ("xl/workbook.xml", WB),
+    ("xl/_rels/workbook.xml.rels", WB_RELS),
+]
+FAR_SHEET = sheet_xml([*valid_grid(2), (1048576, [None] * 16383 + ["x"])])
+
+
+def duplicate_entries_xlsx(second: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """Two entries of one name (or one name but for case): our reader read the first (2 rows), calamine the
+    last (1 row), so `credit check` and the pipeline saw different contents."""
+    return _zip(
+        [*_BASE, ("xl/worksheets/sheet1.xml", sheet_xml(valid_grid(2))), (second, sheet_xml(valid_grid(1)))]
+    )
+
+
+def fewer_entries_declared_xlsx() -> bytes:
+    """A central directory holding one entry more than its end record declares."""
+    data = bytearray(handmade_xlsx(sheet_xml(valid_grid(2))))
+    at = data.rfind(b"PK\x05\x06")
+    for field in (8, 10):
+        struct.pack_into("<H", data, at + field, struct.unpack_from("<H", data, at + field)[0] - 1)
+    return bytes(data)
+
+
+def doctype_after_4k_xlsx() -> bytes:
+    """A DTD after 4 KiB of comment, its entity used in a cell (the check looked at the first 4 KiB only)."""
+    prolog = "<!--" + "填充" * 2100 + '--><!DOCTYPE worksheet [<!ENTITY e "实体">]>'
+    sheet = sheet_xml(valid_grid(2), prolog=prolog).replace("<t>", "<t>&e;", 1)
+    return handmade_xlsx(sheet)
+
+
+def wide_csv(folder: Path, name: str = "超宽.csv", mib: int = 100, revocation: bool = False) -> Path:
+    """`mib` MiB of CSV, 20 000 columns a row and no dataset header in its first rows; or a 撤销清单 header
+    and 2 000 columns a row (≈ 26 000 rows). Before, the 撤销清单 sniffer decoded and parsed all of it (3.4 GB
+    for 100 MiB) to look at 10 rows."""
+    path = folder / name
+    width = 2_000 if revocation else 20_000
+    head = (["数据类别", "决定文书号", "撤销原因"] if revocation else []) + [f"列{i}" for i in range(width)]
+    row = ",".join(["行政处罚", "雷市监罚〔2026〕1号", "录入错误"] + ["ab"] * width) + "\n"  # a str each
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(head) + "\n")
+        for _ in range((mib << 20) // len(row.encode())):
+            fh.write(row)
+    return path
+
+
+def blank_lines_csv(folder: Path, mib: int = 12) -> Path:
+    """A header, one row, then `mib` MiB of empty lines: 10 MB of them once held 3.7 GB (every bad row kept)."""
+    path = folder / "空行.csv"
+    with open(path, "wb") as fh:
+        fh.write(csv_text(rows(1)).encode())
+        block = b"\n" * (1 << 20)
+        for _ in range(mib):
+            fh.write(block)
+    return path
+
+
+def empty_rows_csv(folder: Path, mib: int = 100) -> Path:
+    """A header, then `mib` MiB of rows with every cell empty (3.5 million): the streamed parser stops at twice
+    the row limit instead of building them all."""
+    path = folder / "空单元格行.csv"
+    line = ("," * (len(HEADERS) - 1) + "\n").encode()
+    with open(path, "wb") as fh:
+        fh.write(csv_text([]).encode())
+        block = line * ((1 << 20) // len(line))
+        for _ in range(mib):
+            fh.write(block)
+    return path
+
+
+def _linked_main_document() -> bytes:
+    return _zip(
+        [
+            ("[Content_Types].xml", CT),
+            ("_rels/.rels", RELS.replace("xl/workbook.xml", "wb/workbook.xml")),
+            ("wb/workbook.xml", WB),
+            ("wb/_rels/workbook.xml.rels", WB_RELS),
+            ("wb/worksheets/sheet1.xml", FAR_SHEET),
+        ]
+    )
+
+
+def xls_with_a_zip_inside() -> bytes:
+    """An .xls that also holds a zip end record (Excel writes a zipped theme into its .xls files): a workbook
+    to read, not a polyglot to refuse."""
+    return xls_bytes() + handmade_xlsx(sheet_xml(valid_grid(1)))
+
+
+def root_package_xlsx() -> bytes:
+    """A minimal package whose main document is at the root (`Target="workbook.xml"`): calamine reads it."""
+    return _zip(
+        [
+            ("[Content_Types].xml", CT.replace("/xl/", "/")),
+            ("_rels/.rels", RELS.replace("xl/workbook.xml", "workbook.xml")),
+            ("workbook.xml", WB),
+            ("_rels/workbook.xml.rels", WB_RELS),
+            ("worksheets/sheet1.xml", sheet_xml(valid_grid(2))),
+        ]
+    )
+
+
+# name -> (reason fragment, bytes, file name): each one quarantined by the guard or the contained reader.
+NATIVE_KINDS: dict[str, tuple[str, Callable[[], bytes], str]] = {
+    "shared_strings_count_1e11_xlsx": ("共享字符串", lambda: shared_strings_xlsx(10**11), "声明计数.xlsx"),
+    "shared_strings_count_u64_max_xlsx": (
+        "共享字符串",
+        lambda: shared_strings_xlsx(2**64 - 1),
+        "计数u64.xlsx",
+    ),
+    "xls_dimensions_4g_rows": ("范围过大", lambda: xls_dimensions_rows(0xFFFFFFFF), "声明行数.xls"),
+    "xls_cell_at_column_65535": ("范围过大", xls_far_cell, "远处单元格.xls"),
+    "xls_empty_bof_record_panic": ("读取程序", xls_empty_bof, "引发panic.xls"),
+    "xls_difat_chain_loop": ("已损坏", xls_difat_loop, "循环链.xls"),
+    "duplicate_zip_entries_xlsx": ("重复", duplicate_entries_xlsx, "重复部件.xlsx"),
+    "case_duplicate_zip_entries_xlsx": (
+        "重复",
+        lambda: duplicate_entries_xlsx("XL/Worksheets/Sheet1.xml"),
+        "大小写重复.xlsx",
+    ),
+    "zip_entries_fewer_declared_xlsx": ("声明", fewer_entries_declared_xlsx, "目录不符.xlsx"),
+    "far_cell_zip_behind_a_prefix_xlsx": (
+        "多余内容",
+        lambda: b"MZ\x90\x00" + handmade_xlsx(FAR_SHEET),
+        "前缀.xlsx",
+    ),
+    "far_cell_main_document_outside_xl": ("范围过大", _linked_main_document, "主文档.xlsx"),
+    "far_cell_backslash_part_name_xlsx": (
+        "范围过大",
+        lambda: _zip([*_BASE, ("xl\\worksheets\\sheet1.xml", FAR_SHEET)]),
+        "反斜杠.xlsx",
+    ),
+    "doctype_after_4k_xlsx": ("DOCTYPE", doctype_after_4k_xlsx, "实体4K后.xlsx"),
+}
+
+
 C, Q, S = "collected", "quarantined", "skipped"
 ONE_ROW_XLSX = handmade_xlsx(sheet_xml(valid_grid(2)))
 
@@ -597,4 +789,18 @@ KINDS: dict[str, tuple[set[str], str | None, Callable[[Path], Path]]] = {
     "name_no_extension": ({Q}, "类型", _named("处罚数据")),
     "name_double_ext_exe": ({Q}, "类型", _named("处罚数据.csv.exe")),
     "office_lock_file": ({S}, None, _named("~$处罚数据.xlsx", b"\x00" * 165)),
+    **{
+        kind: ({Q}, fragment, lambda f, build=build, name=name: _bytes(name, build())(f))
+        for kind, (fragment, build, name) in NATIVE_KINDS.items()
+    },
+    "wide_csv_100mib_no_header": ({Q}, "表头", lambda f: wide_csv(f)),
+    "wide_csv_100mib_revocation_list": (
+        {Q},
+        "撤销清单",
+        lambda f: wide_csv(f, "撤销清单.csv", revocation=True),
+    ),
+    "xls_holding_a_zip_end_record": ({C}, None, lambda f: _bytes("含主题.xls", xls_with_a_zip_inside())(f)),
+    "main_document_at_the_package_root": ({C}, None, lambda f: _bytes("根目录.xlsx", root_package_xlsx())(f)),
+    "csv_12mib_of_blank_lines": ({Q}, "行数超过上限", blank_lines_csv),
+    "csv_100mib_of_empty_rows": ({Q}, "行数超过上限", empty_rows_csv),
 }

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from xml.etree import ElementTree
 
 from credit.readers.guards import calamine_part
+from credit.readers.ooxml_guard import dtd_found, has_dtd, part_key
 
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 MAIN_XMLNS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -26,7 +27,8 @@ class NotFast(Exception):
 
 
 class Package:
-    """The parts of the zip, found as calamine finds them (names compared without case), inflated whole."""
+    """The parts of the zip, found as calamine finds them (names compared without case, `\\` as `/`: the guard
+    refuses a package where two names compare equal), inflated whole."""
 
     def __init__(self, data: bytes):
         if not data.startswith(b"PK\x03\x04"):
@@ -38,16 +40,16 @@ class Package:
         self._data = memoryview(data)
         self._parts: dict[str, zipfile.ZipInfo] = {}
         for info in infos:
-            self._parts.setdefault(info.filename.lower(), info)
+            self._parts.setdefault(part_key(info.filename), info)
 
     def size(self, name: str) -> int:
-        info = self._parts.get(name.lower())
+        info = self._parts.get(part_key(name))
         return info.file_size if info else 0
 
     def check(self, name: str) -> zipfile.ZipInfo | None:
         """The part's directory entry, None if there is no such part; NotFast, from the sizes the directory
         declares, for a part this reader would not inflate."""
-        info = self._parts.get(name.lower())
+        info = self._parts.get(part_key(name))
         if info is not None and info.flag_bits & 1:
             raise NotFast(f"{name}: encrypted")
         if info is not None and info.file_size > MAX_FAST_PART_BYTES:
@@ -55,7 +57,8 @@ class Package:
         return info
 
     def read(self, name: str) -> bytes | None:
-        """The part's bytes, None if there is no such part; NotFast if it cannot be trusted."""
+        """The part's bytes, None if there is no such part; NotFast if it cannot be trusted; UnreadableFile if
+        it holds a DTD anywhere (calamine would not expand its entities: the readers would differ)."""
         info = self.check(name)
         if info is None:
             return None
@@ -73,6 +76,8 @@ class Package:
             raise NotFast(f"{name}: compression method {info.compress_type}")
         if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
             raise NotFast(f"{name}: size or checksum differs from the zip directory")
+        if has_dtd(out):
+            raise dtd_found(info.filename)
         return out
 
     def _payload(self, info: zipfile.ZipInfo) -> int:
@@ -87,12 +92,13 @@ _DECLARED = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=[\"']([^\"']+)"
 
 
 def check_utf8(raw: bytes, part: str) -> None:
-    """calamine reads parts as UTF-8; another declared encoding, or a DTD, is not for this reader."""
+    """calamine reads parts as UTF-8; another declared encoding is not for this reader (a DTD anywhere in a part
+    is refused when the part is read: `Package.read`)."""
     declared = _DECLARED.match(raw[:256])
     if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
         raise NotFast(f"{part}: encoding {declared.group(1)!r}")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"<!DOCTYPE" in raw[:4096]:
-        raise NotFast(f"{part}: UTF-16 or a DTD")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise NotFast(f"{part}: UTF-16")
 
 
 def parse(raw: bytes | None, part: str) -> ElementTree.Element:
