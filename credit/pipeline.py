@@ -262,7 +262,11 @@ def daily_statistics(settings: Settings, report_date: dt.date):
 
     with session_scope(settings.database_url) as session:
         report = compute_daily(
-            session, report_date, calendar=calendar(settings), deadline_workdays=settings.deadline_workdays
+            session,
+            report_date,
+            calendar=calendar(settings),
+            deadline_workdays=settings.deadline_workdays,
+            doc_series=settings.doc_series_file,
         )
         save_daily(session, report)
     paths = write_daily(report, settings.out)

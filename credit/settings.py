@@ -49,6 +49,7 @@ class Settings:
     frontdb_url: SecretStr | None = None
     sql_sources_file: Path | None = None
     calendar_override: Path | None = None
+    doc_series_file: Path | None = None  # independent document-number series (default: the shipped file)
     rule_severity: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -114,6 +115,7 @@ def load_settings() -> Settings:
         frontdb_url=SecretStr(frontdb) if frontdb else None,
         sql_sources_file=Path(sql_sources) if sql_sources else None,
         calendar_override=Path(override) if override else None,
+        doc_series_file=Path(series) if (series := _env("DOC_SERIES", dotenv)) else None,
         rule_severity=_severity_overrides(_env("RULE_SEVERITY", dotenv)),
     )
 

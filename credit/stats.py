@@ -301,6 +301,7 @@ def compute_daily(
     calendar: WorkCalendar,
     deadline_workdays: int,
     units: Iterable[Unit | str] | None = None,
+    doc_series: Path | None = None,
 ) -> DailyReport:
     """The 日统计 of `report_date` for every unit (default: the 49 双公示 units, plus any other unit found
     in that day's data) and every dataset; units with nothing that day get zeros and null rates."""
@@ -432,7 +433,7 @@ def compute_daily(
         if (c := cell(ref.unit, ref.dataset)) is not None:
             c.missing += 1
 
-    gaps = _suspected_gaps(session, day, received_docs)
+    gaps = _suspected_gaps(session, day, received_docs, doc_series)
 
     rows: list[UnitStat] = []
     for unit in codes:
@@ -443,7 +444,10 @@ def compute_daily(
 
 
 def _suspected_gaps(
-    session: Session, day: dt.date, received_docs: dict[tuple[str, str], set[str]]
+    session: Session,
+    day: dt.date,
+    received_docs: dict[tuple[str, str], set[str]],
+    doc_series: Path | None = None,
 ) -> dict[tuple[str, str], tuple[list[str], int]]:
     """Per unit and dataset: holes in the document-number series of this year and the last, as known by D.
 
@@ -453,7 +457,7 @@ def _suspected_gaps(
     neither received (in any prefix form) nor listed by the feed at all (a listed decision not received is
     counted as missing, not suspected). Returns the whole list, sorted, with its length."""
     years = {day.year - 1, day.year}
-    series = DocSeries.load()
+    series = DocSeries.load(doc_series)
     seen: dict[tuple[str, str, str, int], set[int]] = defaultdict(set)
     known: dict[tuple[str, str, str, int], set[int]] = defaultdict(set)
     bounds: dict[tuple[str, str, str, int], set[int]] = defaultdict(set)  # feed numbers decided by D

@@ -37,6 +37,7 @@ def _stat(day: D, unit: str, dataset: str, rng: random.Random, bad: bool) -> Dai
         date=day, unit=unit, dataset=dataset, deadline_workdays=3, received=received, invalid=invalid,
         late=late, invalid_or_late=invalid + late - both, missing=missing, corrections=rng.randint(0, 1),
         pushed=received, accepted=received - invalid, rejected=0, suspected_gaps=gaps,
+        suspected_gaps_total=len(gaps or []),
     )  # fmt: skip
 
 

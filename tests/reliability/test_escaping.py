@@ -9,6 +9,7 @@ terminal output as printed. Each shows the hostile text as text, one line per ev
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import logging
 import os
@@ -67,8 +68,11 @@ def in_file(text: str) -> str:
 
 
 def gap(name: str) -> str:
-    """The 疑似漏报 listed for a hostile prefix: 2号, in the form document numbers are compared in."""
-    return doc_no_key(f"{in_file(HOSTILE[name])}〔2026〕2号")
+    """The 疑似漏报 listed for a hostile prefix: 2号, its prefix in the form it is compared in and written
+    back as offices write brackets (雷公（治）)."""
+    from credit.stats import _written
+
+    return _written(doc_no_key(in_file(HOSTILE[name]))) + "〔2026〕2号"
 
 
 def hostile_rows(unit: str) -> list[dict]:
@@ -117,6 +121,19 @@ def day(tmp_path_factory):
     for unit in ("zjj", "leicheng"):
         write_csv(home / "inbox" / unit / f"{unit}_{DAY:%Y%m%d}.csv", hostile_rows(unit))
     (home / "inbox" / "zjj" / f"{FILE_NAME}.xlsx").write_bytes(b"not a workbook")  # quarantined, logged
+    # Each hostile prefix is declared an independent numbering series of its unit (CREDIT_DOC_SERIES), so
+    # that its 疑似漏报 (2号, between 1号 and 3号) is listed with the hostile prefix itself.
+    series = root / "doc_number_series.csv"
+    with open(series, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["unit", "dataset", "prefix_pattern", "series"])
+        for unit, names in DOC_PREFIXES.items():
+            for name in names:
+                prefix = in_file(HOSTILE[name])
+                # ("*" stands for any characters: `**bold**` still matches only itself among the unit's
+                # prefixes; a line break cannot be held by one line of the file.)
+                if "\n" not in prefix and "\r" not in prefix:
+                    writer.writerow([unit, "xzcf", prefix, name])
     feed = home / "reference" / "xzcf" / f"{FILE_NAME}.csv"
     feed.parent.mkdir(parents=True, exist_ok=True)
     feed.write_text(
@@ -139,6 +156,7 @@ def day(tmp_path_factory):
             "CREDIT_PLATFORM_URL": sandbox.url,
             "CREDIT_PLATFORM_APP_KEY": common.KEY,
             "CREDIT_PLATFORM_APP_SECRET": common.SECRET,
+            "CREDIT_DOC_SERIES": str(series),
         }.items():
             mp.setenv(name, value)
         EventsWorker.set_client_override(AssertingEventsClient)  # every event emitted is kept here
@@ -165,7 +183,12 @@ def day(tmp_path_factory):
             artifacts = {a.key: a for a in client.read_artifacts() if a.key}
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREDIT_")}
-    env.update(CREDIT_HOME=str(home), PYTHONPATH=str(common.PROJECT), GX_ANALYTICS_ENABLED="false")
+    env.update(
+        CREDIT_HOME=str(home),
+        CREDIT_DOC_SERIES=str(series),
+        PYTHONPATH=str(common.PROJECT),
+        GX_ANALYTICS_ENABLED="false",
+    )
 
     def cli(*args: str, ok=(0, 1)) -> str:
         res = subprocess.run(
