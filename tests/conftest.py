@@ -90,3 +90,23 @@ def pg_settings(pg_url, home, monkeypatch):
     s = load_settings()
     s.ensure_dirs()
     return s
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    """A fresh, migrated SQLite store (its URL) for tests of the store's own steps."""
+    from credit.store import init_db
+
+    url = f"sqlite:///{tmp_path}/t.db"
+    init_db(url)
+    return url
+
+
+@pytest.fixture
+def sandbox():
+    """The 信用湛江 sandbox on a free loopback port, with the demo credentials."""
+    from credit.sandbox import start_sandbox
+
+    handle = start_sandbox()
+    yield handle
+    handle.stop()

@@ -180,20 +180,6 @@ def assert_exactly_once(url: str, handle, expected: int) -> None:
         )
 
 
-@pytest.fixture
-def db(tmp_path) -> str:
-    url = f"sqlite:///{tmp_path}/t.db"
-    init_db(url)
-    return url
-
-
-@pytest.fixture
-def sandbox():
-    handle = start_sandbox()
-    yield handle
-    handle.stop()
-
-
 # -- outbox ---------------------------------------------------------------------------------------------
 
 

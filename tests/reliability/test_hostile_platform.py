@@ -28,7 +28,7 @@ from credit.delivery import push
 from credit.platform.client import ApiClient, RetryPolicy
 from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
 from credit.standard import DATASET_NAMES, dataset
-from credit.store import Batch, RecordVersion, init_db, session_scope
+from credit.store import Batch, RecordVersion, session_scope
 from tests.reliability.hostile_platform import HostilePlatform, Mode
 from tests.test_delivery import DAY, assert_exactly_once, queue, seed, states
 
@@ -50,14 +50,8 @@ MiB = 1 << 20
 
 
 @pytest.fixture
-def db(tmp_path) -> str:
-    url = f"sqlite:///{tmp_path}/t.db"
-    init_db(url)
-    return url
-
-
-@pytest.fixture
 def sandbox():
+    """The sandbox with the demo credentials (the reliability suite's own fixture uses other ones)."""
     handle = start_sandbox()
     yield handle
     handle.stop()
