@@ -19,7 +19,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.pop("PREFECT_API_URL", None)
 for _name in list(os.environ):
-    if _name.startswith("CREDIT_"):
+    if _name.startswith("CREDIT_") and _name != "CREDIT_GX_PATCHES":  # CI runs validation with GX patches off
         del os.environ[_name]
 
 PG_ADMIN_URL = os.environ.get("CREDIT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

@@ -1,13 +1,10 @@
 """`credit check` runs the committed suites without importing Great Expectations (`credit.validation.direct`):
-the same issues, in the same order, as the GX path of `validate_frame`, on generated days with planted defects;
-the GX speed-ups (`credit.validation.gx_speedups`) return what GX's own functions return."""
+the same issues, in the same order, as the GX path of `validate_frame`, on generated days with planted defects."""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -61,31 +58,3 @@ def test_check_verdicts_equal_the_gx_path(day, tmp_path):
         assert code_direct == code_gx
         planted += sum(1 for r in f["rows"] if r["planted"])
     assert planted > 20
-
-
-def test_fast_json_conversion_matches_gx():
-    from great_expectations.util import convert_to_json_serializable
-
-    from credit.validation import gx_speedups
-    from credit.validation.gx import context
-
-    context()  # installs the speed-ups
-    original = gx_speedups._original_convert
-    values = [
-        None,
-        "文本",
-        3,
-        True,
-        2.5,
-        math.nan,
-        [1, "a", None, (2, 3)],
-        {"a": [None, {"b": 1}], 2: "x"},
-        np.int64(4),
-        np.float32(1.5),
-        np.bool_(True),
-        dt.date(2025, 1, 2),
-        {"value_set": ["x", "y"], "nested": {"k": np.int32(7)}},
-    ]
-    for v in values:
-        assert gx_speedups._fast_convert(v) == original(v), v
-    assert convert_to_json_serializable(values[-1]) == original(values[-1])

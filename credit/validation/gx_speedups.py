@@ -16,8 +16,9 @@ suite. Measured on one call of a 50-row frame, three things dominated and are cu
   they key on, so an id is never reused while remembered; a configuration whose kwargs were rebound since is
   built again.
 
-Installed once per process by `credit.validation.gx.context()`; `tests/test_direct_suite.py` checks that the
-fast path returns what GX's own function returns.
+Installed once per process by `credit.validation.gx.context()`, each only when `gx_patches.enabled(name)`
+(its name in `credit.validation.gx_patches.PATCHES`); `tests/test_direct_suite.py` checks that the fast path
+returns what GX's own function returns, `tests/test_gx_patches.py` that verdicts are the same without them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
+
+from credit.validation.gx_patches import enabled
 
 _state = threading.local()
 _installed = False
@@ -63,12 +66,19 @@ def per_call() -> Iterator[None]:
 
 
 def install() -> None:
-    global _installed, _original_convert
+    """The enabled per-call speed-ups, once per process (GX imported)."""
+    global _installed
     if _installed:
         return
+    for name, patch in _PATCHES.items():
+        if enabled(name):
+            patch()
+    _installed = True
+
+
+def _fast_json() -> None:
+    global _original_convert
     import great_expectations.util as gx_util
-    from great_expectations.core.id_dict import IDDict
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     _original_convert = gx_util.convert_to_json_serializable
     # GX modules import the function by name: rebind it wherever it was imported (the original's own
@@ -79,6 +89,10 @@ def install() -> None:
             and getattr(module, "convert_to_json_serializable", None) is _original_convert
         ):
             module.convert_to_json_serializable = _fast_convert
+
+
+def _id_memo() -> None:
+    from great_expectations.core.id_dict import IDDict
 
     to_id = IDDict.to_id
 
@@ -101,6 +115,10 @@ def install() -> None:
 
     IDDict.to_id = memo_to_id
 
+
+def _domain_obj_memo() -> None:
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
     to_domain_obj = ExpectationConfiguration.to_domain_obj
 
     def memo_to_domain_obj(self):
@@ -119,6 +137,8 @@ def install() -> None:
 
     ExpectationConfiguration.to_domain_obj = memo_to_domain_obj
 
+
+def _column_names_memo() -> None:
     # Column names are checked against the batch's columns (a case-folding scan of every column) for every
     # metric that reads a column: the same answer for the same names within a call.
     import great_expectations.expectations.metrics.util as metric_util
@@ -140,6 +160,8 @@ def install() -> None:
 
     metric_util._verify_column_names_exist_and_get_normalized_typed_column_names_map = memo_verify
 
+
+def _domain_columns_only() -> None:
     # A map metric's unexpected rows are found by filtering the whole batch (`records[failing]`), once per
     # expectation and metric, though only the domain's columns and the index are read: each filter copied the
     # failing rows of every column (≈ 0.3 s of a 100k-row run). Within a call the records are the domain's
@@ -166,4 +188,12 @@ def install() -> None:
         return data[names]
 
     PandasExecutionEngine.get_domain_records = domain_columns_only
-    _installed = True
+
+
+_PATCHES = {
+    "fast_json": _fast_json,
+    "id_memo": _id_memo,
+    "domain_obj_memo": _domain_obj_memo,
+    "column_names_memo": _column_names_memo,
+    "domain_columns_only": _domain_columns_only,
+}

@@ -1,0 +1,209 @@
+"""Each private change to Great Expectations measured on its own: `python -m bench.gx_patches`.
+
+For every patch named in `credit.validation.gx_patches.PATCHES`, validation runs with every patch on, with that
+one off (`CREDIT_GX_PATCHES=-name`), and with all off (`CREDIT_GX_PATCHES=off`, GX's public API only), each in
+a fresh process (patches are applied once per process), on three workloads: the xzcf suite over 100k and 1M
+generated records (as `make bench` validates them), and a generated day validated as the daily run does it
+(one `validate_groups` per dataset, Data Docs written). Runs are interleaved (round after round over every
+configuration, the machine being shared) and the best of the rounds is kept. Writes `gx_patches.json` and
+`gx_patches.md` under `$CREDIT_HOME/out/bench/`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.run import ENV, REPORT_DATE, ROOT, load, make_data, say
+from credit.validation.gx_patches import PATCHES
+
+KEEP = 1.10  # a patch stays when turning it off makes some workload ≥ 10 % slower
+
+
+def _strip_kwargs_getters() -> None:
+    """Until expectations/custom.py gates its kwargs getters itself: GX's own getters when the patch is off."""
+    from credit.validation.gx_patches import enabled
+
+    if enabled("kwargs_getters"):
+        return
+    from expectations import custom
+
+    one = getattr(custom, "_OneConfiguration", None)
+    for name in ("_get_domain_kwargs", "_get_success_kwargs", "_get_runtime_kwargs"):
+        if one is not None and name in vars(one):
+            delattr(one, name)
+
+
+def worker(kind: str, path: str) -> dict:
+    """One timed run in this process, after the context and suites are built (as the daily flow warms them)."""
+    import pandas as pd
+
+    from credit.validation import Group, validate_frame, validate_groups
+    from credit.validation.gx import loaded
+
+    _strip_kwargs_getters()
+    loaded("xzcf")
+    loaded("xzxk")
+    if kind == "frame":
+        data = pd.read_parquet(path)
+        validate_frame("xzcf", data.iloc[:100], unit_code=None, report_date=REPORT_DATE)  # first-call costs
+        t = time.perf_counter()
+        verdicts = validate_frame("xzcf", data, unit_code=None, report_date=REPORT_DATE)
+        seconds = time.perf_counter() - t
+        issues = len(verdicts.issues)
+    else:
+        from credit.readers import read_file
+
+        manifest = json.loads(next((Path(path) / "generated").glob("*.json")).read_text(encoding="utf-8"))
+        day = dt.date.fromisoformat(manifest["date"])
+        groups: dict[str, list] = {}
+        for f in manifest["files"]:
+            for sheet in read_file(Path(path) / f["path"]):
+                groups.setdefault(sheet.dataset, []).append(Group(sheet.data, f["unit"]))
+        docs = Path(tempfile.mkdtemp(prefix="gx-patches-docs-"))
+        t = time.perf_counter()
+        issues = 0
+        for dataset, batch in sorted(groups.items()):
+            for verdicts in validate_groups(dataset, batch, report_date=day, docs_dir=docs):
+                issues += len(verdicts.issues)
+        seconds = time.perf_counter() - t
+    return {
+        "seconds": seconds,
+        "issues": issues,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _run(kind: str, path: Path, setting: str) -> dict:
+    env = {**os.environ, **ENV, "CREDIT_GX_PATCHES": setting}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.gx_patches", "--worker", kind, str(path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode:
+        raise RuntimeError(f"worker {kind} {setting} failed: {proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def workloads(out: Path, sizes: list[int], day: bool) -> dict[str, tuple[str, Path]]:
+    """name -> (worker kind, its input), made once and cached under out/data."""
+    from credit.readers import read_file
+
+    found: dict[str, tuple[str, Path]] = {}
+    for n in sizes:
+        frame = out / "data" / f"xzcf_{n}.frame.parquet"
+        if not frame.exists():
+            (sheet,) = read_file(make_data(out / "data", n, 0)["csv"])
+            sheet.data.to_parquet(frame)
+        found[f"{n // 1000}k"] = ("frame", frame)
+    if day:
+        from credit.generator import generate_day
+
+        home = out / "data" / f"day_{REPORT_DATE.isoformat()}"
+        if not (home / "generated").exists():
+            generate_day(home, REPORT_DATE, seed=REPORT_DATE.toordinal())
+        found["day"] = ("day", home)
+    return found
+
+
+def measure(found: dict[str, tuple[str, Path]], settings: list[str], rounds: int, partial: Path) -> dict:
+    """Every run, also written to `partial` as it comes (a long run interrupted keeps what it measured)."""
+    runs: dict[str, dict[str, list[dict]]] = {w: {s: [] for s in settings} for w in found}
+    for r in range(rounds):
+        for w, (kind, path) in found.items():
+            for s in settings:
+                runs[w][s].append(_run(kind, path, s))
+                say(f"  round {r + 1} {w:>5} {s:<22} {runs[w][s][-1]['seconds']:7.2f} s (load {load()})")
+                partial.write_text(json.dumps(runs) + "\n", encoding="utf-8")
+    return runs
+
+
+def summary(runs: dict) -> dict:
+    """Best-of times, issue counts checked equal, and per patch: time with it off ÷ time with all on."""
+    res: dict = {"workloads": {}, "patches": {}}
+    for w, by in runs.items():
+        best = {s: min(r["seconds"] for r in rs) for s, rs in by.items()}
+        rss = {s: max(r["peak_rss_mb"] for r in rs) for s, rs in by.items()}
+        counts = {r["issues"] for rs in by.values() for r in rs}
+        if len(counts) != 1:
+            raise AssertionError(f"{w}: issue counts differ between configurations: {counts}")
+        res["workloads"][w] = {
+            "best_s": best,
+            "peak_rss_mb": rss,
+            "runs_s": {s: [r["seconds"] for r in rs] for s, rs in by.items()},
+        }
+    for name in PATCHES:
+        ratios = {
+            w: v["best_s"][f"-{name}"] / v["best_s"]["on"]
+            for w, v in res["workloads"].items()
+            if f"-{name}" in v["best_s"]
+        }
+        res["patches"][name] = {"off_over_on": ratios, "keep": any(x >= KEEP for x in ratios.values())}
+    res["all_off_over_on"] = {w: v["best_s"]["off"] / v["best_s"]["on"] for w, v in res["workloads"].items()}
+    return res
+
+
+def table(res: dict) -> str:
+    names = list(res["workloads"])
+    lines = [
+        "| GX patch | " + " | ".join(f"{w}: off ÷ on" for w in names) + " | kept |",
+        "|---|" + "---:|" * len(names) + ":-:|",
+    ]
+    for name, p in res["patches"].items():
+        cells = [f"{p['off_over_on'][w]:.2f}" if w in p["off_over_on"] else "—" for w in names]
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {'yes' if p['keep'] else 'no'} |")
+    lines.append(
+        "| **all off** (`CREDIT_GX_PATCHES=off`) | "
+        + " | ".join(f"{res['all_off_over_on'][w]:.2f}" for w in names)
+        + " | |"
+    )
+    lines.append("")
+    lines.append("| best of rounds (s) | " + " | ".join(names) + " |")
+    lines.append("|---|" + "---:|" * len(names))
+    for s in ("on", "off"):
+        lines.append(
+            f"| patches {s} | " + " | ".join(f"{res['workloads'][w]['best_s'][s]:.2f}" for w in names) + " |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.gx_patches", description=__doc__)
+    ap.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    ap.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
+    ap.add_argument("--no-day", action="store_true")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--patches", nargs="*", default=list(PATCHES), help="measured one by one (default: all)")
+    args = ap.parse_args(argv)
+    if args.worker:
+        print(json.dumps(worker(*args.worker)))
+        return 0
+    os.environ.update(ENV)
+    from credit.settings import load_settings
+
+    out = load_settings().out / "bench"
+    found = workloads(out, args.sizes, not args.no_day)
+    settings = ["on", "off", *(f"-{name}" for name in args.patches)]
+    say(f"bench.gx_patches: {', '.join(found)} × {len(settings)} configurations × {args.rounds} rounds")
+    res = summary(measure(found, settings, args.rounds, out / "gx_patches.partial.json"))
+    res["measured"] = dt.datetime.now().isoformat(timespec="seconds")
+    text = table(res)
+    (out / "gx_patches.json").write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+    (out / "gx_patches.md").write_text(text + "\n", encoding="utf-8")
+    say("\n" + text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
