@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.run import ENV, REPORT_DATE, ROOT, load, make_data, say
+from bench.common import ENV, REPORT_DATE, ROOT, load, make_data, say
 from credit.validation.gx_patches import PATCHES
 
 KEEP = 1.10  # a patch stays when turning it off makes some workload ≥ 10 % slower
@@ -42,57 +42,77 @@ def _strip_kwargs_getters() -> None:
             delattr(one, name)
 
 
-def worker(kind: str, path: str) -> dict:
-    """One timed run in this process, after the context and suites are built (as the daily flow warms them)."""
+def _day_groups(home: Path) -> tuple[dt.date, dict[str, list]]:
+    from credit.readers import read_file
+    from credit.validation import Group
+
+    manifest = json.loads(next((home / "generated").glob("*.json")).read_text(encoding="utf-8"))
+    groups: dict[str, list] = {}
+    for f in manifest["files"]:
+        for sheet in read_file(home / f["path"]):
+            groups.setdefault(sheet.dataset, []).append(Group(sheet.data, f["unit"]))
+    return dt.date.fromisoformat(manifest["date"]), groups
+
+
+def worker(items: list[str]) -> dict:
+    """Each workload (`name=kind:path`) timed once in this process, in order, after the context and suites are
+    built (as the daily flow warms them). Wall and CPU seconds: on a shared machine CPU time is what other
+    processes disturb least."""
     import pandas as pd
 
-    from credit.validation import Group, validate_frame, validate_groups
+    from credit.validation import validate_frame, validate_groups
     from credit.validation.gx import loaded
 
     _strip_kwargs_getters()
     loaded("xzcf")
     loaded("xzxk")
-    if kind == "frame":
-        data = pd.read_parquet(path)
-        validate_frame("xzcf", data.iloc[:100], unit_code=None, report_date=REPORT_DATE)  # first-call costs
-        t = time.perf_counter()
-        verdicts = validate_frame("xzcf", data, unit_code=None, report_date=REPORT_DATE)
-        seconds = time.perf_counter() - t
-        issues = len(verdicts.issues)
-    else:
-        from credit.readers import read_file
+    out = {}
+    for item in items:
+        name, spec = item.split("=", 1)
+        kind, path = spec.split(":", 1)
+        if kind == "frame":
+            data = pd.read_parquet(path)
+            validate_frame(
+                "xzcf", data.iloc[:100], unit_code=None, report_date=REPORT_DATE
+            )  # first-call costs
 
-        manifest = json.loads(next((Path(path) / "generated").glob("*.json")).read_text(encoding="utf-8"))
-        day = dt.date.fromisoformat(manifest["date"])
-        groups: dict[str, list] = {}
-        for f in manifest["files"]:
-            for sheet in read_file(Path(path) / f["path"]):
-                groups.setdefault(sheet.dataset, []).append(Group(sheet.data, f["unit"]))
-        docs = Path(tempfile.mkdtemp(prefix="gx-patches-docs-"))
-        t = time.perf_counter()
-        issues = 0
-        for dataset, batch in sorted(groups.items()):
-            for verdicts in validate_groups(dataset, batch, report_date=day, docs_dir=docs):
-                issues += len(verdicts.issues)
-        seconds = time.perf_counter() - t
-    return {
-        "seconds": seconds,
-        "issues": issues,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+            def run(data=data):
+                return [validate_frame("xzcf", data, unit_code=None, report_date=REPORT_DATE)]
+        else:
+            day, groups = _day_groups(Path(path))
+            docs = Path(tempfile.mkdtemp(prefix="gx-patches-docs-"))
+
+            def run(day=day, groups=groups, docs=docs):
+                return [
+                    v
+                    for dataset, batch in sorted(groups.items())
+                    for v in validate_groups(dataset, batch, report_date=day, docs_dir=docs)
+                ]
+
+        wall, cpu = time.perf_counter(), time.process_time()
+        verdicts = run()
+        out[name] = {
+            "seconds": time.perf_counter() - wall,
+            "cpu_s": time.process_time() - cpu,
+            "issues": sum(len(v.issues) for v in verdicts),
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+        del verdicts
+    return out
 
 
-def _run(kind: str, path: Path, setting: str) -> dict:
+def _run(found: dict[str, tuple[str, Path]], setting: str) -> dict:
     env = {**os.environ, **ENV, "CREDIT_GX_PATCHES": setting}
+    items = [f"{name}={kind}:{path}" for name, (kind, path) in found.items()]
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.gx_patches", "--worker", kind, str(path)],
+        [sys.executable, "-m", "bench.gx_patches", "--worker", *items],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
     )
     if proc.returncode:
-        raise RuntimeError(f"worker {kind} {setting} failed: {proc.stderr[-3000:]}")
+        raise RuntimeError(f"worker {setting} failed: {proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -101,31 +121,38 @@ def workloads(out: Path, sizes: list[int], day: bool) -> dict[str, tuple[str, Pa
     from credit.readers import read_file
 
     found: dict[str, tuple[str, Path]] = {}
-    for n in sizes:
-        frame = out / "data" / f"xzcf_{n}.frame.parquet"
-        if not frame.exists():
-            (sheet,) = read_file(make_data(out / "data", n, 0)["csv"])
-            sheet.data.to_parquet(frame)
-        found[f"{n // 1000}k"] = ("frame", frame)
-    if day:
+    if day:  # first: a day's pages are the process's first, as in the daily run
         from credit.generator import generate_day
 
         home = out / "data" / f"day_{REPORT_DATE.isoformat()}"
         if not (home / "generated").exists():
             generate_day(home, REPORT_DATE, seed=REPORT_DATE.toordinal())
         found["day"] = ("day", home)
+    for n in sizes:
+        frame = out / "data" / f"xzcf_{n}.frame.parquet"
+        if not frame.exists():
+            (sheet,) = read_file(make_data(out / "data", n, 0)["csv"])
+            sheet.data.to_parquet(frame)
+        found[f"{n // 1000}k"] = ("frame", frame)
     return found
 
 
-def measure(found: dict[str, tuple[str, Path]], settings: list[str], rounds: int, partial: Path) -> dict:
-    """Every run, also written to `partial` as it comes (a long run interrupted keeps what it measured)."""
+def measure(
+    found: dict[str, tuple[str, Path]], settings: list[str], rounds: int, partial: Path, jobs: int = 2
+) -> dict:
+    """Rounds over every configuration (a fresh process each, `jobs` at a time); every run is also written to
+    `partial` as it comes (a long run interrupted keeps what it measured)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     runs: dict[str, dict[str, list[dict]]] = {w: {s: [] for s in settings} for w in found}
-    for r in range(rounds):
-        for w, (kind, path) in found.items():
-            for s in settings:
-                runs[w][s].append(_run(kind, path, s))
-                say(f"  round {r + 1} {w:>5} {s:<22} {runs[w][s][-1]['seconds']:7.2f} s (load {load()})")
-                partial.write_text(json.dumps(runs) + "\n", encoding="utf-8")
+    order = [(r, s) for r in range(rounds) for s in settings]
+    with ThreadPoolExecutor(jobs) as pool:
+        for (r, s), got in zip(order, pool.map(lambda rs: _run(found, rs[1]), order), strict=True):
+            for w, run in got.items():
+                runs[w][s].append(run)
+            times = ", ".join(f"{w} {run['cpu_s']:.2f}" for w, run in got.items())
+            say(f"  round {r + 1} {s:<22} CPU s: {times} (load {load()})")
+            partial.write_text(json.dumps(runs) + "\n", encoding="utf-8")
     return runs
 
 
@@ -133,7 +160,7 @@ def summary(runs: dict) -> dict:
     """Best-of times, issue counts checked equal, and per patch: time with it off ÷ time with all on."""
     res: dict = {"workloads": {}, "patches": {}}
     for w, by in runs.items():
-        best = {s: min(r["seconds"] for r in rs) for s, rs in by.items()}
+        best = {s: min(r["cpu_s"] for r in rs) for s, rs in by.items() if rs}
         rss = {s: max(r["peak_rss_mb"] for r in rs) for s, rs in by.items()}
         counts = {r["issues"] for rs in by.values() for r in rs}
         if len(counts) != 1:
@@ -141,7 +168,7 @@ def summary(runs: dict) -> dict:
         res["workloads"][w] = {
             "best_s": best,
             "peak_rss_mb": rss,
-            "runs_s": {s: [r["seconds"] for r in rs] for s, rs in by.items()},
+            "wall_s": {s: [r["seconds"] for r in rs] for s, rs in by.items()},
         }
     for name in PATCHES:
         ratios = {
@@ -149,7 +176,8 @@ def summary(runs: dict) -> dict:
             for w, v in res["workloads"].items()
             if f"-{name}" in v["best_s"]
         }
-        res["patches"][name] = {"off_over_on": ratios, "keep": any(x >= KEEP for x in ratios.values())}
+        if ratios:
+            res["patches"][name] = {"off_over_on": ratios, "keep": any(x >= KEEP for x in ratios.values())}
     res["all_off_over_on"] = {w: v["best_s"]["off"] / v["best_s"]["on"] for w, v in res["workloads"].items()}
     return res
 
@@ -180,14 +208,15 @@ def table(res: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.gx_patches", description=__doc__)
-    ap.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    ap.add_argument("--jobs", type=int, default=2, help="fresh processes at a time")
     ap.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
     ap.add_argument("--no-day", action="store_true")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--patches", nargs="*", default=list(PATCHES), help="measured one by one (default: all)")
     args = ap.parse_args(argv)
     if args.worker:
-        print(json.dumps(worker(*args.worker)))
+        print(json.dumps(worker(args.worker)))
         return 0
     os.environ.update(ENV)
     from credit.settings import load_settings
@@ -196,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     found = workloads(out, args.sizes, not args.no_day)
     settings = ["on", "off", *(f"-{name}" for name in args.patches)]
     say(f"bench.gx_patches: {', '.join(found)} × {len(settings)} configurations × {args.rounds} rounds")
-    res = summary(measure(found, settings, args.rounds, out / "gx_patches.partial.json"))
+    res = summary(measure(found, settings, args.rounds, out / "gx_patches.partial.json", args.jobs))
     res["measured"] = dt.datetime.now().isoformat(timespec="seconds")
     text = table(res)
     (out / "gx_patches.json").write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
