@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import resource
@@ -52,6 +53,11 @@ def _day_groups(home: Path) -> tuple[dt.date, dict[str, list]]:
         for sheet in read_file(home / f["path"]):
             groups.setdefault(sheet.dataset, []).append(Group(sheet.data, f["unit"]))
     return dt.date.fromisoformat(manifest["date"]), groups
+
+
+def _rss_now_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def worker(items: list[str]) -> dict:
@@ -98,11 +104,14 @@ def worker(items: list[str]) -> dict:
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
         del verdicts
+        gc.collect()
+        out[name]["rss_after_mb"] = _rss_now_mb()  # what validation leaves alive (forget_batch)
     return out
 
 
 def _run(found: dict[str, tuple[str, Path]], setting: str) -> dict:
-    env = {**os.environ, **ENV, "CREDIT_GX_PATCHES": setting}
+    # A fixed hash seed: set and dict orders (GX's metric graph) the same in every process, one noise less.
+    env = {**os.environ, **ENV, "CREDIT_GX_PATCHES": setting, "PYTHONHASHSEED": "0"}
     items = [f"{name}={kind}:{path}" for name, (kind, path) in found.items()]
     proc = subprocess.run(
         [sys.executable, "-m", "bench.gx_patches", "--worker", *items],
@@ -214,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-day", action="store_true")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--patches", nargs="*", default=list(PATCHES), help="measured one by one (default: all)")
+    ap.add_argument(
+        "--also", nargs="*", default=[], help="more CREDIT_GX_PATCHES settings to run (e.g. -a,-b)"
+    )
     args = ap.parse_args(argv)
     if args.worker:
         print(json.dumps(worker(args.worker)))
@@ -223,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
 
     out = load_settings().out / "bench"
     found = workloads(out, args.sizes, not args.no_day)
-    settings = ["on", "off", *(f"-{name}" for name in args.patches)]
+    settings = ["on", "off", *(f"-{name}" for name in args.patches), *args.also]
     say(f"bench.gx_patches: {', '.join(found)} × {len(settings)} configurations × {args.rounds} rounds")
     res = summary(measure(found, settings, args.rounds, out / "gx_patches.partial.json", args.jobs))
     res["measured"] = dt.datetime.now().isoformat(timespec="seconds")

@@ -28,6 +28,12 @@ INFO = [
     ("check_s", "credit check, 50-record CSV, fresh process (s)"),
     ("check_xlsx_s", "credit check, 50-record workbook, fresh process (s)"),
     ("gx_cold_start_s", "GX import + context + suite (s)"),
+    (
+        "gx_patches_off_over_on_day",
+        "GX patches off ÷ on: a day's validation with Data Docs (CPU s, fresh processes)",
+    ),
+    ("gx_patches_off_over_on_100k", "GX patches off ÷ on: validation at 100k (CPU s, fresh processes)"),
+    ("gx_patches_off_over_on_1000k", "GX patches off ÷ on: validation at 1M (CPU s, fresh processes)"),
     ("validate_s", "validate (s)"),
     ("reference_s", "pandas reference (s)"),
     ("invalid_rows", "invalid rows (both agree)"),

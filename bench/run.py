@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import ENV, REPORT_DATE, ROOT, best_of, load, make_data, rss_mb, say, timed
+from bench.common import ENV, REPEAT, REPORT_DATE, ROOT, best_of, load, make_data, rss_mb, say, timed
 from bench.fresh import daily_stage, pipeline_stage
 from bench.report import table
 
@@ -171,6 +171,26 @@ def validate(sheet, res: dict) -> np.ndarray:
     return ~gx_invalid
 
 
+def gx_switch_stage(out: Path, n: int, day: bool, res: dict) -> None:
+    """Validation with the private GX patches on and with `CREDIT_GX_PATCHES=off` (GX's public API only), in
+    fresh processes, interleaved, best of 3 in CPU seconds (`bench.gx_patches`: each patch on its own)."""
+    from bench.gx_patches import measure, summary, workloads
+
+    found = workloads(out, [n], day)
+    got = summary(measure(found, ["on", "off"], REPEAT, out / "gx_switch.partial.json", jobs=1))
+    for w, v in got["workloads"].items():
+        res[f"gx_patches_on_{w}_cpu_s"] = v["best_s"]["on"]
+        res[f"gx_patches_off_{w}_cpu_s"] = v["best_s"]["off"]
+        res[f"gx_patches_off_over_on_{w}"] = got["all_off_over_on"][w]
+    say(
+        "  GX patches off ÷ on (CPU s, best of 3): "
+        + ", ".join(
+            f"{w} {v['best_s']['off']:.2f} ÷ {v['best_s']['on']:.2f} = {got['all_off_over_on'][w]:.2f}"
+            for w, v in got["workloads"].items()
+        )
+    )
+
+
 def push_stage(sheet, valid: np.ndarray, units, work: Path, res: dict, n_push: int) -> None:
     from bench.store import load_records
     from credit.delivery import push
@@ -288,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     stats_stage(sheet, valid, units, work, res)
     res["main_peak_rss_mb"] = rss_mb()
     del sheet
+    gx_switch_stage(out, n, not args.skip_daily, res)
     if not args.skip_daily:
         daily_stage(work, res)
     big = pipeline_stage(paths, work, n)
