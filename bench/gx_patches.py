@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--patches", nargs="*", default=list(PATCHES), help="measured one by one (default: all)")
     ap.add_argument(
-        "--also", nargs="*", default=[], help="more CREDIT_GX_PATCHES settings to run (e.g. -a,-b)"
+        "--also", action="append", default=[], help="one more CREDIT_GX_PATCHES setting to run (e.g. -a,-b)"
     )
     args = ap.parse_args(argv)
     if args.worker:

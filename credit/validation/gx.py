@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from credit.validation import gx_docs, gx_speedups
-from credit.validation.gx_docs import refresh_docs_index, shown_for_docs  # noqa: F401  re-exported
+from credit.validation.gx_docs import shown_for_docs  # noqa: F401  re-exported
 from credit.validation.gx_patches import enabled
 from credit.validation.suites import FailingRows, load_suite_json
 
@@ -139,15 +139,19 @@ def _loaded(dataset: str) -> Loaded:
 
 
 def _validate(lo: Loaded, frame: pd.DataFrame, params: dict, run_id: Any) -> Any:
-    if not enabled("direct_validator"):
-        with gx_speedups.per_call():
-            return lo.validation_definition.run(
+    with gx_speedups.per_call():
+        if enabled("direct_validator"):
+            result = _validate_directly(lo, frame, params, run_id)
+        else:
+            result = lo.validation_definition.run(
                 batch_parameters={"dataframe": frame},
                 expectation_parameters=params,
                 result_format=RESULT_FORMAT,
                 run_id=run_id,
             )
-    return _validate_directly(lo, frame, params, run_id)
+    if enabled("forget_batch"):
+        _forget_batch(lo)
+    return result
 
 
 def _validate_directly(lo: Loaded, frame: pd.DataFrame, params: dict, run_id: Any) -> Any:
@@ -162,10 +166,7 @@ def _validate_directly(lo: Loaded, frame: pd.DataFrame, params: dict, run_id: An
         batch_parameters={"dataframe": frame},
         result_format=RESULT_FORMAT,
     )
-    with gx_speedups.per_call():
-        result = validator.validate_expectation_suite(lo.suite, params)
-    if enabled("forget_batch"):
-        _forget_batch(validator)
+    result = validator.validate_expectation_suite(lo.suite, params)
     result.meta.update(
         validation_id=lo.validation_definition.id,
         checkpoint_id=None,
@@ -176,10 +177,10 @@ def _validate_directly(lo: Loaded, frame: pd.DataFrame, params: dict, run_id: An
     return result
 
 
-def _forget_batch(validator: Any) -> None:
-    """The datasource's execution engine keeps the last validated frame until the next validation (≈ 0.7 GB
-    at 1M rows, alive through storage and statistics): let it go once the results are in."""
-    manager = validator._wrapped_validator.execution_engine.batch_manager
+def _forget_batch(lo: Loaded) -> None:
+    """The datasource's execution engine (one per datasource) keeps the last validated frame until the next
+    validation (≈ 0.7 GB at 1M rows, alive through storage and statistics): let it go once the results are in."""
+    manager = lo.batch_definition.data_asset.datasource.get_execution_engine().batch_manager
     manager.reset_batch_cache()
     manager._batch_data_cache.clear()
 

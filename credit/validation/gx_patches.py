@@ -28,15 +28,11 @@ PATCHES: dict[str, str] = {
     "forget_batch": "the execution engine's batch cache emptied after a run: the frame is not kept alive "
     "until the next validation. TBD",
     "results_as_objects": "the in-memory results store keeps result objects (no JSON round trip). TBD",
-    "jinja_bytecode": "DefaultJinjaView.__init__: one jinja bytecode cache for every rendered page. TBD",
-    "docs_pages": "a Data Docs page rendered from the result in hand by a SiteBuilder kept per site; slim "
-    "index entries; the site index rebuilt at most every 30 s. TBD",
     "gc_freeze": "gc.freeze() once GX is loaded: collections skip its ≈ 280k long-lived objects. TBD",
     "fast_json": "convert_to_json_serializable rebound in every GX module, with a fast path for plain "
     "JSON values. TBD",
     "id_memo": "IDDict.to_id remembered per validation call. TBD",
     "domain_obj_memo": "ExpectationConfiguration.to_domain_obj remembered per validation call. TBD",
-    "column_names_memo": "the metric column-name check remembered per validation call. TBD",
     "domain_columns_only": "PandasExecutionEngine.get_domain_records returns the domain's columns only "
     "within a validation call. TBD",
     "kwargs_getters": "expectations/custom.py: the custom expectations' _get_*_kwargs read the model's "

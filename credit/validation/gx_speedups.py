@@ -138,29 +138,6 @@ def _domain_obj_memo() -> None:
     ExpectationConfiguration.to_domain_obj = memo_to_domain_obj
 
 
-def _column_names_memo() -> None:
-    # Column names are checked against the batch's columns (a case-folding scan of every column) for every
-    # metric that reads a column: the same answer for the same names within a call.
-    import great_expectations.expectations.metrics.util as metric_util
-
-    verify = metric_util._verify_column_names_exist_and_get_normalized_typed_column_names_map
-
-    def memo_verify(column_names, batch_columns_list, *args, **kwargs):
-        memo = _memo()
-        if memo is None or args or not all(type(c) is str for c in batch_columns_list):
-            return verify(column_names, batch_columns_list, *args, **kwargs)
-        names = tuple(column_names) if isinstance(column_names, list) else column_names
-        key = ("columns", names, tuple(batch_columns_list), tuple(sorted(kwargs.items())))
-        if key not in memo:
-            memo[key] = verify(
-                column_names, batch_columns_list, *args, **kwargs
-            )  # raises when one is missing
-        found = memo[key]
-        return None if found is None else list(found)
-
-    metric_util._verify_column_names_exist_and_get_normalized_typed_column_names_map = memo_verify
-
-
 def _domain_columns_only() -> None:
     # A map metric's unexpected rows are found by filtering the whole batch (`records[failing]`), once per
     # expectation and metric, though only the domain's columns and the index are read: each filter copied the
@@ -194,6 +171,5 @@ _PATCHES = {
     "fast_json": _fast_json,
     "id_memo": _id_memo,
     "domain_obj_memo": _domain_obj_memo,
-    "column_names_memo": _column_names_memo,
     "domain_columns_only": _domain_columns_only,
 }
