@@ -50,10 +50,6 @@ def verdicts_of(home: Path, docs_dir: Path) -> dict:
 
 
 def _verdicts_of(home: Path, docs_dir: Path, flags: list) -> dict:
-    import gc
-
-    from credit.validation import gx
-
     manifest = json.loads(next((home / "generated").glob("*.json")).read_text(encoding="utf-8"))
     issues: list = []
     groups: dict[str, list[Group]] = {}
@@ -67,19 +63,23 @@ def _verdicts_of(home: Path, docs_dir: Path, flags: list) -> dict:
     for dataset, batch in sorted(groups.items()):
         for i, v in enumerate(validate_groups(dataset, batch, report_date=DAY, docs_dir=docs_dir)):
             issues.append([f"{dataset} group {i}", v.issues.astype(str).values.tolist()])
-    from great_expectations.core.id_dict import IDDict
+    from great_expectations.core import id_dict
     from great_expectations.execution_engine import pandas_execution_engine
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-    store = gx.context().validation_results_store
+    def gx_own(fn) -> bool:
+        return fn.__module__.startswith("great_expectations")
+
     return {
         "issues": issues,
         "flags": flags,
         "pages": len(list(docs_dir.rglob("*.html"))) > 0,
         "stock": {
             "hash_threshold": pandas_execution_engine.HASH_THRESHOLD != 0,
-            "to_id": IDDict.to_id.__module__.startswith("great_expectations"),
-            "store": "serialize" not in vars(store),
-            "gc": gc.get_freeze_count() == 0,
+            "to_id": gx_own(id_dict.IDDict.to_id),
+            "json": gx_own(id_dict.convert_to_json_serializable),
+            "to_domain_obj": gx_own(ExpectationConfiguration.to_domain_obj),
+            "get_domain_records": gx_own(pandas_execution_engine.PandasExecutionEngine.get_domain_records),
         },
     }
 
@@ -125,6 +125,8 @@ def test_the_switch(monkeypatch):
     first, *others = gx_patches.PATCHES
     monkeypatch.setenv("CREDIT_GX_PATCHES", f"-{first}")
     assert not gx_patches.enabled(first) and all(gx_patches.enabled(n) for n in others)
+    monkeypatch.setenv("CREDIT_GX_PATCHES", f"+{first}")
+    assert gx_patches.enabled(first) and not any(gx_patches.enabled(n) for n in others)
     with pytest.raises(KeyError):
         gx_patches.enabled("no_such_patch")
     monkeypatch.setenv("CREDIT_GX_PATCHES", "on")

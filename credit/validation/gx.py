@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import gc
 import os
 import threading
 from dataclasses import dataclass
@@ -71,11 +70,6 @@ def _context() -> Any:
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     ctx.data_sources.add_pandas("credit")
-    gx_docs.install(ctx)
-    if enabled("gc_freeze"):
-        # GX and what it imports are ≈ 280k objects that live as long as the process; a full collection
-        # re-scanned them all (≈ 0.15 s, often inside a validation). Frozen, collections skip them.
-        gc.freeze()
     return ctx
 
 
@@ -140,49 +134,12 @@ def _loaded(dataset: str) -> Loaded:
 
 def _validate(lo: Loaded, frame: pd.DataFrame, params: dict, run_id: Any) -> Any:
     with gx_speedups.per_call():
-        if enabled("direct_validator"):
-            result = _validate_directly(lo, frame, params, run_id)
-        else:
-            result = lo.validation_definition.run(
-                batch_parameters={"dataframe": frame},
-                expectation_parameters=params,
-                result_format=RESULT_FORMAT,
-                run_id=run_id,
-            )
-    if enabled("forget_batch"):
-        _forget_batch(lo)
-    return result
-
-
-def _validate_directly(lo: Loaded, frame: pd.DataFrame, params: dict, run_id: Any) -> Any:
-    """What `ValidationDefinition.run` does, without its per-call freshness check (a lookup and a deep
-    comparison of the stored definition, suite included) and without storing the full result (serialised
-    to JSON): the suite and the definition are built once per process and never changed."""
-    from great_expectations.constants import DATAFRAME_REPLACEMENT_STR
-    from great_expectations.validator.v1_validator import Validator
-
-    validator = Validator(
-        batch_definition=lo.batch_definition,
-        batch_parameters={"dataframe": frame},
-        result_format=RESULT_FORMAT,
-    )
-    result = validator.validate_expectation_suite(lo.suite, params)
-    result.meta.update(
-        validation_id=lo.validation_definition.id,
-        checkpoint_id=None,
-        run_id=run_id,
-        validation_time=run_id.run_time,
-        batch_parameters={"dataframe": DATAFRAME_REPLACEMENT_STR},
-    )
-    return result
-
-
-def _forget_batch(lo: Loaded) -> None:
-    """The datasource's execution engine (one per datasource) keeps the last validated frame until the next
-    validation (≈ 0.7 GB at 1M rows, alive through storage and statistics): let it go once the results are in."""
-    manager = lo.batch_definition.data_asset.datasource.get_execution_engine().batch_manager
-    manager.reset_batch_cache()
-    manager._batch_data_cache.clear()
+        return lo.validation_definition.run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters=params,
+            result_format=RESULT_FORMAT,
+            run_id=run_id,
+        )
 
 
 def run_suite(

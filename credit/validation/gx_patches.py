@@ -5,7 +5,8 @@ Each change to GX internals that this project keeps is named in `PATCHES` and ap
 the stock stores, `build_data_docs`). `CREDIT_GX_PATCHES=off` turns every one off; they are off by themselves
 when the installed GX is not the release they were written against (a newer release then runs stock, slower,
 with the same verdicts: `tests/test_gx_patches.py`). `CREDIT_GX_PATCHES=-name,-other` turns off the named
-ones only (how `python -m bench.gx_patches` measures each on its own).
+ones only, `CREDIT_GX_PATCHES=+name,+other` turns on the named ones only (how `python -m bench.gx_patches`
+measures each on its own).
 
 The setting is read when the process builds its GX context (`credit.validation.gx.context`), once.
 """
@@ -23,12 +24,6 @@ WRITTEN_FOR = "1.24.1"
 # all other patches on; validation of the xzcf suite at 100k and 1M rows, or a day's Data Docs).
 PATCHES: dict[str, str] = {
     "hash_threshold": "pandas_execution_engine.HASH_THRESHOLD = 0: no md5 of the whole frame per run. TBD",
-    "direct_validator": "ValidationDefinition.run's work done with GX's Validator: no freshness check, "
-    "no result serialised into the results store. TBD",
-    "forget_batch": "the execution engine's batch cache emptied after a run: the frame is not kept alive "
-    "until the next validation. TBD",
-    "results_as_objects": "the in-memory results store keeps result objects (no JSON round trip). TBD",
-    "gc_freeze": "gc.freeze() once GX is loaded: collections skip its ≈ 280k long-lived objects. TBD",
     "fast_json": "convert_to_json_serializable rebound in every GX module, with a fast path for plain "
     "JSON values. TBD",
     "id_memo": "IDDict.to_id remembered per validation call. TBD",
@@ -64,7 +59,8 @@ def enabled(name: str) -> bool:
         raise KeyError(f"unknown GX patch {name!r}; known: {', '.join(PATCHES)}")
     if switched_off() or installed_gx() != WRITTEN_FOR:
         return False
-    without = {
-        part.strip().removeprefix("-") for part in _setting().split(",") if part.strip().startswith("-")
-    }
-    return name not in without
+    parts = [part.strip() for part in _setting().split(",")]
+    only = {part[1:] for part in parts if part.startswith("+")}
+    if only:
+        return name in only
+    return name not in {part[1:] for part in parts if part.startswith("-")}

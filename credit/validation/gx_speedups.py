@@ -2,22 +2,21 @@
 
 A day validates ~100 small frames (49 units × 2 datasets, a few dozen rows each): what costs there is not the
 data but GX's bookkeeping per expectation and metric, ≈ 1,400 metric configurations per call of a 26-expectation
-suite. Measured on one call of a 50-row frame, three things dominated and are cut here:
+suite. Measured on one call of a 50-row frame, these dominated and are cut here:
 
 - `convert_to_json_serializable` (every metric configuration's id is an md5 of its kwargs as JSON) walks every
   value and, for `None`, falls through a dozen `isinstance` tests and three `np.issubdtype` calls: a fast path
   returns plain JSON values (None, str, int, bool, and dicts/lists/tuples of them) at once and leaves everything
   else to GX's own function.
-- Within one validation call (`per_call()`), the check that a metric's column names exist in the batch, and
-  `IDDict.to_id`, are remembered per set of value objects (the same
-  kwargs objects are hashed again for every metric of an expectation) and
-  `ExpectationConfiguration.to_domain_obj` per configuration object (GX rebuilds the pydantic Expectation from
-  its configuration for every metric it asks about). Both memos live only for the call and hold the objects
-  they key on, so an id is never reused while remembered; a configuration whose kwargs were rebound since is
-  built again.
+- Within one validation call (`per_call()`), `IDDict.to_id` is remembered per set of value objects (the same
+  kwargs objects are hashed again for every metric of an expectation) and `ExpectationConfiguration.to_domain_obj`
+  per configuration object (GX rebuilds the pydantic Expectation from its configuration for every metric it asks
+  about). Both memos live only for the call and hold the objects they key on, so an id is never reused while
+  remembered; a configuration whose kwargs were rebound since is built again.
+- Within a call, a map metric's unexpected rows are filtered from the domain's columns only.
 
 Installed once per process by `credit.validation.gx.context()`, each only when `gx_patches.enabled(name)`
-(its name in `credit.validation.gx_patches.PATCHES`); `tests/test_direct_suite.py` checks that the fast path
+(its name in `credit.validation.gx_patches.PATCHES`); `tests/test_gx_patches.py` checks that the fast path
 returns what GX's own function returns, `tests/test_gx_patches.py` that verdicts are the same without them.
 """
 
