@@ -9,15 +9,13 @@ suite. Measured on one call of a 50-row frame, these dominated and are cut here:
   returns plain JSON values (None, str, int, bool, and dicts/lists/tuples of them) at once and leaves everything
   else to GX's own function.
 - Within one validation call (`per_call()`), `IDDict.to_id` is remembered per set of value objects (the same
-  kwargs objects are hashed again for every metric of an expectation) and `ExpectationConfiguration.to_domain_obj`
-  per configuration object (GX rebuilds the pydantic Expectation from its configuration for every metric it asks
-  about). Both memos live only for the call and hold the objects they key on, so an id is never reused while
-  remembered; a configuration whose kwargs were rebound since is built again.
+  kwargs objects are hashed again for every metric of an expectation). The memo lives only for the call and
+  holds the objects it keys on, so an id is never reused while remembered.
 - Within a call, a map metric's unexpected rows are filtered from the domain's columns only.
 
 Installed once per process by `credit.validation.gx.context()`, each only when `gx_patches.enabled(name)`
 (its name in `credit.validation.gx_patches.PATCHES`); `tests/test_gx_patches.py` checks that the fast path
-returns what GX's own function returns, `tests/test_gx_patches.py` that verdicts are the same without them.
+returns what GX's own function returns and that verdicts are the same without any of them.
 """
 
 from __future__ import annotations
@@ -115,28 +113,6 @@ def _id_memo() -> None:
     IDDict.to_id = memo_to_id
 
 
-def _domain_obj_memo() -> None:
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-
-    to_domain_obj = ExpectationConfiguration.to_domain_obj
-
-    def memo_to_domain_obj(self):
-        memo = _memo()
-        if memo is None:
-            return to_domain_obj(self)
-        kwargs = self.kwargs
-        guard = (self.type, tuple((k, id(v)) for k, v in kwargs.items()), id(self.meta))
-        key = ("domain", id(self))
-        hit = memo.get(key)
-        if hit is not None and hit[0] is self and hit[1] == guard:
-            return hit[3]
-        obj = to_domain_obj(self)
-        memo[key] = (self, guard, tuple(kwargs.values()), obj)
-        return obj
-
-    ExpectationConfiguration.to_domain_obj = memo_to_domain_obj
-
-
 def _domain_columns_only() -> None:
     # A map metric's unexpected rows are found by filtering the whole batch (`records[failing]`), once per
     # expectation and metric, though only the domain's columns and the index are read: each filter copied the
@@ -169,6 +145,5 @@ def _domain_columns_only() -> None:
 _PATCHES = {
     "fast_json": _fast_json,
     "id_memo": _id_memo,
-    "domain_obj_memo": _domain_obj_memo,
     "domain_columns_only": _domain_columns_only,
 }
