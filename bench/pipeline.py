@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
-import os
 import resource
 import sys
 import time
@@ -128,6 +127,5 @@ def run(csv: Path, meta: Path, report_date: dt.date, home: Path) -> dict:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     csv, meta, day, home = sys.argv[1:5]
     print(json.dumps(run(Path(csv), Path(meta), dt.date.fromisoformat(day), Path(home))))

@@ -8,13 +8,13 @@ The Dask cluster is `CREDIT_DASK_ADDRESS` (e.g. tcp://10.0.0.9:8786) when set, e
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 from prefect_dask import DaskTaskRunner
 
+from credit.settings import load_settings
 from flows import params
 from flows.daily import PUSH_PENDING, push_errors, value
 from tasks.alerts import alerts_task, auth_failure_message
@@ -26,10 +26,10 @@ from tasks.validate import validate_task
 
 
 def dask_runner() -> DaskTaskRunner:
-    address = os.environ.get("CREDIT_DASK_ADDRESS")
-    if address:
-        return DaskTaskRunner(address=address)
-    workers = int(os.environ.get("CREDIT_DASK_WORKERS", "2"))
+    settings = load_settings()
+    if settings.dask_address:
+        return DaskTaskRunner(address=settings.dask_address)
+    workers = settings.dask_workers
     # Threads, not processes, by default: workers then share the flow's Prefect API and settings.
     return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": False})
 

@@ -20,7 +20,6 @@ import copy
 import datetime
 import gc
 import hashlib
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -63,8 +62,7 @@ def context() -> Any:
 
 @cache
 def _context() -> Any:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
+    import great_expectations as gx  # telemetry is off: `import credit` ran credit.telemetry
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.execution_engine import pandas_execution_engine
 
