@@ -8,9 +8,13 @@ a row is unexpected when the check flags any of its fields.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Literal
 
 import pandas as pd
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
 from great_expectations.core.suite_parameters import SuiteParameterDict
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import (

@@ -20,6 +20,7 @@ import copy
 import datetime
 import gc
 import hashlib
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -62,7 +63,8 @@ def context() -> Any:
 
 @cache
 def _context() -> Any:
-    import great_expectations as gx  # telemetry is off: `import credit` ran credit.telemetry
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.execution_engine import pandas_execution_engine
 
