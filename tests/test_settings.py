@@ -175,3 +175,20 @@ def test_backfill_runner_follows_the_dask_settings(workdir, monkeypatch):
     assert local.address is None and local.cluster_kwargs["n_workers"] == 3
     monkeypatch.setenv("CREDIT_DASK_ADDRESS", "tcp://10.0.0.9:8786")
     assert dask_runner().address == "tcp://10.0.0.9:8786"
+
+
+def variable(name: str) -> str:
+    alias = Settings.model_fields[name].validation_alias
+    return alias if isinstance(alias, str) else f"CREDIT_{name.upper()}"
+
+
+def test_every_setting_is_documented_and_in_the_example_file(workdir):
+    root = Path(__file__).resolve().parent.parent
+    documented = (root / "docs" / "operations.md").read_text(encoding="utf-8")
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"`{variable(name)}`" in documented, f"{variable(name)} is not in docs/operations.md"
+        assert f"{variable(name)}=" in example, f"{variable(name)} is not in .env.example"
+    lines = [line.removeprefix("# ") for line in example.splitlines()]
+    write_env(workdir, "\n".join(line for line in lines if line.startswith("CREDIT_")))
+    assert load_settings().dask_address == "tcp://10.0.0.9:8786"  # the example, uncommented, loads
