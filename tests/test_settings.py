@@ -192,3 +192,15 @@ def test_every_setting_is_documented_and_in_the_example_file(workdir):
     lines = [line.removeprefix("# ") for line in example.splitlines()]
     write_env(workdir, "\n".join(line for line in lines if line.startswith("CREDIT_")))
     assert load_settings().dask_address == "tcp://10.0.0.9:8786"  # the example, uncommented, loads
+
+
+def test_a_changed_dotenv_or_environment_is_read_again(workdir, monkeypatch):
+    write_env(workdir, "CREDIT_DEADLINE_WORKDAYS=4\n")
+    first = load_settings()
+    assert first.deadline_workdays == 4 and load_settings() is first  # unchanged inputs: the same object
+    write_env(workdir, "CREDIT_DEADLINE_WORKDAYS=5\n")  # same size, new content
+    assert load_settings().deadline_workdays == 5
+    monkeypatch.setenv("CREDIT_DEADLINE_WORKDAYS", "6")
+    assert load_settings().deadline_workdays == 6
+    monkeypatch.chdir(workdir / "..")
+    assert load_settings().deadline_workdays == 6 and load_settings().home != first.home
