@@ -18,10 +18,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from dotenv import dotenv_values
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "CREDIT_"
@@ -51,6 +51,13 @@ def masked_url(url: str) -> str:
     return _URL_PASSWORD.sub(r"\1***@", url)
 
 
+class AtLeast:
+    """`AtLeast[n]`: an int raised to n when it is smaller (a limit that must not reach zero)."""
+
+    def __class_getitem__(cls, floor: int):
+        return Annotated[int, AfterValidator(lambda value: max(floor, value))]
+
+
 class Settings(BaseSettings):
     """Where the data lives, how to reach the platform, the deadline and the rules' severities."""
 
@@ -71,8 +78,9 @@ class Settings(BaseSettings):
     platform_app_key: str | None = None
     platform_app_secret: SecretStr | None = None
     platform_verify_tls: bool = True
-    platform_max_attempts: int = 6
-    platform_max_answer_bytes: int = 4 * 1024 * 1024  # a larger answer is cut off, the batch settled later
+    platform_max_attempts: AtLeast[1] = 6
+    # A larger answer is cut off, the batch settled later.
+    platform_max_answer_bytes: AtLeast[256 * 1024] = 4 * 1024 * 1024
     deadline_workdays: int = 3
     timezone: str = "Asia/Shanghai"
     alert_webhook_url: SecretStr | None = None
@@ -84,7 +92,9 @@ class Settings(BaseSettings):
     rule_severity: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     # The backfill's Dask cluster: an address (tcp://host:8786), else a local cluster of this many workers.
     dask_address: str | None = None
-    dask_workers: int = 2
+    dask_workers: AtLeast[1] = 2
+
+    reads_environment: ClassVar[bool] = False  # only load_settings' subclass reads the environment
 
     @classmethod
     def settings_customise_sources(
@@ -95,7 +105,10 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Built by hand: the arguments and the defaults only (load_settings adds the environment).
+        # Built by hand: the arguments and the defaults only. From the environment: the arguments, then the
+        # process environment, then .env.
+        if cls.reads_environment:
+            return init_settings, env_settings, dotenv_settings
         return (init_settings,)
 
     @field_validator("home", mode="after")
@@ -107,21 +120,6 @@ class Settings(BaseSettings):
     @classmethod
     def _default_database(cls, value: str, info: ValidationInfo) -> str:
         return value or f"sqlite:///{info.data['home'] / 'credit.db'}"
-
-    @field_validator("platform_max_attempts", mode="after")
-    @classmethod
-    def _at_least_one_attempt(cls, value: int) -> int:
-        return max(1, value)
-
-    @field_validator("platform_max_answer_bytes", mode="after")
-    @classmethod
-    def _answer_floor(cls, value: int) -> int:
-        return max(256 * 1024, value)
-
-    @field_validator("dask_workers", mode="after")
-    @classmethod
-    def _at_least_one_worker(cls, value: int) -> int:
-        return max(1, value)
 
     @field_validator("rule_severity", mode="before")
     @classmethod
@@ -160,16 +158,7 @@ class Settings(BaseSettings):
 class _FromEnvironment(Settings):
     """Settings read from the process environment, then `.env` (only load_settings builds one)."""
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, dotenv_settings)
+    reads_environment: ClassVar[bool] = True
 
 
 def load_settings() -> Settings:
