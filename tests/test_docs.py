@@ -8,6 +8,7 @@ citations: keep — this file names the shared DESIGN.md on purpose; the citatio
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -61,11 +62,12 @@ def contract_part(text: str) -> str:
 
 def code_files() -> list[Path]:
     files = []
-    for path in ROOT.rglob("*"):
-        if SKIP_DIRS.intersection(path.relative_to(ROOT).parts[:-1]) or not path.is_file():
-            continue
-        if path.suffix in CODE_SUFFIXES or path.name in CODE_NAMES:
-            files.append(path)
+    for folder, dirs, names in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS]  # never walk .venv (tens of thousands of files)
+        for name in names:
+            path = Path(folder) / name
+            if path.suffix in CODE_SUFFIXES or name in CODE_NAMES:
+                files.append(path)
     return files
 
 
