@@ -23,13 +23,16 @@ from pathlib import Path
 
 import numpy as np
 
-from credit.telemetry import QUIET_ENVIRONMENT
-
 REPORT_DATE = dt.date(2025, 6, 16)  # a Monday; every generated record is on time for it
 DEFECT_RATE = 0.02
 SEED = 7
 ROOT = Path(__file__).resolve().parent.parent
-ENV = dict(QUIET_ENVIRONMENT)
+ENV = {
+    "GX_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+}
 
 
 def say(text: str) -> None:
