@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -204,3 +205,20 @@ def test_a_changed_dotenv_or_environment_is_read_again(workdir, monkeypatch):
     assert load_settings().deadline_workdays == 6
     monkeypatch.chdir(workdir / "..")
     assert load_settings().deadline_workdays == 6 and load_settings().home != first.home
+
+
+def test_import_credit_switches_telemetry_off_unless_the_operator_chose(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from credit.telemetry import QUIET_ENVIRONMENT
+
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if k not in QUIET_ENVIRONMENT}
+    env.update(PYTHONPATH=str(root), DO_NOT_TRACK="0")  # an operator's own value wins
+    names = list(QUIET_ENVIRONMENT)
+    code = f"import os, credit, json; print(json.dumps({{k: os.environ.get(k) for k in {names!r}}}))"
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {**QUIET_ENVIRONMENT, "DO_NOT_TRACK": "0"}
