@@ -2,8 +2,8 @@
 
 Engines: "auto" (the default) reads .xlsx/.xlsm with our own parser (`credit.readers.xlsx`) and the whole
 workbook with calamine whenever that parser declines; "calamine" and "openpyxl" read it with that library alone.
-All give the same sheets: every source is a grid of `cell_text`s that `_read_sheet` turns into a Sheet the same
-way.
+Every source is a grid of `cell_text`s that `_read_sheet` turns into a Sheet the same way; our parser and
+calamine give the same cells but for the differences credit.readers.xlsx names.
 
 calamine and openpyxl allocate the whole rectangle a worksheet's cells span: `guards.check_sheet_extents`
 streams every worksheet before either reads a workbook. Our parser knows each cell's position anyway: it

@@ -10,10 +10,13 @@ The shared strings are read on a second thread while the first worksheet is scan
 A worksheet whose cells span more than `refusals.MAX_SHEET_CELLS` is refused as the guard refuses it, from the
 positions parsed; the worksheets this reader does not load are streamed by the guard before any is returned.
 
-Every cell comes out exactly as `cell_text` writes python_calamine's value. Whatever is not reproduced with
+A cell comes out as `cell_text` writes python_calamine's value for it, with two known differences: this reader
+decodes every `_xHHHH_` escape (calamine only _x0000_ to _x00FF_), and reads a worksheet with whole-row or
+whole-column merges (`<mergeCell ref="A:A"/>`), which calamine refuses. tests/test_xlsx_corpus.py compares both
+cell by cell on workbooks other programs wrote and asserts those differences. Whatever is not reproduced with
 certainty (the 1904 date system, error cells, durations, cells without a position, unexpected attributes or
 layouts, strict OOXML, a part that does not parse, a part larger than `package.MAX_FAST_PART_BYTES`) raises
-`NotFast`: the caller then reads the workbook with calamine.
+`NotFast`: the caller logs its reason and reads the workbook with calamine.
 
 The modules, bottom up: `package` (the zip, its parts, the workbook's sheets; `NotFast`), `styles` (number
 formats), `tags` (the tag scanner and its grammar), `references` (&#NNNN;), `text` (texts and the shared
