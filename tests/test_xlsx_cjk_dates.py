@@ -19,6 +19,7 @@ from credit.readers import read_unit_file, xlsx
 from credit.readers.xlsx.package import Package
 from credit.readers.xlsx.styles import DATE, DURATION, NUMBER, style_kinds
 from credit.standard import dataset
+from tests.reliability.hostile import handmade_xlsx
 from tests.test_validation_samples import REPORT_DATE, UNIT, base_row
 from tests.test_xlsx_fast import assert_cells_same, assert_same
 
@@ -91,25 +92,12 @@ def test_openpyxl_builtin_ids(tmp_path):
     assert_cells_same(path)
 
 
-_CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '<Override PartName="/xl/styles.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    "</Types>"
-)
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def hand_built(cells: str, xfs: list[int]) -> bytes:
-    """A workbook as WPS writes one: cellXfs naming built-in ids, no numFmts, inline strings and numbers."""
+def hand_built(cells: str, xfs: list[int], after: str = "") -> bytes:
+    """A workbook as WPS writes one: cellXfs naming built-in ids, no numFmts; `cells` the rows of sheetData,
+    `after` what follows it (mergeCells). calamine and our reader find xl/styles.xml by its name."""
     styles = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet {_NS}>'
         '<fonts count="1"><font><sz val="11"/><name val="宋体"/></font></fonts>'
@@ -120,27 +108,8 @@ def hand_built(cells: str, xfs: list[int]) -> bytes:
         + "".join(f'<xf numFmtId="{i}" fontId="0" fillId="0" borderId="0" xfId="0"/>' for i in xfs)
         + "</cellXfs></styleSheet>"
     )
-    parts = {
-        "[Content_Types].xml": _CONTENT_TYPES,
-        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?>'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-        'officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8"?><workbook {_NS} xmlns:r="{_R}">'
-        '<sheets><sheet name="处罚" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?>'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{_R}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{_R}/styles" Target="styles.xml"/></Relationships>',
-        "xl/styles.xml": styles,
-        "xl/worksheets/sheet1.xml": f'<?xml version="1.0" encoding="UTF-8"?><worksheet {_NS}>'
-        f"<sheetData>{cells}</sheetData></worksheet>",
-    }
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in parts.items():
-            zf.writestr(name, text.encode("utf-8"))
-    return buf.getvalue()
+    sheet = f'<?xml version="1.0" encoding="UTF-8"?><worksheet {_NS}><sheetData>{cells}</sheetData>{after}</worksheet>'
+    return handmade_xlsx(sheet, extra_parts={"xl/styles.xml": styles.encode()})
 
 
 def test_hand_built_xml(tmp_path):

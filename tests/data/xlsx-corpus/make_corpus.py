@@ -22,7 +22,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -249,28 +248,12 @@ class _Skip(Exception):
     pass
 
 
-def _hand_built(path: Path, cells: str, extra: str = "") -> None:
+def _hand_built(path: Path, cells: str, after: str = "") -> None:
     """A package written here byte by byte, laid out as WPS saves one (built-in ids, inline strings)."""
     sys.path.insert(0, str(HERE.parents[2]))
     from tests.test_xlsx_cjk_dates import hand_built
 
-    data = hand_built(cells, [0, 31, 58])
-    if extra:
-        data = _with_after_sheet_data(data, extra)
-    path.write_bytes(data)
-
-
-def _with_after_sheet_data(data: bytes, extra: str) -> bytes:
-    import io
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            part = zin.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                part = part.replace(b"</sheetData>", b"</sheetData>" + extra.encode())
-            zout.writestr(info.filename, part)
-    return out.getvalue()
+    path.write_bytes(hand_built(cells, [0, 31, 58], after))
 
 
 def hand_built_wps(path: Path) -> None:
