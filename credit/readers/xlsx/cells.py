@@ -131,6 +131,8 @@ def number_text(text: str, kind: int) -> str:
         return cell_text(value) or ""
     # calamine: milliseconds since 1899-12-30, rounded half away from zero. python_calamine makes a time of a
     # serial below 1 and shifts those below 60 (Excel's 1900-02-29): such dates stay with calamine.
+    if 0 <= value < 1:
+        raise NotFast("a time without a date in a date or time format")
     if not 61 <= value < 2_958_466:
         raise NotFast("a date before 1900-03-01 or after 9999")
     try:
