@@ -11,8 +11,11 @@ import pandas as pd
 
 from credit import escape
 from credit.identifiers import mask_id
+from credit.keys import business_keys
 from credit.masking import mask_ids
 from credit.standard import DATA_DIR, dataset, labels
+from credit.units import unit
+from credit.validation.checks import fine_yuan_amount, regime_for
 
 if TYPE_CHECKING:
     from credit.validation import Verdicts
@@ -92,8 +95,6 @@ class _Context:
 
     def duplicate_rows(self, row) -> list:
         if self._dups is None:
-            from credit.keys import business_keys
-
             keys = business_keys(self.v.dataset, self.data)
             dup = keys[keys.duplicated(keep=False)]
             groups = dup.groupby(dup, sort=False).groups
@@ -133,21 +134,15 @@ def _detail(rule: str, key: str, row, ctx: _Context, ds: str) -> dict[str, str]:
             else "以92开头的是个体工商户的代码，请核对类别或代码。"
         )
     elif rule == "SRC-1" and ctx.v.unit_code:
-        from credit.units import unit
-
         u = unit(ctx.v.unit_code)
         out["expected"] = f"“{u.name}”（或简称“{u.short_name}”）" if key == "source_unit" else f"“{u.uscc}”"
     elif rule == "DATE-2":
         out["report_date"] = ctx.v.report_date.isoformat() if ctx.v.report_date else ""
     elif rule == "DATE-6":
-        from credit.validation.checks import regime_for
-
         decision = pd.to_datetime(ctx.get(row, "decision_date"), format="%Y-%m-%d", errors="coerce")
         name, lo, hi = regime_for(decision if pd.notna(decision) else pd.Timestamp.today())
         out.update(regime=name, min_months=str(lo), max_months=str(hi))
     elif rule == "AMT-5":
-        from credit.validation.checks import fine_yuan_amount
-
         content = pd.Series([ctx.get(row, "penalty_content") or ""], dtype="str")
         yuan = fine_yuan_amount(content).iloc[0]
         if pd.notna(yuan):
