@@ -1,7 +1,7 @@
 """One escaping rule per output kind: whatever a unit sent (values, file names, sheet names, document numbers)
 is shown to people as text, never as markup, a formula, a terminal command or a second log line.
 
-Every rule masks ID numbers first (STANDARD.md §7, `credit.masking.mask_ids`) and then makes
+Every rule masks ID numbers first (docs/standard.md §7, `credit.masking.mask_ids`) and then makes
 invisible characters visible: C0 controls as their Control Pictures (ESC as ␛, LF as ␊), DEL as ␡, C1
 controls, bidirectional overrides and isolates, line and paragraph separators and lone surrogates (bytes of
 an undecodable file name) as `[U+202E]`. Then, per kind:

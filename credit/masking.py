@@ -1,5 +1,5 @@
-"""ID numbers found in free text and masked (`440882********1234`), however people write them (the data
-standard, §7). Used by every escaping rule (`credit.escape`) and by the clerk's messages
+"""ID numbers found in free text and masked (`440882********1234`), however people write them
+(docs/standard.md §7). Used by every escaping rule (`credit.escape`) and by the clerk's messages
 (`credit.validation.messages`); it imports neither of them."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import re
 
 from credit.identifiers import is_valid_uscc, mask_id
 
-# ID numbers as people write them (STANDARD.md §7): 15–18 characters (an X last: a digit lost or added still
+# ID numbers as people write them (docs/standard.md §7): 15–18 characters (an X last: a digit lost or added still
 # hides a person) in ASCII or full-width digits, plain or in groups split by spaces or hyphens
 # ("440882 19900101 1234", "440882-1990-0101-1234").
 # A run of digits is found whole (never inside a longer number; letters around it do not hide it: a file

@@ -4,7 +4,7 @@
 each expectation's unexpected rows into issues (row, rule, key, severity); whether a record is rejected is
 decided here from each expectation's `meta` (rule id, severity), with a deployment's severity overrides.
 `describe_rows` turns verdicts into what a clerk reads: Chinese messages naming the column, values masked
-per STANDARD.md §7.
+per docs/standard.md §7.
 
 Great Expectations is imported lazily (≈ 3 s) by `credit.validation.gx`, on the first validation that needs it.
 """

@@ -35,7 +35,7 @@ class Rule:
 
 @cache
 def rules() -> dict[str, Rule]:
-    """rule id -> Rule, in STANDARD.md §3 order."""
+    """rule id -> Rule, in the order of docs/standard.md §3."""
     with open(DATA_DIR / "rules.csv", encoding="utf-8", newline="") as fh:
         return {
             r["rule"]: Rule(r["rule"], r["severity"], r["name_zh"], r["message_zh"], r["explanation_zh"])

@@ -33,7 +33,7 @@ def dates_in_order(frame: pd.DataFrame, earlier: str, later: str, flag: str) -> 
 
 @cache
 def publication_periods() -> tuple[tuple[pd.Timestamp, str, int, int], ...]:
-    """The regimes of STANDARD.md §6 (credit/data/publication_periods.csv): (start, name, min, max months)."""
+    """The regimes of docs/standard.md §6 (credit/data/publication_periods.csv): (start, name, min, max months)."""
     with open(DATA_DIR / "publication_periods.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     return tuple(
