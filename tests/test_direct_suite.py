@@ -30,13 +30,6 @@ def test_both_suites_run_without_gx():
     assert supported("xzcf") and supported("xzxk")
 
 
-def test_custom_expectations_and_the_gx_free_tables_agree():
-    from expectations import custom, table
-
-    assert custom._check_table() == table.MULTICOLUMN
-    assert custom._VALUE_KEYS == table.VALUE_KEYS
-
-
 def test_direct_and_gx_give_the_same_issues(day):
     compared = 0
     for f in day.manifest["files"]:
