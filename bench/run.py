@@ -288,7 +288,8 @@ def push_stage(sheet, valid: np.ndarray, units, work: Path, res: dict, n_push: i
 def stats_stage(sheet, valid, units, work: Path, res: dict) -> None:
     from bench.store import load_records
     from credit.reports.bulletin import build_bulletin
-    from credit.stats import compute_daily, save_daily, write_daily
+    from credit.reports.daily import write_daily
+    from credit.stats import compute_daily, save_daily
     from credit.store import session_scope
     from credit.workdays import WorkCalendar
 
