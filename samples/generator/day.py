@@ -493,7 +493,7 @@ def generate_day(home: Path, report_date: dt.date, **kw) -> GeneratedDay:
 
     Keyword arguments: units, seed, records, defect_rate, late_rate, missing_rate, natural_person_rate,
     formats, deadline_workdays, profile ("uniform": the rates for every unit, the default; "realistic": most
-    units clean, see PROFILES), problem_share, clean_rate, unlisted_rate (see `credit.generator`).
+    units clean, see PROFILES), problem_share, clean_rate, unlisted_rate (see `samples.generator`).
     """
     return _Generator(home, **kw).day(report_date)
 
