@@ -8,9 +8,8 @@ The outline follows published 双公示 通报: 总体情况 (行政许可 and �
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from pathlib import Path
 
+from credit.reports.bulletin.document import Annex, Bulletin, Figure, Heading, Para, Table
 from credit.reports.bulletin.numbers import MonthSummary, UnitLine, month_bounds
 from credit.settings import BulletinSettings
 from credit.standard import DATASET_NAMES
@@ -19,69 +18,6 @@ from credit.workdays import CalendarGap, WorkCalendar
 
 PLAN = "《2023年雷州市社会信用体系建设工作方案》（雷发改函〔2023〕158号）"
 CN_NUM = "一二三四五六七八九十"
-
-
-@dataclass
-class Heading:
-    text: str
-    level: int  # 1: 一、 黑体; 2: （一） 楷体
-
-
-@dataclass
-class Para:
-    text: str
-    lead: str = ""  # a run-in heading such as "（一）行政许可。", set in 楷体
-    indent: bool = True  # first line indented two characters
-
-
-@dataclass
-class Table:
-    headers: list[str]
-    rows: list[list[str]]
-    numeric: list[bool]  # right-aligned columns
-    alert_rows: set[int] = field(default_factory=set)  # rows set in red
-    total_rows: set[int] = field(default_factory=set)  # rows set in 黑体 (合计)
-
-
-@dataclass
-class Figure:
-    path: Path
-    caption: str
-    width_mm: float
-    height_mm: float
-
-
-@dataclass
-class Annex:
-    label: str  # 附件1
-    title_parts: list[str]  # meaningful parts of its title, for breaking it
-    blocks: list
-
-    @property
-    def title(self) -> str:
-        return "".join(self.title_parts)
-
-
-@dataclass
-class Bulletin:
-    month: str
-    mark: str  # 发文机关标志
-    doc_no: str  # 发文字号
-    title_parts: list[str]  # meaningful parts of the title, for breaking it
-    addressee: str  # 主送机关, with its colon
-    body: list  # Heading / Para / Figure / Table
-    attachment_names: list[str]  # 附件说明
-    issuer: str
-    issued: dt.date
-    note: str  # 附注, without parentheses
-    annexes: list[Annex]
-    cc: str
-    printer: str
-    xlsx_annex: str | None = None  # the 附件 delivered as a workbook (its label and name), if any
-
-    @property
-    def title(self) -> str:
-        return "".join(self.title_parts)
 
 
 def title_parts(month: str) -> list[str]:
