@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exists, select, update
@@ -76,9 +77,9 @@ def push(
         log.warning("push skipped: %s", summary.skipped)
         return summary
     try:
-        ok = _settle_unsettled(engine, transport, units, dataset, report_date, summary)
-        if ok and send_new:
-            _send_queued(engine, transport, units, dataset, report_date, summary, max_records, max_bytes)
+        run = _Run(engine, transport, units, dataset, report_date, summary)
+        if _settle_unsettled(run) and send_new:
+            _send_queued(run, max_records, max_bytes)
     finally:
         summary.queued_left = count_queued(engine, units, dataset)
         if owns_transport:
@@ -100,15 +101,24 @@ def _unforeseen(exc: Exception) -> TransientError:
     return TransientError(f"与平台交互出错，批次保留待查询回执（{type(exc).__name__}）(unexpected fault)")
 
 
-def _settle_unsettled(
-    engine: Engine,
-    transport: Transport,
-    units: list[str] | None,
-    dataset: str | None,
-    report_date: dt.date,
-    summary: PushSummary,
-) -> bool:
+@dataclass(frozen=True)
+class _Run:
+    """One push: the store, the transport, which records (units, dataset), for which day, and its summary."""
+
+    engine: Engine
+    transport: Transport
+    units: list[str] | None
+    dataset: str | None
+    report_date: dt.date
+    summary: PushSummary
+
+    def unpacked(self) -> tuple[Engine, Transport, list[str] | None, str | None, dt.date, PushSummary]:
+        return self.engine, self.transport, self.units, self.dataset, self.report_date, self.summary
+
+
+def _settle_unsettled(run: _Run) -> bool:
     """Settle the ledger's open batches. False when the platform is unavailable (stop the run)."""
+    engine, transport, units, dataset, report_date, summary = run.unpacked()
     with engine.connect() as conn:
         batches = conn.execute(
             select(B.c.batch_id, B.c.dataset, B.c.unit, B.c.records, B.c.transport)
@@ -149,16 +159,10 @@ def _settle_unsettled(
     return True
 
 
-def _send_queued(
-    engine: Engine,
-    transport: Transport,
-    units: list[str] | None,
-    dataset: str | None,
-    report_date: dt.date,
-    summary: PushSummary,
-    max_records: int,
-    max_bytes: int,
-) -> None:
+def _send_queued(run: _Run, max_records: int, max_bytes: int) -> None:
+    """Claim queued versions into new batches, one unit and dataset each, send and settle them; a failed
+    batch ends the run (it stays in the ledger)."""
+    engine, transport, units, dataset, report_date, summary = run.unpacked()
     rv2 = RV.alias("rv2")
     in_flight = exists().where(rv2.c.record_id == RV.c.record_id, rv2.c.push_state == "batched")
     with engine.connect() as conn:

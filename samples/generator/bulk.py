@@ -20,6 +20,7 @@ from credit.units import unit as unit_of
 from credit.workdays import WorkCalendar
 
 from . import ids, pools, templates
+from .day import _abbr
 from .defects import variants
 from .records import INDIV, LEGAL, LONG_TERM, NATURAL, RULES, FileCtx, _add_months, _add_years, build, wan
 from .rendering import DATE_STYLES, render
@@ -85,30 +86,13 @@ def _day_no(d: dt.date) -> int:
     return (d - dt.date(1970, 1, 1)).days
 
 
-def generate_records(
-    dataset: str,
-    n: int,
-    *,
-    seed: int = 0,
-    unit: str | None = None,
-    report_date: dt.date,
-    defect_rate: float = 0.0,
-    deadline_workdays: int = 3,
-) -> pd.DataFrame:
+def generate_records(dataset: str, n: int, **options) -> pd.DataFrame:
     """n records of one dataset as a frame whose columns are the G3 headers (raw values as a unit writes them).
 
-    All rows are on time for `report_date`; document numbers run in sequence per unit. Use
-    `generate_records_with_meta` to learn each row's unit and planted rule.
+    All rows are on time for `report_date`; document numbers run in sequence per unit. The options are those
+    of `generate_records_with_meta`, which also tells each row's unit and planted rule.
     """
-    return generate_records_with_meta(
-        dataset,
-        n,
-        seed=seed,
-        unit=unit,
-        report_date=report_date,
-        defect_rate=defect_rate,
-        deadline_workdays=deadline_workdays,
-    )[0]
+    return generate_records_with_meta(dataset, n, **options)[0]
 
 
 def generate_records_with_meta(
@@ -209,8 +193,6 @@ def generate_records_with_meta(
     starts = np.searchsorted(ui[order], np.arange(len(units)))
     rank[order] = np.arange(n) - starts[ui[order]]
     base = rng.integers(100, 400, len(units))
-    from .day import _abbr
-
     verb = "罚" if dataset == "xzcf" else "许"
     abbr = np.array([_abbr(u) + verb + "〔" for u in units], dtype=object)[ui]
     cols["decision_doc_no"] = _cat(abbr, years, "〕", _NUMBERS[np.minimum(rank + 1 + base[ui], 99_999)], "号")

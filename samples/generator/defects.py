@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from credit.identifiers import USCC_PLACEHOLDER
+from credit.identifiers import USCC_PLACEHOLDER, ric_check_char
 from credit.units import Unit, reporting_units
 
 from . import ids, templates
@@ -62,8 +62,6 @@ def _ric_bad_check(rnd):
 
 
 def _ric_bad_date(rnd):
-    from credit.identifiers import ric_check_char
-
     first17 = f"440882{rnd.randint(1960, 1999)}0230{rnd.randrange(1000):03d}"
     return first17 + ric_check_char(first17)
 
