@@ -83,8 +83,7 @@ def daily_markdown(report: DailyReport) -> str:
         f"- 全市新增 {t.received} 条（{split}），错误 {t.invalid} 条，迟报 {t.late} 条，漏报 {t.missing} 条，"
         f"纠正 {t.corrections} 条。",
         f"- 推送 {t.pushed} 条，平台接收 {t.accepted} 条，退回 {t.rejected} 条。",
-        f"- 错误率 {pct(t.error_rate)}，迟报率 {pct(t.late_rate)}，漏报率 {pct(t.missing_rate)}，"
-        f"及时率 {pct(t.timely_rate)}，达标率 {pct(t.compliance_rate)}。",
+        "- " + "，".join(f"{RATE_LABELS[r]} {pct(getattr(t, r))}" for r in RATE_FIELDS) + "。",
         f"- 报送时限：作出行政决定之日起 {report.deadline_workdays} 个工作日内。",
     ]
     gaps = [row for row in report.rows if row.suspected_gaps]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from credit.counters import COUNT_LABELS, RATE_FIELDS, RATE_LABELS
 from credit.reports.bulletin.document import Annex, Bulletin, Figure, Heading, Para, Table
 from credit.reports.bulletin.numbers import MonthSummary, UnitLine, month_bounds
 from credit.settings import BulletinSettings
@@ -138,29 +139,33 @@ def _gap_item(u: UnitLine, dataset: str, listed: list[str], total: int) -> str:
     return f"{u.name}{label}{total}个（{shown}等{total}个）" if shown else f"{u.name}{label}{total}个"
 
 
+# The month's table: the counters of what units delivered (the platform's are the daily statistics'), then every
+# rate; labels and order from their one definition (credit.counters).
+TABLE_COUNTS = ("received", "invalid", "late", "missing", "corrections")
+
+
 def unit_table(summary: MonthSummary) -> Table:
-    headers = ["排名", "单位", "新增", "错误", "迟报", "漏报", "纠正",
-               "错误率", "迟报率", "漏报率", "及时率", "达标率", "三清零"]  # fmt: skip
+    headers = [
+        "排名",
+        "单位",
+        *(COUNT_LABELS[f] for f in TABLE_COUNTS),
+        *(RATE_LABELS[r] for r in RATE_FIELDS),
+        "三清零",
+    ]
+
+    def row(rank: str, name: str, c: Counts) -> list[str]:
+        return [rank, name, *(str(getattr(c, f)) for f in TABLE_COUNTS),
+                *(pct(getattr(c, r), 1) for r in RATE_FIELDS), "是" if c.three_zero else "否"]  # fmt: skip
+
     rows, alerts = [], set()
     units = summary.reporting + [u for u in summary.units if not u.reporting]
     units.sort(key=lambda u: (u.rank is None, u.rank or 0))
     for i, u in enumerate(units):
-        c = u.counts
-        rows.append(
-            [str(u.rank) if u.rank is not None else "—", u.name, str(c.received), str(c.invalid), str(c.late),
-             str(c.missing), str(c.corrections), pct(c.error_rate, 1), pct(c.late_rate, 1),
-             pct(c.missing_rate, 1), pct(c.timely_rate, 1), pct(c.compliance_rate, 1),
-             "是" if c.three_zero else "否"]
-        )  # fmt: skip
-        if not c.three_zero:
+        rows.append(row(str(u.rank) if u.rank is not None else "—", u.name, u.counts))
+        if not u.counts.three_zero:
             alerts.add(i)
-    t = summary.total
-    rows.append(
-        ["", "全市合计", str(t.received), str(t.invalid), str(t.late), str(t.missing), str(t.corrections),
-         pct(t.error_rate, 1), pct(t.late_rate, 1), pct(t.missing_rate, 1), pct(t.timely_rate, 1),
-         pct(t.compliance_rate, 1), "是" if t.three_zero else "否"]
-    )  # fmt: skip
-    numeric = [False, False] + [True] * 10 + [False]
+    rows.append(row("", "全市合计", summary.total))
+    numeric = [False, False] + [True] * (len(TABLE_COUNTS) + len(RATE_FIELDS)) + [False]
     return Table(headers, rows, numeric, alerts, {len(rows) - 1})
 
 
