@@ -68,7 +68,8 @@ def run(csv: Path, meta: Path, report_date: dt.date, home: Path) -> dict:
 
     from bench.store import load_records
     from credit.readers import read_unit_file
-    from credit.stats import compute_daily, save_daily, write_daily
+    from credit.reports.daily import write_daily
+    from credit.stats import compute_daily, save_daily
     from credit.store import session_scope
     from credit.validation import validate_frame
     from credit.validation.gx import context

@@ -71,7 +71,7 @@ def make_data(folder: Path, n: int, xlsx_n: int) -> dict[str, Path]:
     """CSV of n records, their unit per row (parquet), and xlsx_n other records as a workbook saved the way
     Excel saves one and as openpyxl writes one (cached by size)."""
     from bench.excel_like import write_excel_like
-    from credit.generator import generate_records_with_meta, write_frame
+    from samples.generator import generate_records_with_meta, write_frame
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -288,7 +288,8 @@ def push_stage(sheet, valid: np.ndarray, units, work: Path, res: dict, n_push: i
 def stats_stage(sheet, valid, units, work: Path, res: dict) -> None:
     from bench.store import load_records
     from credit.reports.bulletin import build_bulletin
-    from credit.stats import compute_daily, save_daily, write_daily
+    from credit.reports.daily import write_daily
+    from credit.stats import compute_daily, save_daily
     from credit.store import session_scope
     from credit.workdays import WorkCalendar
 
@@ -352,7 +353,7 @@ def migrate_prefect_home(prefect_home: Path, env: dict[str, str], log: Path) -> 
 
 
 def daily_stage(work: Path, res: dict) -> None:
-    from credit.generator import generate_day
+    from samples.generator import generate_day
 
     day = REPORT_DATE
     results = {}

@@ -163,7 +163,7 @@ def cmd_sandbox(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from credit.demo import run_demo
+    from samples.demo import run_demo
 
     return run_demo(days=args.days, end=args.date)
 
@@ -176,9 +176,9 @@ def cmd_deploy(args) -> int:
 
 
 def cmd_generate(args) -> int:
-    from credit.generator import generate_days
     from credit.settings import load_settings
     from credit.workdays import WorkCalendar, working_days_until
+    from samples.generator import generate_days
 
     settings = load_settings()
     settings.ensure_dirs()

@@ -258,7 +258,8 @@ def load_references(settings: Settings) -> int:
 
 def daily_statistics(settings: Settings, report_date: dt.date):
     """Compute, store and write the day's statistics; returns (report, paths)."""
-    from credit.stats import compute_daily, save_daily, write_daily
+    from credit.reports.daily import write_daily
+    from credit.stats import compute_daily, save_daily
 
     with session_scope(settings.database_url) as session:
         report = compute_daily(

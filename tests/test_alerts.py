@@ -34,9 +34,9 @@ MANY = [
 def day(settings):
     """A day with invalid rows in many units, collected and validated by the real pipeline (no Prefect)."""
     from credit.collect import collect_unit
-    from credit.generator import generate_day
     from credit.pipeline import sync_units, validate_units
     from credit.units import all_units
+    from samples.generator import generate_day
 
     units = [u for u in MANY if u in all_units()]
     generate_day(settings.home, DAY, units=units, seed=3, defect_rate=0.3)

@@ -221,9 +221,9 @@ def test_credit_check_on_the_untouched_workbook_gives_the_original_verdicts(tmp_
 @pytest.fixture(scope="module")
 def generated_day(tmp_path_factory):
     """A generated day of eight units run through collect and validate: their feedback workbooks."""
-    from credit.generator import generate_day
     from credit.pipeline import sync_units
     from credit.units import all_units
+    from samples.generator import generate_day
 
     tmp_path = tmp_path_factory.mktemp("generated")
     settings = settings_for(tmp_path)

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from credit.check import run_check
-from credit.generator import generate_day
 from credit.readers import read_file
 from credit.validation import validate_frame
 from credit.validation.direct import supported
+from samples.generator import generate_day
 
 DAY = dt.date(2026, 11, 26)
 UNITS = ["scjgj", "zjj", "leicheng", "gaj", "wjj", "baisha", "cgj", "yjj"]

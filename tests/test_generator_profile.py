@@ -9,9 +9,9 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from credit.generator import PROFILES, generate_day, generate_days, problem_units
 from credit.stats import parse_doc_no
 from credit.units import reporting_units
+from samples.generator import PROFILES, generate_day, generate_days, problem_units
 
 START, END = dt.date(2026, 11, 2), dt.date(2026, 11, 13)  # 10 working days
 

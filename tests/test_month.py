@@ -9,8 +9,8 @@ import pytest
 
 from credit.collect import collect_unit
 from credit.delivery import push
-from credit.generator import generate_day
 from credit.pipeline import daily_statistics, load_references, monthly_bulletin, validate_unit
+from samples.generator import generate_day
 
 UNITS = ["scjgj", "zjj", "leicheng", "wjj"]
 DAYS = [dt.date(2026, 9, d) for d in (21, 22, 23, 24, 25, 28, 29, 30)]

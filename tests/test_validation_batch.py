@@ -9,10 +9,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from credit.generator import generate_day
 from credit.readers import read_file
 from credit.standard import dataset
 from credit.validation import Group, describe_rows, validate_frame, validate_groups
+from samples.generator import generate_day
 from tests.rows import xzcf_row
 
 DAY = dt.date(2026, 11, 26)

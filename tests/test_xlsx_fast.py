@@ -20,10 +20,10 @@ import pytest
 import python_calamine
 import xlsxwriter
 
-from credit.generator import generate_day, generate_records, write_frame
 from credit.readers import ENGINES, Sheet, UnreadableFile, excel, guards, read_file, xlsx
 from credit.readers.xlsx import package
 from credit.standard import dataset
+from samples.generator import generate_day, generate_records, write_frame
 from tests import test_readers as reader_tests
 from tests.reliability import hostile
 from tests.reliability.hostile import KINDS

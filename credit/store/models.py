@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from credit.counters import COUNT_FIELDS
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)  # sqlmodel 0.0.50 refuses naive datetimes
@@ -166,27 +168,35 @@ class ReferenceDecision(SQLModel, table=True):
     deadline: dt.date | None = Field(default=None, index=True)  # N-th working day after the decision
 
 
-class DailyStat(SQLModel, table=True):
-    """日统计: one row per report date, unit and dataset, the day's snapshot. Recomputing a day with the same
-    knowledge leaves it as it is; a recomputation that gives other numbers is a restatement: the row takes the
-    day's next `revision` and `restated` keeps what each revision changed (field: old, new), oldest first."""
-
-    __tablename__ = "daily_stat"
-    __table_args__ = (UniqueConstraint("date", "unit", "dataset", name="uq_daily_stat"),)
+class _DailyStatKey(SQLModel):
     id: int | None = Field(default=None, primary_key=True)
     date: dt.date = Field(index=True)
     unit: str = Field(max_length=32)
     dataset: str = Field(max_length=8)
     deadline_workdays: int
-    received: int = 0
-    invalid: int = 0
-    late: int = 0
-    invalid_or_late: int = 0
-    missing: int = 0
-    corrections: int = 0
-    pushed: int = 0
-    accepted: int = 0
-    rejected: int = 0
+
+
+# One integer column per daily counter, in the order of their one definition (credit.counters.Counts); the
+# columns themselves are added by a migration (tests/test_migrations.py checks the newest one yields them).
+_DailyStatCounters = type(
+    "_DailyStatCounters",
+    (_DailyStatKey,),
+    {
+        "__module__": __name__,
+        "__annotations__": dict.fromkeys(COUNT_FIELDS, int),
+        **dict.fromkeys(COUNT_FIELDS, 0),
+    },
+)
+
+
+class DailyStat(_DailyStatCounters, table=True):
+    """日统计: one row per report date, unit and dataset, the day's snapshot. Recomputing a day with the same
+    knowledge leaves it as it is; a recomputation that gives other numbers is a restatement: the row takes the
+    day's next `revision` and `restated` keeps what each revision changed (field: old, new), oldest first.
+    Columns: the key (`_DailyStatKey`), the counters (`credit.counters`), then those below."""
+
+    __tablename__ = "daily_stat"
+    __table_args__ = (UniqueConstraint("date", "unit", "dataset", name="uq_daily_stat"),)
     suspected_gaps: list[str] | None = Field(default=None, sa_column=Column(JSON))
     suspected_gaps_total: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})

@@ -70,7 +70,7 @@ def in_file(text: str) -> str:
 def gap(name: str) -> str:
     """The 疑似漏报 listed for a hostile prefix: 2号, its prefix in the form it is compared in and written
     back as offices write brackets (雷公（治）)."""
-    from credit.stats import _written
+    from credit.stats.doc_numbers import _written
 
     return _written(doc_no_key(in_file(HOSTILE[name]))) + "〔2026〕2号"
 

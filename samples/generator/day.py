@@ -1,4 +1,7 @@
-"""A realistic reporting day (or month) for the units: inbox files, the reference feed and a manifest."""
+"""A realistic reporting day (or month) for the units: inbox files, the reference feed and a manifest.
+
+~500 lines: one `_Generator` carries a month's state (document-number sequences, pending decisions, earlier
+rows to repeat or correct) through each day; its steps only make sense together."""
 
 from __future__ import annotations
 
@@ -17,26 +20,10 @@ from credit.units import unit as unit_of
 from credit.workdays import CalendarGap, WorkCalendar
 
 from . import pools
+from .defects import Variant, variants
 from .files import write_table
-from .records import (
-    DATE_STYLES,
-    FORMATS,
-    INDIV,
-    LEGAL,
-    NATURAL,
-    RULES,
-    VARIANTS,
-    XLSX_DATE_STYLES,
-    FileCtx,
-    Row,
-    Variant,
-    build,
-    columns,
-    key_of,
-    messy_header,
-    render,
-    variants,
-)
+from .records import FORMATS, INDIV, LEGAL, NATURAL, RULES, VARIANTS, FileCtx, Row, build, key_of
+from .rendering import DATE_STYLES, XLSX_DATE_STYLES, columns, messy_header, render
 
 IDLE_RATE = 0.08  # share of unit-days with no decision at all (nothing delivered)
 REPEAT_RATE = 0.01  # per earlier row (last 10 working days), per day: sent again unchanged
@@ -493,7 +480,7 @@ def generate_day(home: Path, report_date: dt.date, **kw) -> GeneratedDay:
 
     Keyword arguments: units, seed, records, defect_rate, late_rate, missing_rate, natural_person_rate,
     formats, deadline_workdays, profile ("uniform": the rates for every unit, the default; "realistic": most
-    units clean, see PROFILES), problem_share, clean_rate, unlisted_rate (see `credit.generator`).
+    units clean, see PROFILES), problem_share, clean_rate, unlisted_rate (see `samples.generator`).
     """
     return _Generator(home, **kw).day(report_date)
 

@@ -8,6 +8,9 @@ import io
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
 
 from .records import ENCODINGS, FORMATS
 
@@ -57,9 +60,6 @@ def write_table(
 
 
 def _write_xlsx(path: Path, headers, rows, title, sheet, ncols) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
     big = len(rows) > 5000
     wb = Workbook(write_only=big)
     ws = wb.create_sheet(sheet) if big else wb.active
@@ -95,8 +95,6 @@ def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
         rows = frame.astype(object).where(frame.notna(), None).values.tolist()
         for row in rows:
             for value in row:

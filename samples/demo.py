@@ -9,8 +9,10 @@ import json
 import os
 import time
 
+from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
 from credit.settings import load_settings
 from credit.workdays import WorkCalendar, working_days_until
+from samples.generator import generate_day
 
 
 def _say(text: str) -> None:
@@ -18,9 +20,6 @@ def _say(text: str) -> None:
 
 
 def run_demo(days: int = 1, end: dt.date | None = None) -> int:
-    from credit.generator import generate_day
-    from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
-
     settings = load_settings()
     settings.ensure_dirs()
     calendar = WorkCalendar(settings.calendar_override)
@@ -45,7 +44,8 @@ def run_demo(days: int = 1, end: dt.date | None = None) -> int:
     try:
         from flows.ephemeral import start_ephemeral_api
 
-        api_ready = start_ephemeral_api()  # Prefect's API boots while GX and the flows are imported
+        # Imported here, not at the top: Prefect's API boots while GX and the flows (seconds) are imported.
+        api_ready = start_ephemeral_api()
         from credit.validation.gx import warm_up
         from flows.daily import daily_pipeline
 
