@@ -93,7 +93,7 @@ def test_credit_never_imports_expectations():
 _VERDICTS = """
 import datetime as dt, json, sys
 from pathlib import Path
-from credit.generator import generate_day
+from samples.generator import generate_day
 from credit.readers import read_file
 from credit.validation import validate_frame
 from credit.validation import gx_expectations
