@@ -1,0 +1,41 @@
+"""Everything the command line prints goes through `out` or `print_json` (credit.escape's terminal rules): a
+file name, sheet name or value never moves the cursor, colours the terminal, forges a line or shows an ID
+number in full."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from credit import escape
+
+
+def masked(obj):
+    """Every string of a JSON document with its ID numbers masked (values keep their exact text otherwise)."""
+    if isinstance(obj, str):
+        return escape.mask(obj)
+    if isinstance(obj, dict):
+        return {k: masked(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [masked(v) for v in obj]
+    return obj
+
+
+def lines(obj):
+    """Every string of a document as one escaped line, for text composed from it."""
+    if isinstance(obj, str):
+        return escape.log_line(obj)
+    if isinstance(obj, dict):
+        return {k: lines(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [lines(v) for v in obj]
+    return obj
+
+
+def print_json(obj) -> None:
+    text = json.dumps(masked(obj), ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write(escape.terminal_json(text) + "\n")
+
+
+def out(text: str, stream=None) -> None:
+    (stream or sys.stdout).write(escape.terminal(text) + "\n")
