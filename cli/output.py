@@ -10,26 +10,25 @@ import sys
 from credit import escape
 
 
+def each_string(obj, rule):
+    """A JSON-like document with `rule` applied to every string in it (keys and other values as they are)."""
+    if isinstance(obj, str):
+        return rule(obj)
+    if isinstance(obj, dict):
+        return {k: each_string(v, rule) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [each_string(v, rule) for v in obj]
+    return obj
+
+
 def masked(obj):
     """Every string of a JSON document with its ID numbers masked (values keep their exact text otherwise)."""
-    if isinstance(obj, str):
-        return escape.mask(obj)
-    if isinstance(obj, dict):
-        return {k: masked(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [masked(v) for v in obj]
-    return obj
+    return each_string(obj, escape.mask)
 
 
 def lines(obj):
     """Every string of a document as one escaped line, for text composed from it."""
-    if isinstance(obj, str):
-        return escape.log_line(obj)
-    if isinstance(obj, dict):
-        return {k: lines(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [lines(v) for v in obj]
-    return obj
+    return each_string(obj, escape.log_line)
 
 
 def print_json(obj) -> None:

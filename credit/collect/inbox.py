@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from credit.collect.records import store_sheet
 from credit.files import LinkedFolder, display_name, move_into, quarantine, sha256_file, unit_folder
@@ -89,9 +89,15 @@ def _is_transient(path: Path) -> bool:
     return name.startswith(".") and not name.lower().endswith(DATA_SUFFIXES)
 
 
-def submission(unit: str, name: str, sha: str, report_date: dt.date, **fields) -> Submission:
-    """A Submission row for a delivery of `unit` (file or SQL read) collected on `report_date`."""
-    return Submission(unit=unit, file_name=name, sha256=sha, received_date=report_date, **fields)
+def add_submission(
+    session: Session, unit: str, name: str, sha: str, report_date: dt.date, **fields
+) -> Submission:
+    """Add the Submission row of a delivery of `unit` (file or SQL read) collected on `report_date`, flushed
+    (its id known; IntegrityError when another run stored the same delivery first)."""
+    sub = Submission(unit=unit, file_name=name, sha256=sha, received_date=report_date, **fields)
+    session.add(sub)
+    session.flush()
+    return sub
 
 
 def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date) -> FileOutcome:
@@ -167,25 +173,25 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
     if reason is not None:
         target = quarantine(path, quarantine_dir, tag, *reason)
         with session_scope(settings.database_url) as session:
-            sub = submission(
-                unit,
-                name,
-                sha,
-                report_date,
-                outcome="quarantined",
-                reason=" / ".join(reason),
-                stored_path=str(target),
-            )
-            session.add(sub)
             try:
-                session.flush()
+                add_submission(
+                    session,
+                    unit,
+                    name,
+                    sha,
+                    report_date,
+                    outcome="quarantined",
+                    reason=" / ".join(reason),
+                    stored_path=str(target),
+                )
             except IntegrityError:
                 session.rollback()
         return FileOutcome(name, "quarantined", reason[0], stored_path=str(target))
 
     try:
         with session_scope(settings.database_url) as session:
-            sub = submission(
+            sub = add_submission(
+                session,
                 unit,
                 name,
                 sha,
@@ -196,8 +202,6 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
                 encoding=next((s.encoding for s in sheets if s.encoding), None),
                 columns={s.sheet or "": s.columns for s in sheets},
             )
-            session.add(sub)
-            session.flush()
             new_ids: list[int] = []
             repeats = 0
             for sheet in sheets:
@@ -251,7 +255,8 @@ def _collect_revocations(
         return FileOutcome(name, "quarantined", reason[0], stored_path=str(target))
     try:
         with session_scope(settings.database_url) as session:
-            sub = submission(
+            sub = add_submission(
+                session,
                 unit,
                 name,
                 sha,
@@ -260,8 +265,6 @@ def _collect_revocations(
                 datasets="revocation",
                 rows=len(rows),
             )
-            session.add(sub)
-            session.flush()
             requested = request_revocations(session, sub, rows).requested
             outcome = FileOutcome(name, "collected", None, sub.id, ["revocation"], len(rows), len(requested))
     except IntegrityError:

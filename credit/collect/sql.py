@@ -8,7 +8,7 @@ import hashlib
 
 from sqlmodel import select
 
-from credit.collect.inbox import FileOutcome, UnitCollect, submission
+from credit.collect.inbox import FileOutcome, UnitCollect, add_submission
 from credit.collect.records import store_sheet
 from credit.readers import UnreadableFile, read_frame
 from credit.settings import Settings
@@ -35,7 +35,8 @@ def collect_sql(settings: Settings, unit: str, report_date: dt.date) -> UnitColl
             except UnreadableFile as exc:
                 result.files.append(FileOutcome(name, "quarantined", exc.reason_zh))
                 continue
-            sub = submission(
+            sub = add_submission(
+                session,
                 unit,
                 name,
                 sha,
@@ -46,8 +47,6 @@ def collect_sql(settings: Settings, unit: str, report_date: dt.date) -> UnitColl
                 rows=len(sheet.data),
                 columns={"": sheet.columns},
             )
-            session.add(sub)
-            session.flush()
             ids, repeats = store_sheet(session, sub, sheet, report_date)
             sub.new_versions, sub.repeats = len(ids), repeats
             result.files.append(

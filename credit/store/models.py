@@ -1,5 +1,5 @@
-"""Tables of the store. Data flows one way: submissions -> records/versions (and revocation requests) -> verdicts -> batches ->
-receipts -> daily statistics. Unique constraints, not luck, keep concurrent runs from duplicating rows."""
+"""Tables of the store. Data flows one way: submissions -> records/versions (and revocation requests) ->
+verdicts -> batches -> receipts -> daily statistics. Unique constraints, not luck, keep concurrent runs from duplicating rows."""
 
 from __future__ import annotations
 
