@@ -99,6 +99,7 @@ def daily_pipeline(
             update_progress_artifact(progress, progress=100.0 * done / steps)
             last_progress = time.monotonic()
 
+    # inbox → store
     quarantined: list[dict] = []
     for unit in codes:
         collected = value(collect_task(unit, report_date))
@@ -106,14 +107,18 @@ def daily_pipeline(
         quarantined += collected["quarantined"]
         advance()
     quiet_units("无新数据", [u for u in codes if not summary["units"][u]["collect"]["new_versions"]])
-    # One validation for all units: a suite run costs about the same for one file as for a whole day.
+    # store → verdicts: one validation for all units (a suite run costs about the same for one file as for a
+    # whole day)
     validated = validate_units_task(codes, report_date)
-    advance()
-    outbox_task(codes, report_date)
-    advance()
-    push_refused = pending = False
     for unit in codes:
         summary["units"][unit]["validate"] = validated[unit]
+    advance()
+    # verdicts → outbox (also when this run does not push: the records wait, queued)
+    outbox_task(codes, report_date)
+    advance()
+    # outbox → 信用湛江 → receipts
+    push_refused = pending = False
+    for unit in codes:
         pushed = None
         if push and not push_refused and not pending:
             state = push_task(unit, report_date, return_state=True)
@@ -131,6 +136,7 @@ def daily_pipeline(
     skipped = {p.get("skipped") for u in codes if isinstance(p := summary["units"][u]["push"], dict)} - {None}
     for message in skipped:  # once, not once per unit
         logger.warning(message)
+    # receipts → statistics → reports (each unit's 问题数据 workbook, now that the platform has answered)
     summary["stats"] = daily_stats_task(report_date)
     feedback = feedback_task(codes, report_date)
     daily_outputs_task(report_date, summary["stats"])
