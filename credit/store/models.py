@@ -157,7 +157,8 @@ class RevocationRequest(SQLModel, table=True):
     reason: str
     values: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # the row by key, for feedback
     columns: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # key -> header as written
-    state: str = Field(default="requested", index=True, max_length=16)  # requested | queued | refused
+    # requested | queued | refused ("claimed" only inside the deliver step's transaction)
+    state: str = Field(default="requested", index=True, max_length=16)
     version_id: int | None = Field(default=None, foreign_key="record_version.id")
 
 
