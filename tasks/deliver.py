@@ -21,8 +21,10 @@ def outbox_task(units: list[str] | None, report_date: dt.date) -> dict[str, int]
     outbox = deliver.fill_outbox(settings(), units, report_date)
     logger = get_run_logger()
     logger.info("待推送队列：新增 %d 条，撤销 %d 条", outbox.queued, outbox.deletes)
-    for request, reason in outbox.refused:
-        logger.warning("%s：撤销清单第 %d 行未执行：%s", unit_label(request.unit), request.row, reason)
+    for refused in outbox.refused:
+        logger.warning(
+            "%s：撤销清单第 %d 行未执行：%s", unit_label(refused.unit), refused.row, refused.reason
+        )
     return {"queued": outbox.queued, "deletes": outbox.deletes, "refused": len(outbox.refused)}
 
 

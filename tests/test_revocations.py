@@ -111,7 +111,7 @@ def test_revoking_twice_is_reported_not_sent_twice(settings, published):
     with session_scope(settings.database_url) as session:
         request_revocations(session, list_submission(session, 2), read_revocation_list(path))
     again = fill_outbox(settings, ["scjgj"], DAY)
-    assert again.deletes == 0 and "已撤销" in again.refused[0][1]
+    assert again.deletes == 0 and "已撤销" in again.refused[0].reason
     assert push(client, database_url=settings.database_url, unit="scjgj", report_date=DAY).pushed == 0
 
 
@@ -193,3 +193,21 @@ def test_a_unit_cannot_withdraw_another_units_record(settings, published):
         assert not session.exec(select(RevocationRequest)).all()
         [sub] = session.exec(select(Submission).where(Submission.unit == "zjj")).all()
         assert "未找到本单位" in sub.problems[0]["errors"][0]["message"]
+
+
+def test_a_request_the_platform_cannot_apply_goes_back_to_the_unit(settings, published):
+    from openpyxl import load_workbook
+
+    _, client = published
+    for n, day in enumerate((DAY, DAY + dt.timedelta(days=1))):
+        write_list(
+            settings.inbox / "scjgj" / f"撤销清单{n}.csv",
+            [["行政处罚", "雷市监罚〔2026〕2号", "", f"录入错误{n}"]],
+        )
+        collect_unit(settings, "scjgj", day)
+        outbox = fill_outbox(settings, ["scjgj"], day)
+        push(client, database_url=settings.database_url, unit="scjgj", report_date=day)
+    assert outbox.deletes == 0 and "已撤销" in outbox.refused[0].reason and outbox.refused[0].row == 3
+    ws = load_workbook(unit_feedback(settings, "scjgj", day))["撤销未执行"]
+    texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
+    assert any("已撤销" in t for t in texts)

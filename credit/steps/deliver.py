@@ -23,13 +23,22 @@ CHUNK = 500  # units per IN (...) lookup
 NO_PLATFORM = "未配置信用湛江地址（CREDIT_PLATFORM_URL）：记录保持排队，未推送"
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A withdrawal request the platform cannot apply; the reason goes back to the unit."""
+
+    unit: str
+    row: int  # the 撤销清单's row as the unit's spreadsheet shows it
+    reason: str  # Chinese
+
+
 @dataclass
 class Outbox:
     """What a run put in the outbox."""
 
     queued: int = 0  # valid versions queued for insert or update
     deletes: int = 0  # withdrawal requests queued as deletes (op D)
-    refused: list[tuple[RevocationRequest, str]] = field(default_factory=list)  # (request, Chinese reason)
+    refused: list[Refused] = field(default_factory=list)
 
 
 def fill_outbox(settings: Settings, units: list[str] | None, report_date: dt.date) -> Outbox:
@@ -80,7 +89,7 @@ def _queue_requests(session: Session, units: list[str] | None, report_date: dt.d
             )
         except RevokeError as exc:
             _refuse(session, request, str(exc))
-            outbox.refused.append((request, str(exc)))
+            outbox.refused.append(Refused(request.unit, request.row, str(exc)))
             continue
         request.state, request.version_id = "queued", version.id
         session.add(request)
