@@ -89,12 +89,26 @@ def _is_transient(path: Path) -> bool:
     return name.startswith(".") and not name.lower().endswith(DATA_SUFFIXES)
 
 
-def add_submission(
-    session: Session, unit: str, name: str, sha: str, report_date: dt.date, **fields
-) -> Submission:
-    """Add the Submission row of a delivery of `unit` (file or SQL read) collected on `report_date`, flushed
-    (its id known; IntegrityError when another run stored the same delivery first)."""
-    sub = Submission(unit=unit, file_name=name, sha256=sha, received_date=report_date, **fields)
+@dataclass(frozen=True)
+class Arrival:
+    """A delivery as it arrived: the unit, its name, its content's SHA-256 and the run's report date."""
+
+    unit: str
+    name: str
+    sha: str
+    report_date: dt.date
+
+
+def add_submission(session: Session, arrival: Arrival, **fields) -> Submission:
+    """Add the Submission row of a delivery (file or SQL read), flushed (its id known; IntegrityError when
+    another run stored the same delivery first)."""
+    sub = Submission(
+        unit=arrival.unit,
+        file_name=arrival.name,
+        sha256=arrival.sha,
+        received_date=arrival.report_date,
+        **fields,
+    )
     session.add(sub)
     session.flush()
     return sub
@@ -133,6 +147,7 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
     before = path.stat()
     sha = sha256_file(path)
     tag = sha[:8]
+    arrival = Arrival(unit, name, sha, report_date)
     with session_scope(settings.database_url) as session:
         known = session.exec(
             select(Submission).where(Submission.unit == unit, Submission.sha256 == sha)
@@ -168,7 +183,7 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
         return FileOutcome(name, "skipped", "文件仍在写入，下次运行再收取 / still being written")
 
     if content is not None and content.revocations is not None:
-        return _collect_revocations(settings, unit, path, name, sha, report_date, content.revocations)
+        return _collect_revocations(settings, path, arrival, content.revocations)
 
     if reason is not None:
         target = quarantine(path, quarantine_dir, tag, *reason)
@@ -176,10 +191,7 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
             try:
                 add_submission(
                     session,
-                    unit,
-                    name,
-                    sha,
-                    report_date,
+                    arrival,
                     outcome="quarantined",
                     reason=" / ".join(reason),
                     stored_path=str(target),
@@ -192,10 +204,7 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
         with session_scope(settings.database_url) as session:
             sub = add_submission(
                 session,
-                unit,
-                name,
-                sha,
-                report_date,
+                arrival,
                 outcome="collected",
                 datasets=",".join(dict.fromkeys(s.dataset for s in sheets)),
                 rows=sum(len(s.data) for s in sheets),
@@ -236,17 +245,11 @@ def _record_stored_path(settings: Settings, outcome: FileOutcome) -> None:
 
 
 def _collect_revocations(
-    settings: Settings,
-    unit: str,
-    path: Path,
-    name: str,
-    sha: str,
-    report_date: dt.date,
-    table: RevocationTable,
+    settings: Settings, path: Path, arrival: Arrival, table: RevocationTable
 ) -> FileOutcome:
     """A 撤销清单 (read by `read_unit_file`): matched rows become withdrawal requests (the deliver step queues
     them), unmatched ones are kept for the unit's feedback."""
-    day = report_date.isoformat()
+    unit, name, sha, day = arrival.unit, arrival.name, arrival.sha, arrival.report_date.isoformat()
     try:
         rows = revocation_rows(table)
     except ValueError as exc:
@@ -257,10 +260,7 @@ def _collect_revocations(
         with session_scope(settings.database_url) as session:
             sub = add_submission(
                 session,
-                unit,
-                name,
-                sha,
-                report_date,
+                arrival,
                 outcome="collected",
                 datasets="revocation",
                 rows=len(rows),

@@ -8,7 +8,7 @@ import hashlib
 
 from sqlmodel import select
 
-from credit.collect.inbox import FileOutcome, UnitCollect, add_submission
+from credit.collect.inbox import Arrival, FileOutcome, UnitCollect, add_submission
 from credit.collect.records import store_sheet
 from credit.readers import UnreadableFile, read_frame
 from credit.settings import Settings
@@ -37,10 +37,7 @@ def collect_sql(settings: Settings, unit: str, report_date: dt.date) -> UnitColl
                 continue
             sub = add_submission(
                 session,
-                unit,
-                name,
-                sha,
-                report_date,
+                Arrival(unit, name, sha, report_date),
                 source="sql",
                 outcome="collected",
                 datasets=sheet.dataset,

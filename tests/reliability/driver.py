@@ -84,13 +84,14 @@ def transport(settings):
 
 
 def run_day(settings, day: dt.date, units: list[str], push: bool = True) -> dict:
-    """collect -> validate -> push per unit, then the statistics; a failing step is recorded (as a
-    Prefect task failure would be) and the day goes on, like the flow does."""
+    """collect -> validate -> outbox -> push per unit, then the statistics and the units' workbooks; a failing
+    step is recorded (as a Prefect task failure would be) and the day goes on, like the flow does."""
     from credit.collect import collect_unit
     from credit.delivery import push as push_records
     from credit.steps.collect import load_references, sync_units
     from credit.steps.count import daily_statistics
     from credit.steps.deliver import fill_outbox
+    from credit.steps.report import units_feedback
     from credit.steps.validate import validate_unit
 
     out: dict = {"errors": []}
@@ -123,6 +124,7 @@ def run_day(settings, day: dt.date, units: list[str], push: bool = True) -> dict
             out.setdefault("push", {})[unit] = p.to_dict() if p else None
     r = step("stats", daily_statistics, settings, day)
     out["stats"] = r.report.as_dict()["total"] if r else None
+    step("feedback", units_feedback, settings, units, day)
     if client is not None:
         client.close()
     return out
