@@ -180,7 +180,7 @@ def check_stage(paths: dict[str, Path], work: Path, res: dict) -> None:
 
     def check(path: Path) -> None:
         proc = subprocess.run(
-            [sys.executable, "-m", "credit.cli", "check", str(path), "--json"],
+            [sys.executable, "-m", "cli", "check", str(path), "--json"],
             cwd=ROOT,
             env=env,
             capture_output=True,

@@ -64,7 +64,7 @@ def run_demo(days: int = 1, end: dt.date | None = None) -> int:
             if not state.is_completed():
                 _say(f"{day}：流程未完成：{state.name} {state.message or ''}")
                 return 1
-        from credit.pipeline import monthly_bulletin
+        from credit.steps.report import monthly_bulletin
 
         month = f"{end.year:04d}-{end.month:02d}"
         bulletin = monthly_bulletin(settings, month)

@@ -118,7 +118,7 @@ def test_each_unit_numbers_its_decisions_in_one_series(tmp_path, how):
 
 
 def test_credit_generate_makes_a_realistic_month_by_default(tmp_path, monkeypatch, capsys):
-    from credit.cli import main
+    from cli.main import main
 
     monkeypatch.setenv("CREDIT_HOME", str(tmp_path))
     assert main(["generate", "--date", "2026-11-27"]) == 0

@@ -1,5 +1,6 @@
-"""The domain package stands on its own: nothing in `credit/` imports the sample data or demo (`samples/`),
-and the statistics import no rendering (`credit.reports` writes them, above)."""
+"""The domain package stands on its own: nothing in `credit/` imports what stands above it (the sample data
+and demo of `samples/`, the CLI, flows, tasks, Prefect), and the statistics import no rendering
+(`credit.reports` writes them, above)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from pathlib import Path
 import pytest
 
 CREDIT = Path(__file__).resolve().parent.parent / "credit"
-# The CLI runs the demo and the generator; it is moving out of the domain package (issue 18).
-CLI = CREDIT / "cli.py"
 
 
 def imported(path: Path) -> set[str]:
@@ -26,10 +25,17 @@ def imported(path: Path) -> set[str]:
 @pytest.mark.parametrize(
     ("files", "forbidden"),
     [
-        ([p for p in CREDIT.rglob("*.py") if p != CLI], "samples"),
+        *((list(CREDIT.rglob("*.py")), above) for above in ("samples", "cli", "flows", "tasks", "prefect")),
         ([*(CREDIT / "stats").rglob("*.py"), CREDIT / "counters.py"], "credit.reports"),
     ],
-    ids=["credit-without-samples", "stats-without-reports"],
+    ids=[
+        "credit-without-samples",
+        "credit-without-cli",
+        "credit-without-flows",
+        "credit-without-tasks",
+        "credit-without-prefect",
+        "stats-without-reports",
+    ],
 )
 def test_no_arrow_runs_back_up(files, forbidden):
     offenders = sorted(

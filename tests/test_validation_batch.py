@@ -1,4 +1,4 @@
-"""A day is validated in one suite run per dataset (`validate_groups`, `credit.pipeline.validate_units`):
+"""A day is validated in one suite run per dataset (`validate_groups`, `credit.steps.validate.validate_units`):
 every delivery is judged exactly as if it had been validated alone — SRC-1 against the unit that sent
 each row, DUP-1 within one delivery only."""
 

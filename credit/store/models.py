@@ -1,5 +1,5 @@
-"""Tables of the store. Data flows one way: submissions -> records/versions -> verdicts -> batches ->
-receipts -> daily statistics. Unique constraints, not luck, keep concurrent runs from duplicating rows."""
+"""Tables of the store. Data flows one way: submissions -> records/versions (and revocation requests) ->
+verdicts -> batches -> receipts -> daily statistics. Unique constraints, not luck, keep concurrent runs from duplicating rows."""
 
 from __future__ import annotations
 
@@ -141,6 +141,27 @@ class BatchItem(SQLModel, table=True):
     errors: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
     # The record exactly as sent ({"recordKey","op","data"}), so a re-send repeats it byte for byte.
     payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class RevocationRequest(SQLModel, table=True):
+    """A 撤销清单 row that matched one published record of the sending unit (collect step). The deliver step
+    turns it into a delete (op D) in the outbox exactly once: 'requested' → 'queued' (the delete's version) or
+    'refused' (the platform holds no accepted version of it; the reason goes to the unit's feedback)."""
+
+    __tablename__ = "revocation_request"
+    __table_args__ = (UniqueConstraint("submission_id", "row", name="uq_revocation_request_row"),)
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    unit: str = Field(index=True, max_length=32)  # the sender: a unit withdraws only its own records
+    dataset: str = Field(max_length=8)
+    record_key: str = Field(max_length=64)
+    row: int  # as the unit's spreadsheet shows it
+    reason: str
+    values: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # the row by key, for feedback
+    columns: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # key -> header as written
+    # requested | queued | refused ("claimed" only inside the deliver step's transaction)
+    state: str = Field(default="requested", index=True, max_length=16)
+    version_id: int | None = Field(default=None, foreign_key="record_version.id")
 
 
 class ReferenceFile(SQLModel, table=True):
