@@ -246,7 +246,7 @@ def validate(sheet, res: dict) -> np.ndarray:
 def push_stage(sheet, valid: np.ndarray, units, work: Path, res: dict, n_push: int) -> None:
     from bench.store import load_records
     from credit.delivery import push
-    from credit.platform import make_transport
+    from credit.platform.transports import make_transport
     from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
     from credit.settings import load_settings
 

@@ -24,8 +24,9 @@ from credit.delivery.ledger import (
 )
 from credit.delivery.summary import PushSummary
 from credit.delivery.tables import BI, RV, UNSETTLED, B, R, op_for
-from credit.platform import AuthError, TransientError, Transport, TransportError, make_transport
+from credit.platform import AuthError, TransientError, Transport, TransportError
 from credit.platform.payload import MAX_BYTES, MAX_RECORDS, platform_record, split_batches
+from credit.platform.transports import make_transport
 from credit.store.db import init_db
 
 log = logging.getLogger(__name__)

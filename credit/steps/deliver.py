@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from credit import delivery
 from credit.delivery import PushSummary, RevokeError, queue_valid, revoke
-from credit.platform import make_transport
+from credit.platform.transports import make_transport
 from credit.revocations import RevocationRow, feedback_items
 from credit.settings import Settings
 from credit.store import Record, RecordVersion, RevocationRequest, Submission, session_scope

@@ -488,7 +488,7 @@ def test_the_feedback_writer_takes_items_without_columns_raw_or_row(tmp_path):
 
 
 def test_the_cap_is_a_setting(home, monkeypatch):
-    from credit.platform import make_transport
+    from credit.platform.transports import make_transport
     from credit.settings import load_settings
 
     monkeypatch.setenv("CREDIT_PLATFORM_URL", "http://127.0.0.1:9")
