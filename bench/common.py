@@ -56,7 +56,7 @@ def make_data(folder: Path, n: int, xlsx_n: int) -> dict[str, Path]:
     """CSV of n records, their unit per row (parquet), and xlsx_n other records as a workbook saved the way
     Excel saves one and as openpyxl writes one (cached by size)."""
     from bench.excel_like import write_excel_like
-    from credit.generator import generate_records_with_meta, write_frame
+    from samples.generator import generate_records_with_meta, write_frame
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = {

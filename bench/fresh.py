@@ -44,7 +44,7 @@ def migrate_prefect_home(prefect_home: Path, env: dict[str, str], log: Path) -> 
 
 
 def daily_stage(work: Path, res: dict) -> None:
-    from credit.generator import generate_day
+    from samples.generator import generate_day
 
     day = REPORT_DATE
     results = {}

@@ -29,20 +29,6 @@ from credit.validation.gx_patches import PATCHES
 KEEP = 1.10  # a patch stays when turning it off makes some workload ≥ 10 % slower
 
 
-def _strip_kwargs_getters() -> None:
-    """Until expectations/custom.py gates its kwargs getters itself: GX's own getters when the patch is off."""
-    from credit.validation.gx_patches import enabled
-
-    if enabled("kwargs_getters"):
-        return
-    from expectations import custom
-
-    one = getattr(custom, "_OneConfiguration", None)
-    for name in ("_get_domain_kwargs", "_get_success_kwargs", "_get_runtime_kwargs"):
-        if one is not None and name in vars(one):
-            delattr(one, name)
-
-
 def _day_groups(home: Path) -> tuple[dt.date, dict[str, list]]:
     from credit.readers import read_file
     from credit.validation import Group
@@ -69,7 +55,6 @@ def worker(items: list[str]) -> dict:
     from credit.validation import validate_frame, validate_groups
     from credit.validation.gx import loaded
 
-    _strip_kwargs_getters()
     loaded("xzcf")
     loaded("xzxk")
     out = {}
@@ -131,7 +116,7 @@ def workloads(out: Path, sizes: list[int], day: bool) -> dict[str, tuple[str, Pa
 
     found: dict[str, tuple[str, Path]] = {}
     if day:  # first: a day's pages are the process's first, as in the daily run
-        from credit.generator import generate_day
+        from samples.generator import generate_day
 
         home = out / "data" / f"day_{REPORT_DATE.isoformat()}"
         if not (home / "generated").exists():

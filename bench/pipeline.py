@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
-import os
 import resource
 import sys
 import time
@@ -69,7 +68,8 @@ def run(csv: Path, meta: Path, report_date: dt.date, home: Path) -> dict:
 
     from bench.store import load_records
     from credit.readers import read_unit_file
-    from credit.stats import compute_daily, save_daily, write_daily
+    from credit.reports.daily import write_daily
+    from credit.stats import compute_daily, save_daily
     from credit.store import session_scope
     from credit.validation import validate_frame
     from credit.validation.gx import context
@@ -128,6 +128,5 @@ def run(csv: Path, meta: Path, report_date: dt.date, home: Path) -> dict:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     csv, meta, day, home = sys.argv[1:5]
     print(json.dumps(run(Path(csv), Path(meta), dt.date.fromisoformat(day), Path(home))))

@@ -108,7 +108,7 @@ def check_stage(paths: dict[str, Path], work: Path, res: dict) -> None:
 
     def check(path: Path) -> None:
         proc = subprocess.run(
-            [sys.executable, "-m", "credit.cli", "check", str(path), "--json"],
+            [sys.executable, "-m", "cli", "check", str(path), "--json"],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -194,7 +194,7 @@ def gx_switch_stage(out: Path, n: int, day: bool, res: dict) -> None:
 def push_stage(sheet, valid: np.ndarray, units, work: Path, res: dict, n_push: int) -> None:
     from bench.store import load_records
     from credit.delivery import push
-    from credit.platform import make_transport
+    from credit.platform.transports import make_transport
     from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
     from credit.settings import load_settings
 
@@ -236,7 +236,8 @@ def push_stage(sheet, valid: np.ndarray, units, work: Path, res: dict, n_push: i
 def stats_stage(sheet, valid, units, work: Path, res: dict) -> None:
     from bench.store import load_records
     from credit.reports.bulletin import build_bulletin
-    from credit.stats import compute_daily, save_daily, write_daily
+    from credit.reports.daily import write_daily
+    from credit.stats import compute_daily, save_daily
     from credit.store import session_scope
     from credit.workdays import WorkCalendar
 

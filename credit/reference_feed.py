@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from credit.standard import datasets
@@ -82,18 +84,15 @@ def _parse_date(text: str) -> dt.date:
     return dt.datetime.strptime(value, "%Y-%m-%d").date()
 
 
+INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}  # those with ON CONFLICT DO NOTHING
+
+
 def _insert_ignore(session: Session, model, rows: list[dict]) -> int:
     """INSERT … ON CONFLICT DO NOTHING; returns how many rows were new."""
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:  # pragma: no cover - other back ends: one row at a time in a savepoint
-        from sqlalchemy.exc import IntegrityError
-
+    insert = INSERTS.get(session.get_bind().dialect.name)
+    if insert is None:  # pragma: no cover - other back ends: one row at a time in a savepoint
         count = 0
         for row in rows:
             try:

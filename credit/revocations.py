@@ -4,29 +4,34 @@ in error). It delivers, to its inbox like any file, a sheet whose header row has
     数据类别 | 决定文书号 | 行政相对人名称 | 统一社会信用代码或证件号码 | 撤销原因 | 撤销日期
 
 (数据类别 行政许可/行政处罚; the name and code are optional and only narrow the match). Each row is matched
-to one of the unit's published records by 决定文书号 and becomes a delete (op D) to 信用湛江. Rows that
-match nothing, or more than one record, go back to the unit in its feedback list.
+to one of the unit's published records by 决定文书号 and recorded as a withdrawal request (collect step); the
+deliver step turns each request into a delete (op D) to 信用湛江, once. Rows that match nothing, or more than
+one record, go back to the unit in its feedback list.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlmodel import Session, select
 
+from credit.readers import read_unit_file
 from credit.readers.revocation import MARKER, SCAN_ROWS, RevocationTable
+from credit.reference_feed import doc_no_key
+from credit.store import Record, RecordVersion, RevocationRequest, Submission
 
 __all__ = [
     "HEADER_SCAN_ROWS",
     "MARKER",
+    "RevocationMatch",
     "RevocationOutcome",
     "RevocationRow",
-    "apply_revocations",
     "feedback_items",
     "is_revocation_list",
+    "match_revocations",
     "read_revocation_list",
+    "request_revocations",
     "revocation_rows",
 ]
 
@@ -48,17 +53,9 @@ class RevocationRow:
     columns: dict[str, str]  # key -> header as written
 
 
-@dataclass
-class RevocationOutcome:
-    queued: list[int] = field(default_factory=list)  # row numbers turned into deletes
-    problems: list[tuple[RevocationRow, str]] = field(default_factory=list)  # (row, Chinese message)
-
-
 def is_revocation_list(path: Path) -> bool:
     """Whether a delivered file is a 撤销清单 (a header row with a 撤销原因 column). Never raises: an unreadable
     file is not one (collect then quarantines it with the reader's reason)."""
-    from credit.readers import read_unit_file
-
     try:
         return read_unit_file(path).revocations is not None
     except Exception:
@@ -68,8 +65,6 @@ def is_revocation_list(path: Path) -> bool:
 def read_revocation_list(path: Path) -> list[RevocationRow]:
     """The rows of a 撤销清单, read as every unit file is (credit.readers.read_unit_file): UnreadableFile if the
     file cannot be read, ValueError if it is not a list or lacks a required column."""
-    from credit.readers import read_unit_file
-
     table = read_unit_file(path).revocations
     if table is None:
         raise ValueError("不是撤销清单：没有“撤销原因”列")
@@ -93,14 +88,29 @@ def revocation_rows(table: RevocationTable) -> list[RevocationRow]:
     ]
 
 
-def apply_revocations(
-    session: Session, unit: str, rows: list[RevocationRow], report_date: dt.date
-) -> RevocationOutcome:
-    """Queue a delete for every row matching exactly one published record of the unit."""
-    from credit.delivery import RevokeError, revoke
-    from credit.reference_feed import doc_no_key
-    from credit.store import Record, RecordVersion
+@dataclass
+class RevocationMatch:
+    """A row and the one published record of the unit it names."""
 
+    item: RevocationRow
+    dataset: str
+    record_key: str
+
+
+@dataclass
+class RevocationOutcome:
+    matched: list[RevocationMatch] = field(default_factory=list)  # recorded as requests for the deliver step
+    problems: list[tuple[RevocationRow, str]] = field(default_factory=list)  # (row, Chinese message)
+
+    @property
+    def requested(self) -> list[int]:
+        """The row numbers recorded as withdrawal requests."""
+        return [m.item.row for m in self.matched]
+
+
+def match_revocations(session: Session, unit: str, rows: list[RevocationRow]) -> RevocationOutcome:
+    """Match every row to exactly one record of `unit` (a unit withdraws only what it sent itself); the rows
+    that name none, or several, are problems for the unit's feedback."""
     outcome = RevocationOutcome()
     for item in rows:
         v = item.values
@@ -125,21 +135,7 @@ def apply_revocations(
             if doc_no_key(r.decision_doc_no) == wanted
         ]
         if len(candidates) > 1 and (v.get("counterpart_id") or v.get("counterpart_name")):
-            narrowed = []
-            for r in candidates:
-                latest = session.exec(
-                    select(RecordVersion).where(
-                        RecordVersion.record_id == r.id,
-                        RecordVersion.version == (r.accepted_version or r.current_version),
-                    )
-                ).first()
-                data = latest.data if latest else {}
-                ids = {data.get("uscc"), data.get("id_no")}
-                if (not v.get("counterpart_id") or v["counterpart_id"].upper() in ids) and (
-                    not v.get("counterpart_name") or v["counterpart_name"] == data.get("counterpart_name")
-                ):
-                    narrowed.append(r)
-            candidates = narrowed
+            candidates = [r for r in candidates if _names_counterpart(session, r, v)]
         if not candidates:
             outcome.problems.append(
                 (item, f"未找到本单位决定文书号为“{v['decision_doc_no']}”的{_name(dataset)}记录")
@@ -150,14 +146,48 @@ def apply_revocations(
                 (item, "该文书号对应多条记录：请填写行政相对人名称和统一社会信用代码或证件号码")
             )
             continue
-        try:
-            revoke(
-                session, dataset, candidates[0].record_key, v["reason"], unit=unit, report_date=report_date
+        outcome.matched.append(RevocationMatch(item, dataset, candidates[0].record_key))
+    return outcome
+
+
+def _names_counterpart(session: Session, record: Record, v: dict[str, str]) -> bool:
+    """Whether the record's newest published (else current) version has the row's counterpart."""
+    latest = session.exec(
+        select(RecordVersion).where(
+            RecordVersion.record_id == record.id,
+            RecordVersion.version == (record.accepted_version or record.current_version),
+        )
+    ).first()
+    data = latest.data if latest else {}
+    ids = {data.get("uscc"), data.get("id_no")}
+    return (not v.get("counterpart_id") or v["counterpart_id"].upper() in ids) and (
+        not v.get("counterpart_name") or v["counterpart_name"] == data.get("counterpart_name")
+    )
+
+
+def request_revocations(
+    session: Session, submission: Submission, rows: list[RevocationRow]
+) -> RevocationOutcome:
+    """Record the list's matched rows as withdrawal requests of the submission's unit (the deliver step turns
+    them into deletes) and its other rows as the submission's problems. The caller commits."""
+    outcome = match_revocations(session, submission.unit, rows)
+    for m in outcome.matched:
+        session.add(
+            RevocationRequest(
+                submission_id=submission.id,
+                unit=submission.unit,
+                dataset=m.dataset,
+                record_key=m.record_key,
+                row=m.item.row,
+                reason=m.item.values["reason"],
+                values=m.item.values,
+                columns=m.item.columns,
             )
-        except RevokeError as exc:
-            outcome.problems.append((item, str(exc)))
-            continue
-        outcome.queued.append(item.row)
+        )
+    submission.new_versions = len(outcome.matched)
+    submission.problems = feedback_items(submission.file_name, outcome.problems) or None
+    session.add(submission)
+    session.flush()
     return outcome
 
 
@@ -165,10 +195,10 @@ def _name(dataset: str) -> str:
     return {"xzxk": "行政许可", "xzcf": "行政处罚"}[dataset]
 
 
-def feedback_items(file_name: str, outcome: RevocationOutcome) -> list[dict]:
-    """Problems in the feedback workbook's item shape (rule REVOKE)."""
+def feedback_items(file_name: str, problems: list[tuple[RevocationRow, str]]) -> list[dict]:
+    """Problems (row, Chinese message) in the feedback workbook's item shape (rule REVOKE)."""
     items = []
-    for item, message in outcome.problems:
+    for item, message in problems:
         dataset = DATASET_WORDS.get(item.values.get("dataset") or "", "xzcf")
         raw = item.values  # the counterpart code is not echoed back: it may be an ID number
         items.append(

@@ -1,56 +1,134 @@
-"""Configuration from `CREDIT_*` environment variables (and an optional `.env` file).
+"""Configuration: one settings object from `CREDIT_*` environment variables and a `.env` file.
 
-Secrets are held as `SecretStr` so that printing the settings never shows them.
+pydantic-settings reads both (the environment wins over `.env`; `export KEY=v`, quotes and `# comments` in
+`.env` are the library's business, python-dotenv's rules). `load_settings()` returns the object every
+component reads; `Settings(...)` built by hand (tests, tools) takes its arguments and defaults only, never
+the environment. The variables, their defaults and which are secret: docs/operations.md#settings.
+
+Secrets are `SecretStr` (the platform's app secret, the alert webhook URL whose query carries the robot's
+key, the 前置库 URL); code calls `.get_secret_value()` only where the value is used. The store's URL stays a
+plain `str` because it is handed to SQLAlchemy in many places, but its password never shows in the repr,
+str or a log line of the settings (`masked_url`).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any, ClassVar
 
-from pydantic import SecretStr
+from dotenv import dotenv_values
+from pydantic import AfterValidator, Field, SecretStr, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "CREDIT_"
+ENV_FILE = ".env"  # relative to the working directory, as before
 
 
-def _load_dotenv(path: Path = Path(".env")) -> dict[str, str]:
-    """Read `KEY=VALUE` lines from a .env file; the process environment wins."""
-    values: dict[str, str] = {}
-    if not path.is_file():
-        return values
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        values[key.strip()] = value.strip().strip('"').strip("'")
-    return values
+def _severity_overrides(value: Any) -> dict[str, str]:
+    """`CREDIT_RULE_SEVERITY="LEN-1=error,ID-6=warning"`: a deployment may change a severity, never an id."""
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    else:
+        pairs = [part.partition("=")[::2] for part in str(value or "").split(",") if "=" in part]
+    overrides: dict[str, str] = {}
+    for rule, severity in pairs:
+        severity = str(severity).strip().lower()
+        if severity not in ("error", "warning"):
+            raise ValueError(f"CREDIT_RULE_SEVERITY: {str(rule).strip()} 的级别必须是 error 或 warning")
+        overrides[str(rule).strip().upper()] = severity
+    return overrides
 
 
-def _env(name: str, dotenv: dict[str, str], default: str | None = None) -> str | None:
-    value = os.environ.get(ENV_PREFIX + name, dotenv.get(ENV_PREFIX + name))
-    return value if value not in (None, "") else default
+_URL_PASSWORD = re.compile(r"(://[^/@:]*:)[^/?#]*@")
 
 
-@dataclass(frozen=True)
-class Settings:
-    home: Path
-    database_url: str
+def masked_url(url: str) -> str:
+    """A database URL with its password shown as ***, for anything a person or a log reads."""
+    return _URL_PASSWORD.sub(r"\1***@", url)
+
+
+class AtLeast:
+    """`AtLeast[n]`: an int raised to n when it is smaller (a limit that must not reach zero)."""
+
+    def __class_getitem__(cls, floor: int):
+        return Annotated[int, AfterValidator(lambda value: max(floor, value))]
+
+
+class Settings(BaseSettings):
+    """Where the data lives, how to reach the platform, the deadline and the rules' severities."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=ENV_FILE,
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,  # `CREDIT_X=` means unset, as it always did
+        extra="ignore",  # the .env also holds CREDIT_BULLETIN_*, PREFECT_* …
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+    )
+
+    home: Path = Path("./var")
+    database_url: str = ""  # empty: sqlite:///<home>/credit.db
     platform_url: str | None = None
     platform_app_key: str | None = None
     platform_app_secret: SecretStr | None = None
     platform_verify_tls: bool = True
-    platform_max_attempts: int = 6
-    platform_max_answer_bytes: int = 4 * 1024 * 1024  # a larger answer is cut off, the batch settled later
+    platform_max_attempts: AtLeast[1] = 6
+    # A larger answer is cut off, the batch settled later.
+    platform_max_answer_bytes: AtLeast[256 * 1024] = 4 * 1024 * 1024
     deadline_workdays: int = 3
     timezone: str = "Asia/Shanghai"
     alert_webhook_url: SecretStr | None = None
     frontdb_url: SecretStr | None = None
-    sql_sources_file: Path | None = None
+    sql_sources_file: Path | None = Field(None, validation_alias="CREDIT_SQL_SOURCES")
     calendar_override: Path | None = None
-    doc_series_file: Path | None = None  # independent document-number series (default: the shipped file)
-    rule_severity: dict[str, str] = field(default_factory=dict)
+    # Independent document-number series (default: the shipped file).
+    doc_series_file: Path | None = Field(None, validation_alias="CREDIT_DOC_SERIES")
+    rule_severity: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    # The backfill's Dask cluster: an address (tcp://host:8786), else a local cluster of this many workers.
+    dask_address: str | None = None
+    dask_workers: AtLeast[1] = 2
+
+    reads_environment: ClassVar[bool] = False  # only load_settings' subclass reads the environment
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Built by hand: the arguments and the defaults only. From the environment: the arguments, then the
+        # process environment, then .env.
+        if cls.reads_environment:
+            return init_settings, env_settings, dotenv_settings
+        return (init_settings,)
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _absolute_home(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _default_database(cls, value: str, info: ValidationInfo) -> str:
+        return value or f"sqlite:///{info.data['home'] / 'credit.db'}"
+
+    @field_validator("rule_severity", mode="before")
+    @classmethod
+    def _parse_severity(cls, value: Any) -> dict[str, str]:
+        return _severity_overrides(value)
+
+    def __repr_args__(self):
+        for name, value in super().__repr_args__():
+            yield name, (masked_url(value) if name == "database_url" else value)
 
     @property
     def inbox(self) -> Path:
@@ -77,50 +155,44 @@ class Settings:
             path.mkdir(parents=True, exist_ok=True)
 
 
-def _severity_overrides(text: str | None) -> dict[str, str]:
-    """`CREDIT_RULE_SEVERITY="LEN-1=error,ID-6=warning"`: a deployment may change a severity, never an id."""
-    overrides: dict[str, str] = {}
-    for part in (text or "").split(","):
-        if "=" in part:
-            rule, _, severity = part.partition("=")
-            severity = severity.strip().lower()
-            if severity not in ("error", "warning"):
-                raise ValueError(f"CREDIT_RULE_SEVERITY: {rule.strip()} 的级别必须是 error 或 warning")
-            overrides[rule.strip().upper()] = severity
-    return overrides
+class _FromEnvironment(Settings):
+    """Settings read from the process environment, then `.env` (only load_settings builds one)."""
+
+    reads_environment: ClassVar[bool] = True
 
 
 def load_settings() -> Settings:
-    dotenv = _load_dotenv()
-    home = Path(_env("HOME", dotenv, "./var")).expanduser().resolve()
-    secret = _env("PLATFORM_APP_SECRET", dotenv)
-    webhook = _env("ALERT_WEBHOOK_URL", dotenv)
-    frontdb = _env("FRONTDB_URL", dotenv)
-    sql_sources = _env("SQL_SOURCES", dotenv)
-    override = _env("CALENDAR_OVERRIDE", dotenv)
-    return Settings(
-        home=home,
-        database_url=_env("DATABASE_URL", dotenv, f"sqlite:///{home / 'credit.db'}"),
-        platform_url=_env("PLATFORM_URL", dotenv),
-        platform_app_key=_env("PLATFORM_APP_KEY", dotenv),
-        platform_app_secret=SecretStr(secret) if secret else None,
-        platform_verify_tls=(_env("PLATFORM_VERIFY_TLS", dotenv, "true").lower() not in ("0", "false", "no")),
-        platform_max_attempts=max(1, int(_env("PLATFORM_MAX_ATTEMPTS", dotenv, "6"))),
-        platform_max_answer_bytes=max(
-            256 * 1024, int(_env("PLATFORM_MAX_ANSWER_BYTES", dotenv, str(4 << 20)))
-        ),
-        deadline_workdays=int(_env("DEADLINE_WORKDAYS", dotenv, "3")),
-        timezone=_env("TIMEZONE", dotenv, "Asia/Shanghai"),
-        alert_webhook_url=SecretStr(webhook) if webhook else None,
-        frontdb_url=SecretStr(frontdb) if frontdb else None,
-        sql_sources_file=Path(sql_sources) if sql_sources else None,
-        calendar_override=Path(override) if override else None,
-        doc_series_file=Path(series) if (series := _env("DOC_SERIES", dotenv)) else None,
-        rule_severity=_severity_overrides(_env("RULE_SEVERITY", dotenv)),
-    )
+    """The settings every component reads: `CREDIT_*` from the environment, then from `.env`."""
+    return _load(_inputs())
+
+
+def _inputs() -> tuple:
+    """Everything load_settings depends on: the CREDIT_* variables, the working directory, the .env file."""
+    variables = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith(ENV_PREFIX)))
+    try:
+        with open(ENV_FILE, "rb") as fh:
+            dotenv = fh.read()  # its content, not its time stamp: two writes may share one
+    except OSError:
+        dotenv = None
+    return variables, os.getcwd(), dotenv
+
+
+@lru_cache(maxsize=16)
+def _load(inputs: tuple) -> Settings:
+    # Cached on its inputs: building settings costs ≈ 3-8 ms (pydantic-settings' sources), and tasks ask for
+    # them several times per unit; the object is frozen, so sharing it is safe.
+    # Re-validated as a plain Settings so that the object compares, prints and pickles as one.
+    return Settings.model_validate(_FromEnvironment().model_dump())
 
 
 # --- the 月通报: what an office configures (CREDIT_BULLETIN_*) -------------------------------------------------
+
+
+def _environment(prefix: str) -> dict[str, str]:
+    """`<prefix>*` variables from the environment over those of `.env` (python-dotenv's parsing)."""
+    values = {k: v for k, v in dotenv_values(ENV_FILE).items() if k.startswith(prefix) and v is not None}
+    values.update({k: v for k, v in os.environ.items() if k.startswith(prefix)})
+    return values
 
 
 def _rate(text: str, name: str) -> float:
@@ -163,11 +235,11 @@ class BulletinSettings:
 
 
 def load_bulletin_settings() -> BulletinSettings:
-    dotenv = _load_dotenv()
+    environment = _environment(f"{ENV_PREFIX}BULLETIN_")
     defaults = BulletinSettings()
 
     def text(name: str, default: str) -> str:
-        value = os.environ.get(f"{ENV_PREFIX}BULLETIN_{name}", dotenv.get(f"{ENV_PREFIX}BULLETIN_{name}"))
+        value = environment.get(f"{ENV_PREFIX}BULLETIN_{name}")
         return default if value is None else value.strip()
 
     def number(name: str, default: int) -> int:

@@ -9,6 +9,19 @@ import os
 from pathlib import Path
 
 import yaml
+from prefect import deploy as prefect_deploy
+from prefect import flow
+from prefect.automations import Automation, SendNotification
+from prefect.blocks.notifications import CustomWebhookNotificationBlock
+from prefect.blocks.system import Secret
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import WorkPoolCreate
+from prefect.events.schemas.automations import EventTrigger, Posture
+from prefect.exceptions import ObjectAlreadyExists
+from prefect.schedules import Cron
+
+from credit.settings import load_settings
+from tasks.common import SECRET_BLOCK
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
@@ -25,17 +38,12 @@ def load_yaml(name: str) -> dict:
 
 
 def ensure_work_pool(name: str) -> None:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.actions import WorkPoolCreate
-    from prefect.exceptions import ObjectAlreadyExists
-
     with get_client(sync_client=True) as client, contextlib.suppress(ObjectAlreadyExists):
         client.create_work_pool(WorkPoolCreate(name=name, type="process"))
 
 
 def ensure_alert_block(webhook_url: str | None):
     """The Custom Webhook block the automations notify; the URL (with its token) is kept as a secret."""
-    from prefect.blocks.notifications import CustomWebhookNotificationBlock
 
     block = CustomWebhookNotificationBlock(
         name=BLOCK_NAME,
@@ -52,9 +60,6 @@ def ensure_secret_block(secret) -> bool:
     """Keep the platform app secret in a Prefect Secret block, so workers need it in no environment."""
     if secret is None:
         return False
-    from prefect.blocks.system import Secret
-
-    from tasks.common import SECRET_BLOCK
 
     Secret(value=secret.get_secret_value()).save(SECRET_BLOCK, overwrite=True)
     return True
@@ -62,10 +67,6 @@ def ensure_secret_block(secret) -> bool:
 
 def deploy_flows(work_pool: str) -> list[str]:
     """Every deployment of prefect.yaml in one call, so Prefect reports them in one table, once."""
-    from prefect import deploy as prefect_deploy
-    from prefect import flow
-    from prefect.schedules import Cron
-
     config = load_yaml("prefect.yaml")
     deployments, names = [], []
     for spec in config["deployments"]:
@@ -101,8 +102,6 @@ def deploy_flows(work_pool: str) -> list[str]:
 
 
 def _trigger(spec: dict):
-    from prefect.events.schemas.automations import EventTrigger, Posture
-
     return EventTrigger(
         expect=set(spec["expect"]),
         match=spec.get("match") or {},
@@ -114,9 +113,6 @@ def _trigger(spec: dict):
 
 
 def deploy_automations(block_id) -> list[str]:
-    from prefect.automations import Automation, SendNotification
-    from prefect.client.orchestration import get_client
-
     config = load_yaml("automations.yaml")
     with get_client(sync_client=True) as client:
         existing = client.read_automations()
@@ -147,8 +143,6 @@ def deploy_automations(block_id) -> list[str]:
 
 
 def deploy(work_pool: str = "credit-process") -> dict:
-    from credit.settings import load_settings
-
     settings = load_settings()
     os.environ.setdefault("CREDIT_PROJECT_DIR", str(PROJECT))
     ensure_work_pool(work_pool)

@@ -1,5 +1,6 @@
 """backfill: a large historical load (a unit's backlog, a SQL source's first read) through collect,
-validation on a Dask cluster (several units at once), push, and the statistics of a range of days.
+validation on a Dask cluster (several units at once), the outbox, push, the statistics of a range of days and
+the units' 问题数据 workbooks.
 
 The Dask cluster is `CREDIT_DASK_ADDRESS` (e.g. tcp://10.0.0.9:8786) when set, else a local cluster of
 `CREDIT_DASK_WORKERS` workers started for the run. With the store on SQLite, parallel validation is safe
@@ -8,28 +9,28 @@ The Dask cluster is `CREDIT_DASK_ADDRESS` (e.g. tcp://10.0.0.9:8786) when set, e
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 from prefect_dask import DaskTaskRunner
 
+from credit.settings import load_settings
 from flows import params
 from flows.daily import PUSH_PENDING, push_errors, value
 from tasks.alerts import alerts_task, auth_failure_message
 from tasks.collect import collect_task, load_reference_task, sync_units_task
 from tasks.common import today
-from tasks.push import push_task
-from tasks.report import daily_stats_task
+from tasks.deliver import outbox_task, push_task
+from tasks.report import daily_stats_task, feedback_task
 from tasks.validate import validate_task
 
 
 def dask_runner() -> DaskTaskRunner:
-    address = os.environ.get("CREDIT_DASK_ADDRESS")
-    if address:
-        return DaskTaskRunner(address=address)
-    workers = int(os.environ.get("CREDIT_DASK_WORKERS", "2"))
+    settings = load_settings()
+    if settings.dask_address:
+        return DaskTaskRunner(address=settings.dask_address)
+    workers = settings.dask_workers
     # Threads, not processes, by default: workers then share the flow's Prefect API and settings.
     return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": False})
 
@@ -62,6 +63,7 @@ def backfill(
     collected = {unit: value(collect_task(unit, report_date)) for unit in codes}
     futures = {unit: validate_task.submit(unit, report_date) for unit in codes}
     validated = {unit: value(f.result()) for unit, f in futures.items()}
+    outbox_task(codes, report_date)
     pushed, refused, pending = {}, False, False
     for unit in codes if push else []:
         state = push_task(unit, report_date, return_state=True)
@@ -75,12 +77,13 @@ def backfill(
     while day <= report_date:
         stats[day.isoformat()] = daily_stats_task(day)
         day += dt.timedelta(days=1)
+    feedback = feedback_task(codes, report_date)
     alerts_task(
         report_date,
         codes,
-        validated=any((v or {}).get("checked") for v in validated.values()),
-        feedback={u: (v or {}).get("feedback") for u, v in validated.items()},
-        quarantined=[q for c in collected.values() for q in (c or {}).get("quarantined") or []],
+        validated=any(v["checked"] for v in validated.values()),
+        feedback=feedback,
+        quarantined=[q for c in collected.values() for q in c["quarantined"]],
         push_pending=pending,
         push_errors=push_errors(pushed.values()),
     )

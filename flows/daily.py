@@ -1,5 +1,7 @@
-"""daily-pipeline: collect (a task per unit) -> validate (one task for the day) -> push (a task per unit),
-then 日统计, the outputs artifact and the day's alert digests (at most one per kind)."""
+"""daily-pipeline, in the order the data flows: collect (a task per unit: inbox → store) → validate (one task
+for the day: store → verdicts) → outbox (verdicts and withdrawal requests → outbox) → push (a task per unit:
+outbox → 信用湛江 → receipts) → 日统计 (statistics) → each unit's 问题数据 workbook (reports, after the
+receipts), then the outputs artifact and the day's alert digests (at most one per kind)."""
 
 from __future__ import annotations
 
@@ -16,8 +18,8 @@ from flows import params
 from tasks.alerts import alerts_task, auth_failure_message
 from tasks.collect import collect_task, load_reference_task, sync_units_task
 from tasks.common import today
-from tasks.push import push_task
-from tasks.report import daily_outputs_task, daily_stats_task
+from tasks.deliver import outbox_task, push_task
+from tasks.report import daily_outputs_task, daily_stats_task, feedback_task
 from tasks.validate import validate_units_task
 
 # The run's state when records wait for push-retry (the platform was down): Completed, not Failed (nothing is
@@ -87,7 +89,7 @@ def daily_pipeline(
     sync_units_task()
     load_reference_task()
     summary: dict = {"date": report_date.isoformat(), "units": {unit: {} for unit in codes}}
-    steps, done = 2 * len(codes) + 1, 0
+    steps, done = 2 * len(codes) + 2, 0
     last_progress = time.monotonic()
 
     def advance() -> None:
@@ -97,21 +99,26 @@ def daily_pipeline(
             update_progress_artifact(progress, progress=100.0 * done / steps)
             last_progress = time.monotonic()
 
+    # inbox → store
     quarantined: list[dict] = []
     for unit in codes:
         collected = value(collect_task(unit, report_date))
         summary["units"][unit]["collect"] = collected
-        quarantined += (collected or {}).get("quarantined") or []
+        quarantined += collected["quarantined"]
         advance()
-    quiet_units(
-        "无新数据", [u for u in codes if not (summary["units"][u]["collect"] or {}).get("new_versions")]
-    )
-    # One validation for all units: a suite run costs about the same for one file as for a whole day.
+    quiet_units("无新数据", [u for u in codes if not summary["units"][u]["collect"]["new_versions"]])
+    # store → verdicts: one validation for all units (a suite run costs about the same for one file as for a
+    # whole day)
     validated = validate_units_task(codes, report_date)
-    advance()
-    push_refused = pending = False
     for unit in codes:
         summary["units"][unit]["validate"] = validated[unit]
+    advance()
+    # verdicts → outbox (also when this run does not push: the records wait, queued)
+    outbox_task(codes, report_date)
+    advance()
+    # outbox → 信用湛江 → receipts
+    push_refused = pending = False
+    for unit in codes:
         pushed = None
         if push and not push_refused and not pending:
             state = push_task(unit, report_date, return_state=True)
@@ -129,13 +136,15 @@ def daily_pipeline(
     skipped = {p.get("skipped") for u in codes if isinstance(p := summary["units"][u]["push"], dict)} - {None}
     for message in skipped:  # once, not once per unit
         logger.warning(message)
+    # receipts → statistics → reports (each unit's 问题数据 workbook, now that the platform has answered)
     summary["stats"] = daily_stats_task(report_date)
+    feedback = feedback_task(codes, report_date)
     daily_outputs_task(report_date, summary["stats"])
     summary["alerts"] = alerts_task(
         report_date,
         codes,
-        validated=any((v or {}).get("checked") for v in validated.values()),
-        feedback={u: (v or {}).get("feedback") for u, v in validated.items()},
+        validated=any(v["checked"] for v in validated.values()),
+        feedback=feedback,
         quarantined=quarantined,
         push_pending=pending,
         push_errors=push_errors(summary["units"][u].get("push") for u in codes),

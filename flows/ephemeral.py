@@ -12,14 +12,15 @@ import contextlib
 import threading
 from collections.abc import Callable
 
+from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
 
 def start_ephemeral_api() -> Callable[[], None]:
     """Begin starting the ephemeral API (if this process will use one); returns a wait() to call before the
     first flow run. A failure to start is left to the flow run itself, which retries and reports it."""
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
-
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
         return lambda: None
+    # Only when an ephemeral server is wanted: importing Prefect's server is seconds of the caller's start.
     from prefect.server.api.server import SubprocessASGIServer
 
     def start() -> None:

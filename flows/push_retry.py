@@ -1,4 +1,5 @@
-"""push-retry: re-drive whatever is still queued or unsettled, for every unit."""
+"""push-retry: re-drive whatever is still queued or unsettled, for every unit; a chosen unit whose records
+the platform rejected gets its 问题数据 workbook rewritten."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from flows import params
 from flows.daily import PUSH_PENDING, push_errors, value
 from tasks.alerts import alerts_task, auth_failure_message
 from tasks.common import today
-from tasks.push import push_task
+from tasks.deliver import push_task
+from tasks.report import feedback_task
 
 
 def _run_name() -> str:
@@ -38,6 +40,9 @@ def push_retry(units: params.Units = params.RETRY_UNITS):
             return Failed(message=auth_failure_message(day))
         results[code or "all"] = pushed = value(state)
         pending = pending or bool(isinstance(pushed, dict) and pushed.get("failed"))
+    rejected = [code for code in codes if code and (results[code] or {}).get("rejected")]
+    if rejected:
+        feedback_task(rejected, day)
     if pending:
         sent = alerts_task(day, push_pending=True, push_errors=push_errors(results.values()))
         return Completed(

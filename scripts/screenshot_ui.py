@@ -138,7 +138,7 @@ def main(out: Path) -> None:
 
 _RUN_DAY = f"""
 import datetime as dt
-from credit.generator import generate_day
+from samples.generator import generate_day
 from credit.settings import load_settings
 from flows.daily import daily_pipeline
 s = load_settings(); s.ensure_dirs()

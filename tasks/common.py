@@ -6,9 +6,14 @@ import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
+from prefect.blocks.system import Secret
+from prefect.events import emit_event
+from prefect.runtime import task_run
+
 from credit import escape
 from credit.platform import register_secret_resolver
 from credit.settings import Settings, load_settings
+from credit.units import all_units
 
 SECRET_BLOCK = "credit-platform-app-secret"
 
@@ -39,8 +44,6 @@ def _secret_from_block():
     """The app secret from the Prefect Secret block, when the environment does not carry it."""
     if load_settings().platform_app_secret is not None:
         return None
-    from prefect.blocks.system import Secret
-
     try:
         return Secret.load(SECRET_BLOCK).get()
     except ValueError:  # no such block: nothing configured
@@ -66,10 +69,6 @@ def run_name(verb: str, parameter: str):
     font without Chinese glyphs, where "push scjgj" still reads."""
 
     def name() -> str:
-        from prefect.runtime import task_run
-
-        from credit.units import all_units
-
         code = task_run.parameters.get(parameter)
         if not code:
             return f"{verb} 全部单位"
@@ -80,8 +79,6 @@ def run_name(verb: str, parameter: str):
 
 
 def unit_label(code: str) -> str:
-    from credit.units import all_units
-
     unit = all_units().get(code)
     return f"{unit.short_name}({code})" if unit else code
 
@@ -99,6 +96,4 @@ def _plain(value):
 
 def emit_alert(event: str, resource: dict[str, str], payload: dict) -> None:
     """Emit an event that drives an alert (deployments/automations.yaml), its text escaped in one place."""
-    from prefect.events import emit_event
-
     emit_event(event=event, resource=_plain(resource), payload=_plain(payload))

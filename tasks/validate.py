@@ -10,28 +10,25 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed
 
 from credit.alerts import dataset_name
-from credit.pipeline import UnitValidation, validate_unit, validate_units
+from credit.steps.validate import UnitValidation, validate_unit, validate_units
 from tasks.common import run_name, settings, unit_label
 
 
 def _report(result: UnitValidation) -> dict:
     """Log a unit's verdicts in one line: a warning when records were rejected."""
-    summary = result.summary()
     if result.checked == 0:
-        return summary
+        return result.summary()
     line = (
         f"{unit_label(result.unit)}：校验 {result.checked} 条，合格 {result.valid}，不合格 {result.invalid}"
     )
     if result.invalid:
         detail = "、".join(
-            f"{dataset_name(ds)} {c['invalid']}"
-            for ds, c in sorted(result.by_dataset.items())
-            if c["invalid"]
+            f"{dataset_name(ds)} {c.invalid}" for ds, c in sorted(result.by_dataset.items()) if c.invalid
         )
         get_run_logger().warning("%s（%s）", line, detail)
     else:
         get_run_logger().info(line)
-    return summary
+    return result.summary()
 
 
 @task(name="validate", task_run_name=run_name("validate", "unit"), cache_policy=NO_CACHE)

@@ -32,11 +32,15 @@ MANY = [
 
 @pytest.fixture
 def day(settings):
-    """A day with invalid rows in many units, collected and validated by the real pipeline (no Prefect)."""
+    """A day with invalid rows in many units, collected, validated, queued and reported back by the real
+    steps (no Prefect)."""
     from credit.collect import collect_unit
-    from credit.generator import generate_day
-    from credit.pipeline import sync_units, validate_units
+    from credit.steps.collect import sync_units
+    from credit.steps.deliver import fill_outbox
+    from credit.steps.report import units_feedback
+    from credit.steps.validate import validate_units
     from credit.units import all_units
+    from samples.generator import generate_day
 
     units = [u for u in MANY if u in all_units()]
     generate_day(settings.home, DAY, units=units, seed=3, defect_rate=0.3)
@@ -44,7 +48,9 @@ def day(settings):
     sync_units(settings)
     for unit in units:
         collect_unit(settings, unit, DAY)
-    return units, validate_units(settings, units, DAY)
+    results = validate_units(settings, units, DAY)
+    fill_outbox(settings, units, DAY)
+    return units, results, units_feedback(settings, units, DAY)
 
 
 CODE = re.compile(r"(?<![A-Za-z_/])(?:" + "|".join(MANY) + r")(?![A-Za-z_/])")
@@ -59,10 +65,10 @@ def test_validation_digest_is_one_message_with_true_counts_names_and_paths(setti
     from credit.alerts import MAX_BYTES, validation_digest
     from credit.units import all_units
 
-    units, results = day
+    units, results, feedback = day
     failing = {u: r for u, r in results.items() if r.invalid}
     assert len(failing) >= 10, "the day should have invalid rows in many units"
-    digest = validation_digest(settings, DAY, units, {u: r.feedback for u, r in results.items()})
+    digest = validation_digest(settings, DAY, units, {u: str(p) if p else None for u, p in feedback.items()})
     assert digest.total == sum(r.invalid for r in failing.values())
     assert {u: sum(c.values()) for u, c in digest.by_unit.items()} == {
         u: r.invalid for u, r in failing.items()
@@ -88,7 +94,7 @@ def test_push_digest_counts_every_waiting_record_of_every_unit(settings, day):
     from credit.alerts import push_digest
     from credit.store import RecordVersion, session_scope
 
-    _units, results = day
+    _units, results, _feedback = day
     with session_scope(settings.database_url) as s:
         queued = s.exec(
             select(func.count()).select_from(RecordVersion).where(RecordVersion.push_state == "queued")

@@ -6,8 +6,8 @@ import datetime as dt
 import zipfile
 
 from bench.excel_like import write_excel_like
-from credit.generator import generate_records_with_meta
 from credit.readers import read_file
+from samples.generator import generate_records_with_meta
 
 
 def test_excel_like_workbook_round_trips(tmp_path):

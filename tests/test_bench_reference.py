@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from bench.reference import invalid_rows, reference_issues
-from credit.generator import generate_records_with_meta, write_frame
 from credit.readers import read_file
 from credit.units import unit as unit_of
 from credit.validation import validate_frame
+from samples.generator import generate_records_with_meta, write_frame
 
 REPORT_DATE = dt.date(2025, 6, 16)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,12 @@ from sqlmodel import select
 
 from credit.check import run_check
 from credit.collect import collect_unit
-from credit.pipeline import feedback_items, validate_units, write_unit_feedback
 from credit.reports.feedback import FIXED, RED, YELLOW
 from credit.settings import Settings
 from credit.standard import DATASET_NAMES, dataset
+from credit.steps.collect import sync_units
+from credit.steps.report import feedback_items, unit_feedback, units_feedback
+from credit.steps.validate import UnitValidation, validate_units
 from credit.store import Record, RecordVersion, session_scope
 from tests.rows import ric, xzcf_row
 
@@ -99,9 +102,30 @@ def faulty_rows() -> list[dict]:
     return rows
 
 
-def run(settings: Settings, day: dt.date):
+@dataclass
+class Day:
+    """A day of the unit through the steps: its verdicts, then its 问题数据 workbook."""
+
+    validation: UnitValidation
+    feedback: Path | None
+
+    @property
+    def checked(self) -> int:
+        return self.validation.checked
+
+    @property
+    def valid(self) -> int:
+        return self.validation.valid
+
+    @property
+    def invalid(self) -> int:
+        return self.validation.invalid
+
+
+def run(settings: Settings, day: dt.date) -> Day:
     collect_unit(settings, UNIT, day)
-    return validate_units(settings, [UNIT], day)[UNIT]
+    validation = validate_units(settings, [UNIT], day)[UNIT]
+    return Day(validation, unit_feedback(settings, UNIT, day))
 
 
 def records(settings: Settings) -> dict[int, tuple[str, int, str]]:
@@ -185,7 +209,7 @@ def test_the_clerk_fixes_the_highlighted_cells_and_resends_the_workbook(tmp_path
     for rid in set(before) - invalid_ids:
         assert after[rid] == before[rid]  # the warning row came back unchanged: a repeat
     assert (second.checked, second.valid, second.invalid) == (4, 4, 0)
-    assert write_unit_feedback(settings, UNIT, DAY2) is None  # nothing left to send back
+    assert unit_feedback(settings, UNIT, DAY2) is None  # nothing left to send back
 
 
 def verdicts_of_items(items: list[dict]) -> dict[tuple[str, int], list[str]]:
@@ -221,9 +245,8 @@ def test_credit_check_on_the_untouched_workbook_gives_the_original_verdicts(tmp_
 @pytest.fixture(scope="module")
 def generated_day(tmp_path_factory):
     """A generated day of eight units run through collect and validate: their feedback workbooks."""
-    from credit.generator import generate_day
-    from credit.pipeline import sync_units
     from credit.units import all_units
+    from samples.generator import generate_day
 
     tmp_path = tmp_path_factory.mktemp("generated")
     settings = settings_for(tmp_path)
@@ -235,8 +258,8 @@ def generated_day(tmp_path_factory):
     generate_day(settings.home, DAY1, seed=7, units=units)
     for code in units:
         collect_unit(settings, code, DAY1)
-    results = validate_units(settings, units, DAY1)
-    books = {u: Path(r.feedback) for u, r in results.items() if r.feedback}
+    validate_units(settings, units, DAY1)
+    books = {u: path for u, path in units_feedback(settings, units, DAY1).items() if path}
     assert len(books) >= 4
     return settings, books
 

@@ -9,7 +9,7 @@ import time
 
 import requests
 
-from credit.cli import main
+from cli.main import main
 from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET
 from tests.harness import BIN, PROJECT
 

@@ -210,11 +210,11 @@ def _versions(settings, doc_no: str) -> list[RecordVersion]:
 
 
 def test_bulk_store_in_small_chunks_keeps_row_order_and_version_numbers(settings, monkeypatch):
-    import credit.collect
+    import credit.collect.records
 
     # Chunks of two rows: lookups, inserts and returned ids cross chunk boundaries.
-    monkeypatch.setattr(credit.collect, "INSERT_CHUNK", 2)
-    monkeypatch.setattr(credit.collect, "LOOKUP_CHUNK", 2)
+    monkeypatch.setattr(credit.collect.records, "INSERT_CHUNK", 2)
+    monkeypatch.setattr(credit.collect.records, "LOOKUP_CHUNK", 2)
     rows = [xzcf_row(n=n) for n in (1, 2, 3, 2, 4)]  # n=2 twice: both rows kept as versions 1 and 2
     write_csv(settings.inbox / "scjgj" / "d1.csv", rows)
     [f] = collect_unit(settings, "scjgj", DAY).files

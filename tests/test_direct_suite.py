@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from credit.check import run_check
-from credit.generator import generate_day
 from credit.readers import read_file
 from credit.validation import validate_frame
 from credit.validation.direct import supported
+from samples.generator import generate_day
 
 DAY = dt.date(2026, 11, 26)
 UNITS = ["scjgj", "zjj", "leicheng", "gaj", "wjj", "baisha", "cgj", "yjj"]
@@ -25,13 +25,6 @@ def day(tmp_path_factory):
 
 def test_both_suites_run_without_gx():
     assert supported("xzcf") and supported("xzxk")
-
-
-def test_custom_expectations_and_the_gx_free_tables_agree():
-    from expectations import custom, table
-
-    assert custom._check_table() == table.MULTICOLUMN
-    assert custom._VALUE_KEYS == table.VALUE_KEYS
 
 
 def test_direct_and_gx_give_the_same_issues(day):

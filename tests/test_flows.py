@@ -45,8 +45,8 @@ def _valid_versions(settings) -> int:
 
 
 def _run_day(settings, platform, units=UNITS):
-    from credit.generator import generate_day
     from flows.daily import daily_pipeline
+    from samples.generator import generate_day
 
     generated = generate_day(settings.home, DAY, units=units, seed=11, defect_rate=0.25)
     state = daily_pipeline(report_date=DAY, units=units, return_state=True)
@@ -98,9 +98,9 @@ def test_unknown_unit_fails_the_run_clearly(harness, settings):
 
 
 def test_no_platform_configured_keeps_records_queued(harness, settings):
-    from credit.generator import generate_day
     from credit.store import RecordVersion, session_scope
     from flows.daily import daily_pipeline
+    from samples.generator import generate_day
 
     generate_day(settings.home, DAY, units=["zjj"], seed=3, defect_rate=0.0)
     state = daily_pipeline(report_date=DAY, units=["zjj"], return_state=True)
@@ -117,10 +117,10 @@ def test_daily_pipeline_with_the_store_on_postgresql(harness, pg_settings, platf
 
 
 def test_platform_down_for_a_run_then_push_retry_delivers_once(harness, settings, platform, monkeypatch):
-    from credit.generator import generate_day
     from credit.store import RecordVersion, session_scope
     from flows.daily import daily_pipeline
     from flows.push_retry import push_retry
+    from samples.generator import generate_day
 
     monkeypatch.setenv("CREDIT_PLATFORM_MAX_ATTEMPTS", "2")
     generate_day(settings.home, DAY, units=["zjj", "leicheng"], seed=5, defect_rate=0.1)
@@ -142,8 +142,8 @@ def test_platform_down_for_a_run_then_push_retry_delivers_once(harness, settings
 
 
 def test_backfill_validates_units_in_parallel_on_dask(harness, settings, platform):
-    from credit.generator import generate_days
     from flows.backfill import backfill
+    from samples.generator import generate_days
 
     # Three days of files land at once (a backlog), then are loaded as one report date.
     generate_days(settings.home, DAY - dt.timedelta(days=2), DAY, units=["zjj", "leicheng"], seed=9)

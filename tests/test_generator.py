@@ -17,7 +17,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from credit.generator import (
+from credit.identifiers import USCC_PLACEHOLDER, is_valid_ric, is_valid_uscc
+from credit.keys import business_key
+from credit.standard import code_lists, dataset, header_aliases, header_form, penalty_legacy
+from credit.units import reporting_units, unit
+from credit.workdays import WorkCalendar
+from samples.generator import (
     FORMATS,
     RULES,
     SEVERITY,
@@ -28,11 +33,6 @@ from credit.generator import (
     generate_records_with_meta,
     write_frame,
 )
-from credit.identifiers import USCC_PLACEHOLDER, is_valid_ric, is_valid_uscc
-from credit.keys import business_key
-from credit.standard import code_lists, dataset, header_aliases, header_form, penalty_legacy
-from credit.units import reporting_units, unit
-from credit.workdays import WorkCalendar
 
 DAY = dt.date(2026, 11, 27)
 LEGAL, NATURAL, INDIV = "法人及非法人组织", "自然人", "个体工商户"

@@ -9,9 +9,9 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from credit.generator import PROFILES, generate_day, generate_days, problem_units
 from credit.stats import parse_doc_no
 from credit.units import reporting_units
+from samples.generator import PROFILES, generate_day, generate_days, problem_units
 
 START, END = dt.date(2026, 11, 2), dt.date(2026, 11, 13)  # 10 working days
 
@@ -118,7 +118,7 @@ def test_each_unit_numbers_its_decisions_in_one_series(tmp_path, how):
 
 
 def test_credit_generate_makes_a_realistic_month_by_default(tmp_path, monkeypatch, capsys):
-    from credit.cli import main
+    from cli.main import main
 
     monkeypatch.setenv("CREDIT_HOME", str(tmp_path))
     assert main(["generate", "--date", "2026-11-27"]) == 0

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from credit.generator import generate_day
 from credit.readers import read_file
 from credit.validation import Group, gx_patches, validate_frame, validate_groups
+from samples.generator import generate_day
 
 DAY = dt.date(2026, 11, 26)
 UNITS = ["scjgj", "zjj", "leicheng", "gaj", "wjj", "baisha"]

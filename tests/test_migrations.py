@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import fields
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
+from credit.counters import COUNT_FIELDS, Counts
 from credit.keys import business_key, record_key
 from credit.store.db import get_engine, migrate
 
@@ -80,6 +82,24 @@ def test_the_newest_revision_is_the_models_schema(url):
     with get_engine(url).connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diff == []
+
+
+def test_the_daily_counters_are_the_models_columns_and_the_newest_revisions(url):
+    """The counters are defined once (credit.counters.Counts): the model's columns follow that definition, and
+    a counter added there without a migration fails here."""
+    from credit.store.models import DailyStat
+
+    model = [c.name for c in DailyStat.__table__.columns]
+    assert model[model.index(COUNT_FIELDS[0]) :][: len(COUNT_FIELDS)] == list(COUNT_FIELDS)
+    assert [f.name for f in fields(Counts)] == list(COUNT_FIELDS)
+    for name in COUNT_FIELDS:
+        column = DailyStat.__table__.columns[name]
+        assert isinstance(column.type, sa.Integer) and not column.nullable
+    upgrade(url, "head")
+    stored = {c["name"]: c for c in sa.inspect(get_engine(url)).get_columns("daily_stat")}
+    for name in COUNT_FIELDS:
+        assert name in stored, f"no migration adds the counter {name}"
+        assert isinstance(stored[name]["type"], sa.Integer) and not stored[name]["nullable"]
 
 
 def test_daily_statistics_stored_before_0004_get_their_total_and_revision_1(url):

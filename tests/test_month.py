@@ -9,8 +9,12 @@ import pytest
 
 from credit.collect import collect_unit
 from credit.delivery import push
-from credit.generator import generate_day
-from credit.pipeline import daily_statistics, load_references, monthly_bulletin, validate_unit
+from credit.steps.collect import load_references
+from credit.steps.count import daily_statistics
+from credit.steps.deliver import fill_outbox
+from credit.steps.report import monthly_bulletin
+from credit.steps.validate import validate_unit
+from samples.generator import generate_day
 
 UNITS = ["scjgj", "zjj", "leicheng", "wjj"]
 DAYS = [dt.date(2026, 9, d) for d in (21, 22, 23, 24, 25, 28, 29, 30)]
@@ -39,6 +43,7 @@ def month(tmp_path_factory):
             for unit in UNITS:
                 collect_unit(settings, unit, day)
                 validate_unit(settings, unit, day)
+                fill_outbox(settings, [unit], day)
                 push(client, database_url=settings.database_url, unit=unit, report_date=day)
             daily_statistics(settings, day)
         paths = monthly_bulletin(settings, "2026-09")

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from credit.check import run_check
-from credit.generator import generate_day
+from samples.generator import generate_day
 
 DAY = dt.date(2026, 11, 26)
 UNITS = ["scjgj", "zjj", "leicheng", "gaj", "wjj", "baisha", "cgj", "yjj", "nyj", "kelu", "sthj", "xfdd"]

@@ -1,4 +1,5 @@
-"""撤销清单: a unit withdraws published records; each matched row becomes a delete (op D) to the platform."""
+"""撤销清单: a unit withdraws published records; each matched row is recorded as a request (collect) and
+becomes a delete (op D) to the platform in the outbox (deliver), once."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from sqlmodel import select
 
 from credit.collect import collect_unit
 from credit.delivery import push
-from credit.pipeline import validate_unit
-from credit.revocations import apply_revocations, feedback_items, is_revocation_list, read_revocation_list
-from credit.store import Record, session_scope
+from credit.revocations import feedback_items, is_revocation_list, read_revocation_list, request_revocations
+from credit.steps.deliver import fill_outbox
+from credit.steps.report import unit_feedback
+from credit.steps.validate import validate_unit
+from credit.store import Record, RecordVersion, RevocationRequest, Submission, session_scope
 from tests.rows import write_csv, xzcf_row
 
 DAY = dt.date(2026, 11, 26)
@@ -28,12 +31,23 @@ def published(settings, monkeypatch):
     write_csv(settings.inbox / "scjgj" / "处罚.csv", [xzcf_row(n=1), xzcf_row(n=2)])
     collect_unit(settings, "scjgj", DAY)
     validate_unit(settings, "scjgj", DAY)
+    fill_outbox(settings, ["scjgj"], DAY)
     client = ApiClient(sandbox.url, DEMO_APP_KEY, DEMO_APP_SECRET)
     summary = push(client, database_url=settings.database_url, unit="scjgj", report_date=DAY)
     assert summary.accepted == 2
     yield sandbox, client
     client.close()
     sandbox.stop()
+
+
+def list_submission(session, n: int = 1, unit: str = "scjgj") -> Submission:
+    """The Submission a 撤销清单 becomes when collected (its n-th delivery)."""
+    sub = Submission(
+        unit=unit, file_name="撤销.csv", sha256=f"{n:064d}", received_date=DAY, outcome="collected"
+    )
+    session.add(sub)
+    session.flush()
+    return sub
 
 
 def write_list(path, rows, header=("数据类别", "决定文书号", "行政相对人名称", "撤销原因")):
@@ -69,11 +83,12 @@ def test_matched_rows_become_deletes_the_platform_applies(settings, published):
     rows = read_revocation_list(path)
     assert [r.row for r in rows] == [3, 4, 5, 6]  # as the spreadsheet shows them
     with session_scope(settings.database_url) as session:
-        outcome = apply_revocations(session, "scjgj", rows, DAY)
-    assert outcome.queued == [3]
+        outcome = request_revocations(session, list_submission(session), rows)
+    assert outcome.requested == [3]
     messages = {item.row: message for item, message in outcome.problems}
     assert "未找到" in messages[4] and "未找到" in messages[5] and "数据类别" in messages[6]
 
+    assert fill_outbox(settings, ["scjgj"], DAY).deletes == 1
     summary = push(client, database_url=settings.database_url, unit="scjgj", report_date=DAY)
     assert summary.accepted == 1
     with session_scope(settings.database_url) as session:
@@ -81,20 +96,22 @@ def test_matched_rows_become_deletes_the_platform_applies(settings, published):
         assert revoked.revoked
         assert not sandbox.store.held(revoked.record_key)  # the platform no longer publishes it
 
-    items = feedback_items("撤销.csv", outcome)
+    items = feedback_items("撤销.csv", outcome.problems)
     assert [i["row"] for i in items] == [4, 5, 6] and all(i["errors"][0]["rule"] == "REVOKE" for i in items)
 
 
 def test_revoking_twice_is_reported_not_sent_twice(settings, published):
     _, client = published
     path = write_list(settings.home / "撤销.csv", [["行政处罚", "雷市监罚〔2026〕2号", "", "录入错误"]])
-    for _ in range(2):
+    for n in range(2):
         with session_scope(settings.database_url) as session:
-            apply_revocations(session, "scjgj", read_revocation_list(path), DAY)
-    push(client, database_url=settings.database_url, unit="scjgj", report_date=DAY)
+            request_revocations(session, list_submission(session, n), read_revocation_list(path))
+    fill_outbox(settings, ["scjgj"], DAY)
+    assert push(client, database_url=settings.database_url, unit="scjgj", report_date=DAY).pushed == 1
     with session_scope(settings.database_url) as session:
-        again = apply_revocations(session, "scjgj", read_revocation_list(path), DAY)
-    assert again.queued == [] and "已撤销" in again.problems[0][1]
+        request_revocations(session, list_submission(session, 2), read_revocation_list(path))
+    again = fill_outbox(settings, ["scjgj"], DAY)
+    assert again.deletes == 0 and "已撤销" in again.refused[0].reason
     assert push(client, database_url=settings.database_url, unit="scjgj", report_date=DAY).pushed == 0
 
 
@@ -107,8 +124,6 @@ def test_a_list_without_the_document_number_column_is_refused(tmp_path):
 def test_a_revocation_list_in_the_inbox_is_applied_and_problems_reach_the_feedback(settings, published):
     from openpyxl import load_workbook
 
-    from credit.pipeline import write_unit_feedback
-
     _, client = published
     write_list(
         settings.inbox / "scjgj" / "撤销清单.csv",
@@ -120,13 +135,14 @@ def test_a_revocation_list_in_the_inbox_is_applied_and_problems_reach_the_feedba
     [f] = collect_unit(settings, "scjgj", DAY).files
     assert (f.outcome, f.datasets, f.new_versions) == ("collected", ["revocation"], 1)
     assert (settings.archive / "scjgj" / DAY.isoformat() / "撤销清单.csv").is_file()
+    fill_outbox(settings, ["scjgj"], DAY)
     push(client, database_url=settings.database_url, unit="scjgj", report_date=DAY)
     with session_scope(settings.database_url) as session:
         assert (
             session.exec(select(Record).where(Record.decision_doc_no == "雷市监罚〔2026〕1号")).one().revoked
         )
 
-    path = write_unit_feedback(settings, "scjgj", DAY)
+    path = unit_feedback(settings, "scjgj", DAY)
     ws = load_workbook(path)["撤销未执行"]  # apart from the data sheets, which a clerk may resend
     texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
     assert any("REVOKE" in t and "77号" in t for t in texts)
@@ -149,3 +165,49 @@ def test_hidden_names_ending_like_data_files_are_collected(settings):
     (settings.inbox / "scjgj" / ".DS_Store").write_bytes(b"\x00\x00")
     outcomes = {f.name: f.outcome for f in collect_unit(settings, "scjgj", DAY).files}
     assert outcomes == {".处罚.csv": "collected", ".DS_Store": "skipped"}
+
+
+def test_collect_records_the_request_and_only_the_deliver_step_queues_the_delete_once(settings, published):
+    write_list(
+        settings.inbox / "scjgj" / "撤销清单.csv", [["行政处罚", "雷市监罚〔2026〕1号", "", "复议撤销"]]
+    )
+    collect_unit(settings, "scjgj", DAY)
+    with session_scope(settings.database_url) as session:
+        assert session.exec(select(RevocationRequest.state)).all() == ["requested"]
+        assert not session.exec(select(RecordVersion).where(RecordVersion.op == "D")).all()  # no outbox yet
+    assert fill_outbox(settings, ["scjgj"], DAY).deletes == 1
+    assert fill_outbox(settings, ["scjgj"], DAY).deletes == 0  # a request is turned into a delete once
+    with session_scope(settings.database_url) as session:
+        [request] = session.exec(select(RevocationRequest)).all()
+        deletes = session.exec(select(RecordVersion).where(RecordVersion.op == "D")).all()
+        assert request.state == "queued" and [d.id for d in deletes] == [request.version_id]
+        assert deletes[0].push_state == "queued"
+
+
+def test_a_unit_cannot_withdraw_another_units_record(settings, published):
+    write_list(settings.inbox / "zjj" / "撤销清单.csv", [["行政处罚", "雷市监罚〔2026〕1号", "", "冒名撤销"]])
+    [f] = collect_unit(settings, "zjj", DAY).files
+    assert (f.outcome, f.new_versions) == ("collected", 0)
+    assert fill_outbox(settings, None, DAY).deletes == 0
+    with session_scope(settings.database_url) as session:
+        assert not session.exec(select(RevocationRequest)).all()
+        [sub] = session.exec(select(Submission).where(Submission.unit == "zjj")).all()
+        assert "未找到本单位" in sub.problems[0]["errors"][0]["message"]
+
+
+def test_a_request_the_platform_cannot_apply_goes_back_to_the_unit(settings, published):
+    from openpyxl import load_workbook
+
+    _, client = published
+    for n, day in enumerate((DAY, DAY + dt.timedelta(days=1))):
+        write_list(
+            settings.inbox / "scjgj" / f"撤销清单{n}.csv",
+            [["行政处罚", "雷市监罚〔2026〕2号", "", f"录入错误{n}"]],
+        )
+        collect_unit(settings, "scjgj", day)
+        outbox = fill_outbox(settings, ["scjgj"], day)
+        push(client, database_url=settings.database_url, unit="scjgj", report_date=day)
+    assert outbox.deletes == 0 and "已撤销" in outbox.refused[0].reason and outbox.refused[0].row == 3
+    ws = load_workbook(unit_feedback(settings, "scjgj", day))["撤销未执行"]
+    texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
+    assert any("已撤销" in t for t in texts)

@@ -183,8 +183,8 @@ def _store_count(stack, where: str, what: str = "count(*)") -> int:
 
 
 def test_a_day_with_invalid_rows_in_many_units_sends_one_digest_per_kind(stack):
-    from credit.generator import generate_day
     from credit.units import all_units
+    from samples.generator import generate_day
 
     generate_day(stack["home"], DAY, units=UNITS, seed=7, defect_rate=0.3)
     (stack["home"] / "inbox" / "zjj" / "许可0826.xlsx").write_bytes(b"not a workbook")
@@ -250,7 +250,7 @@ def test_rerun_of_the_same_day_sends_nothing_new(stack):
 
 
 def test_platform_outage_ends_push_pending_with_one_digest_of_the_true_backlog(stack):
-    from credit.generator import generate_day
+    from samples.generator import generate_day
 
     generate_day(stack["home"], OUTAGE_DAY, units=UNITS[:4], seed=8, defect_rate=0.1)
     stack["sandbox"].set_faults(fail_5xx=100_000)
@@ -272,7 +272,7 @@ def test_platform_outage_ends_push_pending_with_one_digest_of_the_true_backlog(s
 def test_refused_credentials_fail_the_run_with_cause_and_next_step(stack):
     from prefect.blocks.system import Secret
 
-    from credit.generator import generate_day
+    from samples.generator import generate_day
     from tasks.common import SECRET_BLOCK
 
     # A day of its own: new records to push (push-retry, scheduled every 30 minutes, may have sent the rest).

@@ -11,7 +11,8 @@ from itertools import count
 import pytest
 from sqlmodel import select
 
-from credit.stats import compute_daily, daily_markdown, daily_table, parse_doc_no, save_daily, write_daily
+from credit.reports.daily import write_daily
+from credit.stats import compute_daily, daily_markdown, daily_table, parse_doc_no, save_daily
 from credit.store import (
     Batch,
     BatchItem,
@@ -172,7 +173,7 @@ def test_missing_counted_on_deadline_day_only(db):
 
 def test_late_across_holidays_2023():
     # 2023-09-28 reported 2023-10-08 took 2 working days: not late with N=3, late with N=1.
-    from credit.stats import _is_late
+    from credit.stats.compute import _is_late
 
     assert not _is_late(CAL, D(2023, 9, 28), D(2023, 10, 8), 3)
     assert _is_late(CAL, D(2023, 9, 28), D(2023, 10, 8), 1)
@@ -338,7 +339,7 @@ def test_counts_grouped_by_decision_date_and_verdict(db):
 
 def test_document_number_fast_path_equals_doc_no_key():
     from credit.reference_feed import doc_no_key
-    from credit.stats import _doc_key, _parse_key
+    from credit.stats.doc_numbers import _doc_key, _parse_key
 
     for doc in (
         "雷市监罚〔2026〕12号",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
 from credit.reference_feed import load_reference_feed
+from credit.reports.daily import write_daily
 from credit.stats import (
     DocSeries,
     compute_daily,
@@ -15,7 +17,6 @@ from credit.stats import (
     month_suspected_gaps,
     read_series_rules,
     save_daily,
-    write_daily,
 )
 from credit.store import init_db, session_scope
 from credit.store.models import DailyStat
@@ -92,7 +93,7 @@ def test_declared_series_have_their_own_gaps(db, monkeypatch):
     from credit import stats
 
     rules = [
-        stats.SeriesRule("gaj", "xzcf", stats.re.compile("雷公〔治〕.*"), "治安"),
+        stats.SeriesRule("gaj", "xzcf", re.compile("雷公〔治〕.*"), "治安"),
     ]
     monkeypatch.setattr(stats.DocSeries, "load", classmethod(lambda cls, path=None: cls(rules)))
     with session_scope(db) as s:

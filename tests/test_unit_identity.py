@@ -16,10 +16,13 @@ from sqlmodel import select
 from credit.collect import collect_unit
 from credit.delivery import push
 from credit.keys import business_key, record_key
-from credit.pipeline import daily_statistics, feedback_items, validate_units
 from credit.platform.client import ApiClient
 from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
 from credit.settings import Settings
+from credit.steps.count import daily_statistics
+from credit.steps.deliver import fill_outbox
+from credit.steps.report import feedback_items
+from credit.steps.validate import validate_units
 from credit.store import Record, session_scope
 from credit.units import unit
 from tests.rows import ROW_BUILDERS, write_csv
@@ -57,13 +60,14 @@ def deliver(settings: Settings, unit_code: str, name: str, rows: list[dict], ds:
 
 
 def run_day(settings: Settings, client: ApiClient, day: dt.date) -> dict:
-    """The daily path for the two units: collect, validate (one batch), push, statistics."""
+    """The daily path for the two units: collect, validate (one batch), outbox, push, statistics."""
     for code in (OWNER, ATTACKER):
         collect_unit(settings, code, day)
     results = validate_units(settings, [OWNER, ATTACKER], day)
+    fill_outbox(settings, [OWNER, ATTACKER], day)
     for code in (OWNER, ATTACKER):
         push(client, database_url=settings.database_url, unit=code, report_date=day)
-    report, _ = daily_statistics(settings, day)
+    report = daily_statistics(settings, day).report
     stats = {(r.unit, r.dataset): r.counts for r in report.rows}
     return {"validation": results, "stats": stats}
 

@@ -1,4 +1,4 @@
-"""A day is validated in one suite run per dataset (`validate_groups`, `credit.pipeline.validate_units`):
+"""A day is validated in one suite run per dataset (`validate_groups`, `credit.steps.validate.validate_units`):
 every delivery is judged exactly as if it had been validated alone — SRC-1 against the unit that sent
 each row, DUP-1 within one delivery only."""
 
@@ -9,10 +9,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from credit.generator import generate_day
 from credit.readers import read_file
 from credit.standard import dataset
 from credit.validation import Group, describe_rows, validate_frame, validate_groups
+from samples.generator import generate_day
 from tests.rows import xzcf_row
 
 DAY = dt.date(2026, 11, 26)

@@ -1,4 +1,5 @@
-"""The default Excel reader (our own parser, calamine for what it declines) gives exactly what calamine gives.
+"""The default Excel reader (our own parser, calamine for what it declines) gives what calamine gives on these
+workbooks (the differences between the two, on others, are in tests/test_xlsx_corpus.py).
 
 Real files only: workbooks written here by xlsxwriter (laid out as Excel and WPS save them), by openpyxl (as
 the other tests and the generator write them) and by hand where neither writer can (phonetic runs). Each is read
@@ -19,10 +20,10 @@ import pytest
 import python_calamine
 import xlsxwriter
 
-from credit.generator import generate_day, generate_records, write_frame
 from credit.readers import ENGINES, Sheet, UnreadableFile, excel, guards, read_file, xlsx
 from credit.readers.xlsx import package
 from credit.standard import dataset
+from samples.generator import generate_day, generate_records, write_frame
 from tests import test_readers as reader_tests
 from tests.reliability import hostile
 from tests.reliability.hostile import KINDS

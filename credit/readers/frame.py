@@ -10,7 +10,7 @@ import pandas as pd
 
 from credit.readers.base import Sheet, UnreadableFile
 from credit.readers.build import build_sheet
-from credit.readers.excel import cell_text
+from credit.readers.cell_text import cell_text
 from credit.readers.headers import match_headers
 
 

@@ -23,7 +23,6 @@ import re
 import stat
 import struct
 import zipfile
-import zlib
 from collections.abc import Collection, Iterator
 from pathlib import Path
 from xml.etree.ElementTree import ParseError, iterparse
@@ -31,6 +30,15 @@ from xml.etree.ElementTree import ParseError, iterparse
 from credit.readers import ooxml_guard, xls_guard
 from credit.readers.base import UnreadableFile
 from credit.readers.ooxml_guard import dtd_found, has_dtd, part_key
+from credit.readers.refusals import (
+    INFLATE_ERRORS,
+    MAX_SHEET_CELLS,
+    bomb,
+    damaged,
+    malformed,
+    mib,
+    sheet_too_large,
+)
 
 MAX_FILE_BYTES = 1 << 30  # 1 GiB: a million records of the widest dataset stay well below
 MAX_MEMBERS = 10_000
@@ -38,7 +46,6 @@ MAX_MEMBER_BYTES = 1 << 30  # one part of an xlsx, unpacked
 MAX_UNPACKED_BYTES = 2 << 30  # all parts of an xlsx, unpacked
 MAX_RATIO = 200  # spreadsheets compress 5-30 times; a bomb 1000 times and more
 RATIO_FROM_BYTES = 8 << 20  # small parts may compress as well as they like
-MAX_SHEET_CELLS = 40_000_000  # the rectangle a worksheet's cells span (the engine allocates all of it)
 _CHUNK = 8 << 20
 # The workbook, its relationships and [Content_Types].xml take a few KiB (10,000 sheets: 1 MiB); past this
 # their sheets are not looked up, every part that may be one is bounded instead.
@@ -66,13 +73,6 @@ _CELL_NO_REF = re.compile(rb"<c(?:>|/>|\s(?![^>]*\br=)[^>]*>)")
 _CELL_NOT_R_FIRST = re.compile(rb'<c(?:>|/>|\s(?!r="))')
 _MAX_CANDIDATES = 1_000  # beyond this, one full search of the block is cheaper
 _REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
-# What inflating a member whose compressed data are damaged raises: zlib's own error, a CRC or local header
-# that zipfile rejects, a stream that ends early, a header too short to unpack.
-INFLATE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, struct.error)
-
-
-def _mib(n: int) -> str:
-    return f"{n / (1 << 20):.0f} MiB"
 
 
 def check_path(path: Path) -> int:
@@ -87,8 +87,8 @@ def check_path(path: Path) -> int:
         )
     if st.st_size > MAX_FILE_BYTES:
         raise UnreadableFile(
-            f"文件过大（{_mib(st.st_size)}，上限{_mib(MAX_FILE_BYTES)}），请拆分后再报送",
-            f"the file is too large ({_mib(st.st_size)}; the limit is {_mib(MAX_FILE_BYTES)}); split it",
+            f"文件过大（{mib(st.st_size)}，上限{mib(MAX_FILE_BYTES)}），请拆分后再报送",
+            f"the file is too large ({mib(st.st_size)}; the limit is {mib(MAX_FILE_BYTES)}); split it",
         )
     return st.st_size
 
@@ -120,46 +120,6 @@ def check_content(data: bytes, suffix: str, *, sheets: bool = True) -> None:
         )
 
 
-def _bomb(zh: str, en: str) -> UnreadableFile:
-    return UnreadableFile(
-        f"Excel文件结构异常（疑似压缩炸弹），未打开：{zh}",
-        f"the Excel file is abnormal (a suspected zip bomb) and was not opened: {en}",
-    )
-
-
-def damaged(exc: BaseException) -> UnreadableFile:
-    """A member of the zip does not inflate: the clerk is told to save the file again (only the error's type
-    is kept, never the bytes it failed on)."""
-    kind = type(exc)
-    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
-    return UnreadableFile(
-        "Excel文件已损坏，无法读取，请重新保存后再报送",
-        f"the Excel file is damaged (its zip data does not inflate): {name}",
-    )
-
-
-def sheet_too_large(part: str, rows: int, columns: int) -> UnreadableFile:
-    """A worksheet whose cells span rows x columns, more than MAX_SHEET_CELLS: what every reader says of it."""
-    stem = Path(part.replace("\\", "/")).stem
-    return UnreadableFile(
-        f"工作表“{stem}”的单元格范围过大（{rows}行×{columns}列，"
-        f"超过{MAX_SHEET_CELLS}个单元格），可能有远处的零散单元格；请删除多余的行列后再报送",
-        f"worksheet part {stem!r} spans {rows} rows x {columns} columns (more than "
-        f"{MAX_SHEET_CELLS} cells), probably stray cells far away; delete the unused rows and columns",
-    )
-
-
-def _malformed(part: str, exc: ParseError) -> UnreadableFile:
-    """A worksheet whose XML does not parse (only its position is kept, never the text around it)."""
-    stem = Path(part.replace("\\", "/")).stem
-    line, column = exc.position
-    return UnreadableFile(
-        f"Excel文件已损坏（工作表“{stem}”的内容格式错误），无法读取，请重新保存后再报送",
-        f"the Excel file is damaged: worksheet part {stem!r} is not well-formed XML (line {line}, "
-        f"column {column})",
-    )
-
-
 def _check_zip(data: bytes) -> None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -171,19 +131,19 @@ def _check_zip(data: bytes) -> None:
         ooxml_guard.check_entries(zf, data)
         infos = zf.infolist()
         if len(infos) > MAX_MEMBERS:
-            raise _bomb(f"包含{len(infos)}个部件", f"{len(infos)} parts")
+            raise bomb(f"包含{len(infos)}个部件", f"{len(infos)} parts")
         total = 0
         for info in infos:
             size, packed = info.file_size, info.compress_size
             total += size
             if size > MAX_MEMBER_BYTES or total > MAX_UNPACKED_BYTES:
-                raise _bomb(
-                    f"解压后超过{_mib(MAX_MEMBER_BYTES if size > MAX_MEMBER_BYTES else MAX_UNPACKED_BYTES)}",
-                    f"more than {_mib(MAX_MEMBER_BYTES if size > MAX_MEMBER_BYTES else MAX_UNPACKED_BYTES)}"
+                raise bomb(
+                    f"解压后超过{mib(MAX_MEMBER_BYTES if size > MAX_MEMBER_BYTES else MAX_UNPACKED_BYTES)}",
+                    f"more than {mib(MAX_MEMBER_BYTES if size > MAX_MEMBER_BYTES else MAX_UNPACKED_BYTES)}"
                     " unpacked",
                 )
             if size > RATIO_FROM_BYTES and size > MAX_RATIO * max(packed, 1):
-                raise _bomb(
+                raise bomb(
                     f"部件“{info.filename}”压缩比{size // max(packed, 1)}倍",
                     f"part {info.filename!r} compressed {size // max(packed, 1)} times",
                 )
@@ -428,5 +388,5 @@ def _exact_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]
         # Cells already read past the limit are what the engine would choke on (and what our reader, which
         # stops at </sheetData>, reports): the rectangle is the reason. Otherwise the XML itself is.
         if max_row * max_col <= MAX_SHEET_CELLS:
-            raise _malformed(info.filename, exc) from None
+            raise malformed(info.filename, exc) from None
     return max_row, max_col

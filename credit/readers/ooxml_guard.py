@@ -24,6 +24,7 @@ import struct
 import zipfile
 
 from credit.readers.base import UnreadableFile
+from credit.readers.refusals import damaged
 
 # What a reader compares entry names by: calamine lower-cases ASCII and reads `\\` as `/`; our Package and the
 # guard lower-case (all of Unicode: stricter, never looser) the same way.
@@ -173,8 +174,6 @@ def check_shared_string_counts(zf: zipfile.ZipFile, total: int, errors: tuple) -
 
 
 def _check_counts(zf: zipfile.ZipFile, info: zipfile.ZipInfo, total: int, errors: tuple) -> None:
-    from credit.readers.guards import damaged
-
     try:
         head = _read_head(zf, info, _SST_HEAD_BYTES)
     except errors as exc:

@@ -10,6 +10,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from credit.readers.base import UnreadableFile
+from credit.readers.unit_file import parse_unit_file
 from credit.standard import dataset
 
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -89,9 +91,6 @@ def _col(i: int) -> str:
 
 def warm_up() -> None:
     """Parse a small CSV (UTF-8 and GBK) and workbook once; never raises."""
-    from credit.readers.base import UnreadableFile
-    from credit.readers.unit_file import parse_unit_file
-
     folder = Path(tempfile.mkdtemp(prefix="credit-warm-"))
     try:
         samples = {"w.csv": _csv().encode("utf-8"), "g.csv": _csv().encode("gbk"), "w.xlsx": _xlsx()}

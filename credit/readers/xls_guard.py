@@ -14,6 +14,7 @@ from __future__ import annotations
 import struct
 
 from credit.readers.base import UnreadableFile
+from credit.readers.refusals import MAX_SHEET_CELLS, sheet_too_large
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENDOFCHAIN = 0xFFFFFFFE
@@ -210,8 +211,6 @@ def _check_sheet(stream: bytes, at: int, name: str, limit: int, too_large) -> No
 def check_xls(data: bytes) -> None:
     """Refuses an OLE workbook whose structure would make calamine reserve, allocate or loop without bound.
     Silent for ordinary files and for files calamine will refuse by itself."""
-    from credit.readers.guards import MAX_SHEET_CELLS, sheet_too_large
-
     try:
         stream = _Compound(data).stream()
     except (_Unfollowed, struct.error):

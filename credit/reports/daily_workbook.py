@@ -15,17 +15,17 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from credit import escape
+from credit.counters import COUNT_LABELS, RATE_FIELDS, RATE_LABELS, SHOWN_COUNTS
 from credit.reports.sheets import LINE_HEIGHT, fit, print_setup, wrapped_lines
 from credit.standard import DATASET_NAMES
-from credit.stats import Counts, DailyReport, _ordered, cn_date
+from credit.stats import Counts, DailyReport, cn_date, ordered_rows
 
-HEADERS = [
-    "单位", "数据类别", "新增", "错误", "迟报", "漏报", "纠正", "推送", "平台接收", "平台退回",
-    "错误率", "迟报率", "漏报率", "及时率", "达标率", "三清零",
-]  # fmt: skip
-COUNTS = ["received", "invalid", "late", "missing", "corrections", "pushed", "accepted", "rejected"]
-RATES = ["error_rate", "late_rate", "missing_rate", "timely_rate", "compliance_rate"]
-WIDTHS = [24, 9] + [7] * 8 + [9] * 5 + [7]
+# The columns follow the counters' one definition (credit.counters): counts, then rates, then 三清零.
+COUNTS = list(SHOWN_COUNTS)
+RATES = list(RATE_FIELDS)
+HEADERS = ["单位", "数据类别", *(COUNT_LABELS[f] for f in COUNTS), *(RATE_LABELS[r] for r in RATES), "三清零"]
+WIDTHS = [24, 9] + [7] * len(COUNTS) + [9] * len(RATES) + [7]
+FIRST_RATE_COLUMN = 3 + len(COUNTS)
 RED = PatternFill("solid", fgColor="F8CBAD")
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 THIN = Side(style="thin", color="999999")
@@ -79,12 +79,12 @@ def _stats_sheet(ws, report: DailyReport) -> None:
             cell = ws.cell(r, col)
             cell.border = BORDER
             cell.alignment = LEFT if col <= 2 else NUMBER
-            if 11 <= col <= 15 and isinstance(cell.value, float):
+            if FIRST_RATE_COLUMN <= col < FIRST_RATE_COLUMN + len(RATES) and isinstance(cell.value, float):
                 cell.number_format = "0.00%"
             if not c.three_zero:  # exactly the rows that say 否
                 cell.fill = RED
 
-    for row in _ordered(report):
+    for row in ordered_rows(report):
         put([row.short_name, DATASET_NAMES.get(row.dataset, row.dataset)], row.counts)
     put(["合计", "全部"], report.total)
     for cell in ws[ws.max_row]:

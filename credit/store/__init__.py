@@ -9,6 +9,7 @@ from credit.store.models import (
     RecordVersion,
     ReferenceDecision,
     ReferenceFile,
+    RevocationRequest,
     Submission,
     UnitRow,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "RecordVersion",
     "ReferenceDecision",
     "ReferenceFile",
+    "RevocationRequest",
     "Submission",
     "UnitRow",
     "get_engine",

@@ -1,5 +1,5 @@
-"""Tables of the store. Data flows one way: submissions -> records/versions -> verdicts -> batches ->
-receipts -> daily statistics. Unique constraints, not luck, keep concurrent runs from duplicating rows."""
+"""Tables of the store. Data flows one way: submissions -> records/versions (and revocation requests) ->
+verdicts -> batches -> receipts -> daily statistics. Unique constraints, not luck, keep concurrent runs from duplicating rows."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from credit.counters import COUNT_FIELDS
 
 
 def _now() -> dt.datetime:
@@ -141,6 +143,27 @@ class BatchItem(SQLModel, table=True):
     payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
+class RevocationRequest(SQLModel, table=True):
+    """A 撤销清单 row that matched one published record of the sending unit (collect step). The deliver step
+    turns it into a delete (op D) in the outbox exactly once: 'requested' → 'queued' (the delete's version) or
+    'refused' (the platform holds no accepted version of it; the reason goes to the unit's feedback)."""
+
+    __tablename__ = "revocation_request"
+    __table_args__ = (UniqueConstraint("submission_id", "row", name="uq_revocation_request_row"),)
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    unit: str = Field(index=True, max_length=32)  # the sender: a unit withdraws only its own records
+    dataset: str = Field(max_length=8)
+    record_key: str = Field(max_length=64)
+    row: int  # as the unit's spreadsheet shows it
+    reason: str
+    values: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # the row by key, for feedback
+    columns: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # key -> header as written
+    # requested | queued | refused ("claimed" only inside the deliver step's transaction)
+    state: str = Field(default="requested", index=True, max_length=16)
+    version_id: int | None = Field(default=None, foreign_key="record_version.id")
+
+
 class ReferenceFile(SQLModel, table=True):
     """A reference-feed file already read (reading one twice changes nothing)."""
 
@@ -166,27 +189,35 @@ class ReferenceDecision(SQLModel, table=True):
     deadline: dt.date | None = Field(default=None, index=True)  # N-th working day after the decision
 
 
-class DailyStat(SQLModel, table=True):
-    """日统计: one row per report date, unit and dataset, the day's snapshot. Recomputing a day with the same
-    knowledge leaves it as it is; a recomputation that gives other numbers is a restatement: the row takes the
-    day's next `revision` and `restated` keeps what each revision changed (field: old, new), oldest first."""
-
-    __tablename__ = "daily_stat"
-    __table_args__ = (UniqueConstraint("date", "unit", "dataset", name="uq_daily_stat"),)
+class _DailyStatKey(SQLModel):
     id: int | None = Field(default=None, primary_key=True)
     date: dt.date = Field(index=True)
     unit: str = Field(max_length=32)
     dataset: str = Field(max_length=8)
     deadline_workdays: int
-    received: int = 0
-    invalid: int = 0
-    late: int = 0
-    invalid_or_late: int = 0
-    missing: int = 0
-    corrections: int = 0
-    pushed: int = 0
-    accepted: int = 0
-    rejected: int = 0
+
+
+# One integer column per daily counter, in the order of their one definition (credit.counters.Counts); the
+# columns themselves are added by a migration (tests/test_migrations.py checks the newest one yields them).
+_DailyStatCounters = type(
+    "_DailyStatCounters",
+    (_DailyStatKey,),
+    {
+        "__module__": __name__,
+        "__annotations__": dict.fromkeys(COUNT_FIELDS, int),
+        **dict.fromkeys(COUNT_FIELDS, 0),
+    },
+)
+
+
+class DailyStat(_DailyStatCounters, table=True):
+    """日统计: one row per report date, unit and dataset, the day's snapshot. Recomputing a day with the same
+    knowledge leaves it as it is; a recomputation that gives other numbers is a restatement: the row takes the
+    day's next `revision` and `restated` keeps what each revision changed (field: old, new), oldest first.
+    Columns: the key (`_DailyStatKey`), the counters (`credit.counters`), then those below."""
+
+    __tablename__ = "daily_stat"
+    __table_args__ = (UniqueConstraint("date", "unit", "dataset", name="uq_daily_stat"),)
     suspected_gaps: list[str] | None = Field(default=None, sa_column=Column(JSON))
     suspected_gaps_total: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})

@@ -4,9 +4,9 @@
 each expectation's unexpected rows into issues (row, rule, key, severity); whether a record is rejected is
 decided here from each expectation's `meta` (rule id, severity), with a deployment's severity overrides.
 `describe_rows` turns verdicts into what a clerk reads: Chinese messages naming the column, values masked
-per STANDARD.md §7.
+per docs/standard.md §7.
 
-Great Expectations is imported lazily (≈ 3 s) on the first validation only.
+Great Expectations is imported lazily (≈ 3 s) by `credit.validation.gx`, on the first validation that needs it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from credit.standard import dataset as dataset_def
+from credit.units import all_units
+from credit.validation import direct, gx
 from credit.validation.messages import describe_rows, rules
 from credit.validation.suites import SEVERITIES, load_suite_json
 
@@ -65,8 +68,6 @@ CONTEXT_COLUMNS = ("reporting_unit", "delivery")
 def prepare_frame(dataset: str, data: pd.DataFrame, unit_code=None, delivery="") -> pd.DataFrame:
     """All of the dataset's field keys as pandas string columns, positional index (missing columns blank),
     then the context columns, each one value or one per row (`reporting_unit` blank: SRC-1 not checked)."""
-    from credit.standard import dataset as dataset_def
-
     keys = dataset_def(dataset).keys
     frame = data.reindex(columns=keys)
     frame = frame.reset_index(drop=True)
@@ -169,8 +170,6 @@ def validate_groups(
         raise ValueError(f"engine must be 'gx' or 'direct', not {engine!r}")
     if not groups:
         return []
-    from credit.units import all_units
-
     unknown = sorted({g.unit_code for g in groups if g.unit_code and g.unit_code not in all_units()})
     if unknown:
         raise ValueError(f"未知单位代码 unknown unit codes: {', '.join(unknown)}")
@@ -183,14 +182,10 @@ def validate_groups(
         data = pd.concat([g.data for g in groups], ignore_index=True)
         frame = prepare_frame(dataset, data, units, deliveries)
     params = suite_parameters(report_date)
-    from credit.validation import direct
-
     if engine == "direct" and docs_dir is None and direct.supported(dataset):
         positions, rules_, keys, sevs, docs_index = direct.run_suite(dataset, frame, params)
     else:
-        from credit.validation.gx import run_suite
-
-        positions, rules_, keys, sevs, docs_index = run_suite(dataset, frame, params, docs_dir=docs_dir)
+        positions, rules_, keys, sevs, docs_index = gx.run_suite(dataset, frame, params, docs_dir=docs_dir)
     issues = apply_severity(issues_frame(positions, rules_, keys, sevs, frame.index), severity)
     out = []
     start = 0

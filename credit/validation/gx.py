@@ -61,7 +61,7 @@ def _context() -> Any:
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.execution_engine import pandas_execution_engine
 
-    import expectations.custom  # noqa: F401  registers the custom expectation types
+    import credit.validation.gx_expectations  # noqa: F401  registers the custom expectation types
 
     if enabled("hash_threshold"):
         # Private setting: GX md5-hashes every DataFrame smaller than this on each run (≈ 4 s at 1M rows).

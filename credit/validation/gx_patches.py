@@ -33,7 +33,7 @@ PATCHES: dict[str, str] = {
     "fast_json": "convert_to_json_serializable rebound in every GX module, with a fast path for plain JSON "
     "values (100k 1.14×, 1M 1.07×)",
     "id_memo": "IDDict.to_id remembered per validation call (100k 1.17×, 1M 1.07×)",
-    "kwargs_getters": "expectations/custom.py: the custom expectations' _get_*_kwargs read the model's fields "
+    "kwargs_getters": "credit/validation/gx_expectations.py: the custom expectations' _get_*_kwargs read the model's fields "
     "instead of rebuilding the configuration per key (100k 1.23×, 1M 1.07×)",
 }
 

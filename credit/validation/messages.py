@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -11,29 +10,18 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from credit import escape
-from credit.identifiers import is_valid_uscc, mask_id
+from credit.identifiers import mask_id
+from credit.keys import business_keys
+from credit.masking import mask_ids
 from credit.standard import DATA_DIR, dataset, labels
+from credit.units import unit
+from credit.validation.checks import fine_yuan_amount, regime_for
 
 if TYPE_CHECKING:
     from credit.validation import Verdicts
 
 HIDDEN = "******"
 PLACEHOLDER_TEXT = "00000000000000000X"
-
-# ID numbers as people write them (STANDARD.md §7): 15–18 characters (an X last: a digit lost or added still
-# hides a person) in ASCII or full-width digits, plain or in groups split by spaces or hyphens
-# ("440882 19900101 1234", "440882-1990-0101-1234").
-# A run of digits is found whole (never inside a longer number; letters around it do not hide it: a file
-# named `sfz440882…`), then the groups that together look like an ID number are masked.
-_DIGITS = "0-9\uff10-\uff19"
-_XS = "Xx\uff38\uff58"
-_SEPARATORS = " \u00a0\u2002-\u200a\u202f\u205f\u3000\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d"
-_NUMBER_RUN = re.compile(  # at least 15 characters long: shorter runs never cost a Python call
-    rf"(?<![{_DIGITS}])(?=[{_DIGITS}{_XS}{_SEPARATORS}]{{15}})"
-    rf"[{_DIGITS}]+[{_XS}]?(?:[{_SEPARATORS}]{{1,3}}[{_DIGITS}]+[{_XS}]?)*(?![{_DIGITS}])"
-)
-_SEPARATOR_RUN = re.compile(rf"([{_SEPARATORS}]+)")
-_TO_ASCII = str.maketrans({**{0xFF10 + i: str(i) for i in range(10)}, "x": "X", "\uff38": "X", "\uff58": "X"})
 
 
 @dataclass(frozen=True)
@@ -47,7 +35,7 @@ class Rule:
 
 @cache
 def rules() -> dict[str, Rule]:
-    """rule id -> Rule, in STANDARD.md §3 order."""
+    """rule id -> Rule, in the order of docs/standard.md §3."""
     with open(DATA_DIR / "rules.csv", encoding="utf-8", newline="") as fh:
         return {
             r["rule"]: Rule(r["rule"], r["severity"], r["name_zh"], r["message_zh"], r["explanation_zh"])
@@ -66,70 +54,6 @@ def mask_value(key: str, value: object) -> str | None:
         return mask_id(text.strip()) if text.strip() else text
     # An ID number typed into any other cell (a 自然人's number in the USCC column) is masked too.
     return mask_ids(text)
-
-
-def mask_ids(text: str) -> str:
-    """Every ID number in free text masked (`440882********1234`), however it is written."""
-    if len(text) < 15:
-        return text
-    return _NUMBER_RUN.sub(_mask_run, text)
-
-
-def _mask_run(match: re.Match) -> str:
-    parts = _SEPARATOR_RUN.split(match.group(0))  # groups at even positions, separators between
-    groups = parts[0::2]
-    out: list[str] = []
-    i = 0
-    while i < len(groups):
-        best, digits = None, ""
-        for j in range(i, len(groups)):
-            group = groups[j].translate(_TO_ASCII)
-            # an X ending a group may end the number, or be a letter after it (`…1234x.csv`)
-            tries = [(digits + group, "")]
-            if group.endswith("X"):
-                tries.append((digits + group[:-1], groups[j][-1]))
-            for candidate, rest in tries:
-                if (
-                    len(candidate) <= 18
-                    and "X" not in candidate[:-1]
-                    and _looks_like_id(candidate, plain=i == j)
-                ):
-                    best = (j, candidate, rest)
-                    break
-            digits += group
-            if len(digits) > 19 or "X" in digits[:-1]:
-                break
-        if best is None:
-            out.append(groups[i])
-            end = i
-        else:
-            end, number, rest = best
-            out.append((mask_id(number) or "") + rest)
-        if end + 1 < len(groups):
-            out.append(parts[2 * end + 1])
-        i = end + 1
-    return "".join(out)
-
-
-def _looks_like_id(digits: str, *, plain: bool) -> bool:
-    """15 digits written whole (an old ID number); 16–18 (a digit lost or added) with a birth date where an ID
-    number carries it, the check digit right or wrong; 18 written whole that are no valid credit code. In
-    groups, only 15 or 18 with a birth date. A credit code's 17 digits before its letter are not a date."""
-    n = len(digits)
-    if not digits[:-1].isdigit() or not (digits[-1].isdigit() or (digits[-1] == "X" and n >= 16)):
-        return False
-    if n == 15:
-        return plain or _plausible_date("19" + digits[6:12])
-    if n == 18 or (plain and n in (16, 17)):
-        return _plausible_date(digits[6:14]) or (plain and n == 18 and not is_valid_uscc(digits))
-    return False
-
-
-def _plausible_date(yyyymmdd: str) -> bool:
-    if len(yyyymmdd) != 8 or not yyyymmdd.isdigit():
-        return False
-    year, month, day = int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:])
-    return 1900 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
 
 
 def display(value: str | None) -> str:
@@ -171,8 +95,6 @@ class _Context:
 
     def duplicate_rows(self, row) -> list:
         if self._dups is None:
-            from credit.keys import business_keys
-
             keys = business_keys(self.v.dataset, self.data)
             dup = keys[keys.duplicated(keep=False)]
             groups = dup.groupby(dup, sort=False).groups
@@ -212,21 +134,15 @@ def _detail(rule: str, key: str, row, ctx: _Context, ds: str) -> dict[str, str]:
             else "以92开头的是个体工商户的代码，请核对类别或代码。"
         )
     elif rule == "SRC-1" and ctx.v.unit_code:
-        from credit.units import unit
-
         u = unit(ctx.v.unit_code)
         out["expected"] = f"“{u.name}”（或简称“{u.short_name}”）" if key == "source_unit" else f"“{u.uscc}”"
     elif rule == "DATE-2":
         out["report_date"] = ctx.v.report_date.isoformat() if ctx.v.report_date else ""
     elif rule == "DATE-6":
-        from credit.validation.checks import regime_for
-
         decision = pd.to_datetime(ctx.get(row, "decision_date"), format="%Y-%m-%d", errors="coerce")
         name, lo, hi = regime_for(decision if pd.notna(decision) else pd.Timestamp.today())
         out.update(regime=name, min_months=str(lo), max_months=str(hi))
     elif rule == "AMT-5":
-        from credit.validation.checks import fine_yuan_amount
-
         content = pd.Series([ctx.get(row, "penalty_content") or ""], dtype="str")
         yuan = fine_yuan_amount(content).iloc[0]
         if pd.notna(yuan):

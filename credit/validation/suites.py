@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import expectations
+from credit.validation.registry import attribute
 
-SUITES_DIR = Path(expectations.__file__).resolve().parent
+# The committed suites: data of the top-level `expectations/` package, a sibling of `credit/` both in the
+# repository (editable install) and in site-packages; found by path, so that `credit` never imports it.
+SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
 SEVERITIES = ("error", "warning")
 
 
@@ -49,8 +51,6 @@ class FailingRows:
         if len(fields) == 1:
             per_key = {fields[0]: failing}
         else:
-            from expectations.table import attribute
-
             columns = list(kwargs["column_list"])  # only these are read: the other columns' rows not copied
             found = attribute(kind, kwargs, frame[columns].iloc[failing], params)
             per_key = {k: failing[m] for k, m in found.items() if k in fields and m.any()}

@@ -25,7 +25,7 @@ KEY, SECRET = "rel-key", "rel-secret-not-real"
 
 
 def generate(template: Path) -> Path:
-    from credit.generator import generate_day
+    from samples.generator import generate_day
 
     generate_day(
         template, DAY, units=UNITS, seed=808, records=(12, 30), defect_rate=0.2, natural_person_rate=0.4

@@ -1,4 +1,4 @@
-"""A day's pipeline in its own process, the steps Prefect's tasks wrap (credit.pipeline, credit.collect,
+"""A day's pipeline in its own process, the steps Prefect's tasks wrap (credit.steps,
 credit.delivery), for tests that kill it, run two at once, or run it against a failing platform.
 
     python -m tests.reliability.driver day --date 2026-11-26 --units scjgj zjj [--pause-at STEP]
@@ -29,9 +29,9 @@ def _pause(home: Path):
 
 
 def _instrument(step: str, home: Path) -> None:
-    import credit.collect
-    import credit.delivery
+    import credit.collect.inbox
     import credit.stats
+    import credit.steps.validate
 
     def after(module, name):
         original = getattr(module, name)
@@ -44,17 +44,17 @@ def _instrument(step: str, home: Path) -> None:
         setattr(module, name, wrapped)
 
     if step == "collect-store":
-        after(credit.collect, "store_sheet")  # rows added to the session, not committed
+        after(credit.collect.inbox, "store_sheet")  # rows added to the session, not committed
     elif step == "collect-move":
-        original = credit.collect.move_into
+        original = credit.collect.inbox.move_into
 
         def before_move(*args, **kwargs):  # the submission is committed, the file not yet archived
             _pause(home)
             return original(*args, **kwargs)
 
-        credit.collect.move_into = before_move
+        credit.collect.inbox.move_into = before_move
     elif step == "validate":
-        after(credit.delivery, "queue_valid")  # verdicts and queue in the session, not committed
+        after(credit.steps.validate, "validate_groups")  # a suite run done, its verdicts not committed
     elif step == "stats":
         after(credit.stats, "save_daily")  # the day's rows in the session, not committed
     elif step:
@@ -84,11 +84,15 @@ def transport(settings):
 
 
 def run_day(settings, day: dt.date, units: list[str], push: bool = True) -> dict:
-    """collect -> validate -> push per unit, then the statistics; a failing step is recorded (as a
-    Prefect task failure would be) and the day goes on, like the flow does."""
+    """collect -> validate -> outbox -> push per unit, then the statistics and the units' workbooks; a failing
+    step is recorded (as a Prefect task failure would be) and the day goes on, like the flow does."""
     from credit.collect import collect_unit
     from credit.delivery import push as push_records
-    from credit.pipeline import daily_statistics, load_references, sync_units, validate_unit
+    from credit.steps.collect import load_references, sync_units
+    from credit.steps.count import daily_statistics
+    from credit.steps.deliver import fill_outbox
+    from credit.steps.report import units_feedback
+    from credit.steps.validate import validate_unit
 
     out: dict = {"errors": []}
 
@@ -107,6 +111,7 @@ def run_day(settings, day: dt.date, units: list[str], push: bool = True) -> dict
         out.setdefault("collect", {})[unit] = c.summary() if c else None
         v = step(f"validate {unit}", validate_unit, settings, unit, day)
         out.setdefault("validate", {})[unit] = v.summary() if v else None
+        step(f"outbox {unit}", fill_outbox, settings, [unit], day)
         if client is not None:
             p = step(
                 f"push {unit}",
@@ -118,7 +123,8 @@ def run_day(settings, day: dt.date, units: list[str], push: bool = True) -> dict
             )
             out.setdefault("push", {})[unit] = p.to_dict() if p else None
     r = step("stats", daily_statistics, settings, day)
-    out["stats"] = r[0].as_dict()["total"] if r else None
+    out["stats"] = r.report.as_dict()["total"] if r else None
+    step("feedback", units_feedback, settings, units, day)
     if client is not None:
         client.close()
     return out

@@ -70,7 +70,7 @@ def in_file(text: str) -> str:
 def gap(name: str) -> str:
     """The 疑似漏报 listed for a hostile prefix: 2号, its prefix in the form it is compared in and written
     back as offices write brackets (雷公（治）)."""
-    from credit.stats import _written
+    from credit.stats.doc_numbers import _written
 
     return _written(doc_no_key(in_file(HOSTILE[name]))) + "〔2026〕2号"
 
@@ -192,7 +192,7 @@ def day(tmp_path_factory):
 
     def cli(*args: str, ok=(0, 1)) -> str:
         res = subprocess.run(
-            [sys.executable, "-m", "credit.cli", *args], env=env, cwd=root, capture_output=True, timeout=300
+            [sys.executable, "-m", "cli", *args], env=env, cwd=root, capture_output=True, timeout=300
         )
         assert res.returncode in ok, res.stderr.decode("utf-8", "replace")[-3000:]
         return res.stdout.decode("utf-8") + res.stderr.decode("utf-8")
@@ -433,7 +433,7 @@ def test_terminal_output_is_escaped(day):
 
 def test_log_records_of_the_domain_are_escaped(caplog, tmp_path):
     """caplog, without Prefect: a reference-feed file whose name and unit forge lines and carry an ID."""
-    from credit.pipeline import load_references
+    from credit.steps.collect import load_references
 
     settings = common.make_settings(tmp_path / "home")
     feed = settings.home / "reference" / "xzcf" / f"{FILE_NAME}.csv"

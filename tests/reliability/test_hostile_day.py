@@ -140,7 +140,7 @@ def _check(path: Path, home: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREDIT_")}
     env.update(CREDIT_HOME=str(home), PYTHONPATH=str(common.PROJECT), GX_ANALYTICS_ENABLED="false")
     return subprocess.run(
-        [sys.executable, "-m", "credit.cli", "check", str(path), "--unit", UNIT, "--json"],
+        [sys.executable, "-m", "cli", "check", str(path), "--unit", UNIT, "--json"],
         cwd=common.PROJECT,
         env=env,
         capture_output=True,

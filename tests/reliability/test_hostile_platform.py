@@ -438,16 +438,19 @@ def rejecting(record) -> list[dict[str, str]] | None:
 def test_a_platform_rejection_goes_back_to_the_unit_whatever_the_source(
     settings, sandbox, hostile, source, tmp_path, monkeypatch
 ):
-    from credit.pipeline import validate_unit, write_unit_feedback
+    from credit.steps.deliver import fill_outbox
+    from credit.steps.report import unit_feedback
+    from credit.steps.validate import validate_unit
 
     settings, file_name = _deliver(settings, source, tmp_path, monkeypatch)
     checked = validate_unit(settings, "scjgj", DAY)
     assert (checked.valid, checked.invalid) == (3, 0)
+    fill_outbox(settings, ["scjgj"], DAY)
     hostile.set("POST", Mode("reject", reject=rejecting))
     with client(hostile.url) as c:
         summary = push(c, unit="scjgj", report_date=DAY, database_url=settings.database_url)
     assert (summary.accepted, summary.rejected, summary.failed) == (2, 1, False)
-    path = write_unit_feedback(settings, "scjgj", DAY)
+    path = unit_feedback(settings, "scjgj", DAY)
     assert path is not None
     ws = load_workbook(path)[DATASET_NAMES["xzcf"]]
     header = [c.value for c in ws[1]]
@@ -485,7 +488,7 @@ def test_the_feedback_writer_takes_items_without_columns_raw_or_row(tmp_path):
 
 
 def test_the_cap_is_a_setting(home, monkeypatch):
-    from credit.platform import make_transport
+    from credit.platform.transports import make_transport
     from credit.settings import load_settings
 
     monkeypatch.setenv("CREDIT_PLATFORM_URL", "http://127.0.0.1:9")

@@ -46,7 +46,7 @@ def test_check_refuses_a_unit_code_that_is_a_path(tmp_path):
     f = tmp_path / "a.csv"
     f.write_text("x\n", encoding="utf-8")
     res = subprocess.run(
-        [sys.executable, "-m", "credit.cli", "check", str(f), "--unit", "../../etc"],
+        [sys.executable, "-m", "cli", "check", str(f), "--unit", "../../etc"],
         capture_output=True,
         text=True,
         cwd=common.PROJECT,
@@ -82,7 +82,7 @@ def test_same_long_name_twice_gets_a_tag_and_never_overwrites(tmp_path):
 
 
 def test_sandbox_binds_to_loopback_by_default():
-    from credit.cli import build_parser
+    from cli.main import build_parser
     from credit.sandbox import serve_forever, start_sandbox
 
     assert build_parser().parse_args(["sandbox"]).host == "127.0.0.1"

@@ -105,7 +105,7 @@ def day_written(template, tmp_path_factory, db_url):
     )
     if db_url:
         env["CREDIT_DATABASE_URL"] = db_url
-    credit = [sys.executable, "-m", "credit.cli"]
+    credit = [sys.executable, "-m", "cli"]
     outputs: list[tuple[str, str]] = []
 
     def run(*args: str, ok=(0, 1)) -> subprocess.CompletedProcess:

@@ -7,13 +7,16 @@ string indices are read from the bytes with vector arithmetic; texts are arrow s
 only where they need it; numbers and dates, which have few distinct values, are written once per distinct value.
 The shared strings are read on a second thread while the first worksheet is scanned.
 
-A worksheet whose cells span more than `guards.MAX_SHEET_CELLS` is refused as the guard refuses it, from the
+A worksheet whose cells span more than `refusals.MAX_SHEET_CELLS` is refused as the guard refuses it, from the
 positions parsed; the worksheets this reader does not load are streamed by the guard before any is returned.
 
-Every cell comes out exactly as `cell_text` writes python_calamine's value. Whatever is not reproduced with
+A cell comes out as `cell_text` writes python_calamine's value for it, with two known differences: this reader
+decodes every `_xHHHH_` escape (calamine only _x0000_ to _x00FF_), and reads a worksheet with whole-row or
+whole-column merges (`<mergeCell ref="A:A"/>`), which calamine refuses. tests/test_xlsx_corpus.py compares both
+cell by cell on workbooks other programs wrote and asserts those differences. Whatever is not reproduced with
 certainty (the 1904 date system, error cells, durations, cells without a position, unexpected attributes or
 layouts, strict OOXML, a part that does not parse, a part larger than `package.MAX_FAST_PART_BYTES`) raises
-`NotFast`: the caller then reads the workbook with calamine.
+`NotFast`: the caller logs its reason and reads the workbook with calamine.
 
 The modules, bottom up: `package` (the zip, its parts, the workbook's sheets; `NotFast`), `styles` (number
 formats), `tags` (the tag scanner and its grammar), `references` (&#NNNN;), `text` (texts and the shared
@@ -25,11 +28,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 
+from credit.escape import log_line
 from credit.readers.base import UnreadableFile
 from credit.readers.guards import check_sheet_extents
 from credit.readers.xlsx.package import NotFast, Package, check_package, entries
@@ -40,21 +46,30 @@ from credit.readers.xlsx.text import Strings, shared_strings
 __all__ = ["Grid", "NotFast", "worksheets"]
 
 _THREAD_FROM = 1 << 20  # bytes of shared strings worth reading on a second thread
+_MESSAGE_CHARS = 200  # of an unexpected error's message, in the log
 
 log = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
 def _declining() -> Iterator[None]:
-    """An unexpected error of this reader makes calamine read the workbook: it never fails a delivery (only the
-    error's type is logged, never what the cells hold)."""
+    """An unexpected error of this reader makes calamine read the workbook: it never fails a delivery. The
+    caller logs the reason NotFast gives; here the error's type, where it was raised and its message (escaped,
+    ID numbers masked, cut short: it may quote the file) go to a warning, for whoever fixes the reader."""
     try:
         yield
     except (NotFast, UnreadableFile):  # (a refusal: calamine would be refused the file too)
         raise
     except Exception as exc:
-        log.warning("the xlsx parser failed (%s); calamine reads the workbook", type(exc).__name__)
-        raise NotFast(type(exc).__name__) from exc
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        place = f"{Path(where.filename).name}:{where.lineno}"
+        log.warning(
+            "the xlsx reader failed (%s at %s: %s); calamine reads the workbook",
+            type(exc).__name__,
+            place,
+            log_line(str(exc)[:_MESSAGE_CHARS]),
+        )
+        raise NotFast(f"the reader failed ({type(exc).__name__} at {place})") from exc
 
 
 def worksheets(data: bytes) -> Iterator[tuple[str, bool, Callable[[], Grid]]]:

@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 
+from credit.readers.cell_text import cell_text
 from credit.readers.xlsx.package import NotFast
 from credit.readers.xlsx.styles import DURATION, NUMBER
 from credit.readers.xlsx.tags import Tags, nth, windows, words
@@ -17,6 +18,7 @@ MAX_COLUMNS = 16_384
 MAX_ROWS = 1_048_576
 CELL_S, CELL_N, CELL_B, CELL_STR, CELL_INLINE = 1, 2, 3, 4, 5  # the cell types calamine reads (t=)
 _CELL_TYPES = {None: CELL_N, "n": CELL_N, "s": CELL_S, "b": CELL_B, "str": CELL_STR, "inlineStr": CELL_INLINE}
+_UNREAD_TYPES = {"e": "an error cell (#N/A, #DIV/0! ...)", "d": 'an ISO 8601 date cell (t="d")'}
 _ATTR = re.compile(r' ([A-Za-z]+)="([^"<&]*)"')
 _ATTRS = re.compile(r'(?: [A-Za-z]+="[^"<&]*")*')
 _KNOWN_ATTRS = frozenset({"s", "t", "cm", "ph"})  # cm: dynamic-array metadata; ph: show phonetics
@@ -33,7 +35,7 @@ def cell_attributes(text: str) -> tuple[int, int]:
         raise NotFast(f"cell attributes {text!r}")
     t, style = attrs.get("t"), attrs.get("s")
     if t not in _CELL_TYPES:
-        raise NotFast(f"cell type {t!r}")
+        raise NotFast(_UNREAD_TYPES.get(t, f"a cell of type t={t!r}"))
     if style is not None and not (style.isascii() and style.isdigit() and len(style) < 10):
         raise NotFast(f"cell style {style!r}")
     return _CELL_TYPES[t], -1 if style is None else int(style)  # -1: no style, a plain number
@@ -120,8 +122,6 @@ def small_integers(buf: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
 
 def number_text(text: str, kind: int) -> str:
     """What `cell_text` makes of calamine's value for a number cell `text` whose style is of `kind`."""
-    from credit.readers.excel import cell_text  # the one definition of a cell's text (excel imports us)
-
     if not _NUMBER.fullmatch(text):
         raise NotFast("a number cell that is not a number")
     value = float(text)  # correctly rounded, as Rust's parse
@@ -131,6 +131,8 @@ def number_text(text: str, kind: int) -> str:
         return cell_text(value) or ""
     # calamine: milliseconds since 1899-12-30, rounded half away from zero. python_calamine makes a time of a
     # serial below 1 and shifts those below 60 (Excel's 1900-02-29): such dates stay with calamine.
+    if 0 <= value < 1:
+        raise NotFast("a time without a date in a date or time format")
     if not 61 <= value < 2_958_466:
         raise NotFast("a date before 1900-03-01 or after 9999")
     try:

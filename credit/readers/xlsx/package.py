@@ -23,7 +23,8 @@ MAX_FAST_PART_BYTES = 256 << 20
 
 
 class NotFast(Exception):
-    """The workbook holds something this reader does not give exactly as calamine would."""
+    """The workbook holds something this reader does not read as calamine does, or not with certainty; the
+    message says what, for the log."""
 
 
 class Package:
@@ -132,7 +133,8 @@ _OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relati
 def check_package(pkg: Package) -> None:
     """calamine opens a package only if _rels/.rels parses and names its main document: this reader reads one
     whose _rels/.rels names xl/workbook.xml (the part it reads), and leaves any other to calamine, which then
-    reads it or says why not (both engines agree on whether a file is readable)."""
+    reads it or says why not (on the package both engines agree whether a file is readable; a worksheet with
+    whole-row or whole-column merges is one calamine refuses and this reader reads)."""
     root = parse(pkg.read("_rels/.rels"), "package relationships")
     if root.tag != f"{_PKG}Relationships":
         raise NotFast("package relationships: not OPC relationships")

@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from credit.readers.guards import MAX_SHEET_CELLS, sheet_too_large
+from credit.readers.refusals import MAX_SHEET_CELLS, sheet_too_large
 from credit.readers.xlsx.cells import (
     CELL_B,
     CELL_INLINE,

@@ -8,7 +8,11 @@ from credit.readers.xlsx.package import MAIN_NS, NotFast, Package, parse
 
 # Number formats as calamine sees them (src/formats.rs): a number, a date or time, or a duration.
 NUMBER, DATE, DURATION = 0, 1, 2
-_BUILTIN_DATE = frozenset({"14", "15", "16", "17", "18", "19", "20", "21", "22", "45", "47"})
+# Built-in formats without a numFmt element (ECMA-376 Part 1, 18.8.30): 14-22, 45, 47 in every locale, and the
+# East Asian ones (27-36, 50-58) Chinese Excel and WPS write, e.g. 28/51 m"月"d"日", 31 yyyy"年"m"月"d"日"; in
+# zh-CN 32-35, 55-56 are times (h"时"mm"分"), read like 18-21: a date and time, the time alone declined.
+# python_calamine 0.9 reads exactly these as dates (tests/test_xlsx_cjk_dates.py pins it).
+_BUILTIN_DATE = frozenset(str(i) for i in (*range(14, 23), *range(27, 37), 45, 47, *range(50, 59)))
 
 
 def format_kind(code: str) -> int:

@@ -1,5 +1,5 @@
-"""Texts as calamine reads them: arrow slices of the XML, entities and _xHHHH_ unescaped, runs trimmed and
-joined; the shared strings."""
+"""Texts as calamine reads them (but _xHHHH_ escapes past _x00FF_, see `unescape_x`): arrow slices of the XML,
+entities and _xHHHH_ unescaped, runs trimmed and joined; the shared strings."""
 
 from __future__ import annotations
 
@@ -56,7 +56,8 @@ def _x_char(m: re.Match) -> str:
 
 
 def unescape_x(arr: pa.Array) -> pa.Array:
-    """Excel's _xHHHH_ escapes (lower-case x, as calamine), in the few texts that hold one."""
+    """Excel's _xHHHH_ escapes (lower-case x, as calamine), in the few texts that hold one: all of them, where
+    calamine decodes only _x0000_ to _x00FF_ (Excel escapes control characters: real files rarely differ)."""
     hits = np.flatnonzero(pc.fill_null(pc.match_substring(arr, "_x"), False).to_numpy(zero_copy_only=False))
     if not len(hits):
         return arr

@@ -16,8 +16,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from credit import escape
+from credit.reports.bulletin import document as D
 from credit.reports.bulletin import layout as L
-from credit.reports.bulletin.content import Annex, Bulletin, Figure, Heading, Para, Table
 
 PITCH = Pt(L.LINE_PITCH / L.PT)  # 28.99 pt: 22 lines in 225 mm
 CH = Pt(L.BODY_SIZE)
@@ -159,7 +159,14 @@ class _Writer:
             _font(p.add_run(escape.document(text)), role, size, color=color)
         return p
 
-    def figure(self, fig: Figure) -> None:
+    # -- blocks (document.write_blocks) -------------------------------------------------------------------
+    def heading(self, block: D.Heading, headings_after: int) -> None:
+        self.para(block.text, "hei" if block.level == 1 else "kai", keep_with_next=True)
+
+    def paragraph(self, block: D.Para, keep_with_next: bool) -> None:
+        self.para(block.text, lead=block.lead, indent=2 if block.indent else 0, keep_with_next=keep_with_next)
+
+    def figure(self, fig: D.Figure) -> None:
         p = self.doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         fmt = p.paragraph_format
@@ -171,7 +178,7 @@ class _Writer:
         cap = self.para(fig.caption, "fs", 14, indent=0, align=WD_ALIGN_PARAGRAPH.CENTER)
         cap.paragraph_format.keep_together = True
 
-    def table(self, table: Table) -> None:
+    def table(self, table: D.Table) -> None:
         headers = [escape.document(h) for h in table.headers]
         rows = [[escape.document(v) for v in r] for r in table.rows]
         size, widths = L.column_widths(headers, rows)
@@ -219,7 +226,7 @@ class _Writer:
         _off_grid(after)
 
 
-def render_docx(bulletin: Bulletin, path: Path) -> Path:
+def render_docx(bulletin: D.Bulletin, path: Path) -> Path:
     w = _Writer()
     doc = w.doc
 
@@ -247,7 +254,7 @@ def render_docx(bulletin: Bulletin, path: Path) -> Path:
             run.add_break()  # broken by meaning (layout.title_lines), never by the line's end
     w.para(indent=0)
     w.para(bulletin.addressee, indent=0, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _body(w, bulletin.body)
+    D.write_blocks(bulletin.body, w)
     # The last paragraph, 附件说明, 署名 and 成文日期 stay on one page (GB/T 9704: no page with the 署名 alone).
     w.doc.paragraphs[-1].paragraph_format.keep_with_next = True
 
@@ -271,32 +278,11 @@ def render_docx(bulletin: Bulletin, path: Path) -> Path:
     if bulletin.note:
         w.para(f"（{bulletin.note}）", indent=2, align=WD_ALIGN_PARAGRAPH.LEFT)
 
-    for annex in bulletin.annexes:
-        _annex(w, annex)
-    _colophon(w, bulletin)
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    doc.save(str(tmp))
-    tmp.replace(path)
-    return path
+    return D.finish(bulletin, path, annex=lambda annex: _annex(w, annex), colophon=lambda b: _colophon(w, b),
+                  save=doc.save)  # fmt: skip
 
 
-def _body(w: _Writer, blocks: list) -> None:
-    for i, block in enumerate(blocks):
-        following = blocks[i + 1] if i + 1 < len(blocks) else None
-        if isinstance(block, Heading):
-            w.para(block.text, "hei" if block.level == 1 else "kai", keep_with_next=True)
-        elif isinstance(block, Para):
-            w.para(block.text, lead=block.lead, indent=2 if block.indent else 0,
-                   keep_with_next=isinstance(following, Figure))  # fmt: skip
-        elif isinstance(block, Figure):
-            w.figure(block)
-        elif isinstance(block, Table):
-            w.table(block)
-
-
-def _annex(w: _Writer, annex: Annex) -> None:
+def _annex(w: _Writer, annex: D.Annex) -> None:
     label = w.para(annex.label, "hei", indent=0, align=WD_ALIGN_PARAGRAPH.LEFT, keep_with_next=True)
     label.paragraph_format.page_break_before = True  # 附件 start on a new page
     w.para(indent=0)
@@ -310,10 +296,10 @@ def _annex(w: _Writer, annex: Annex) -> None:
         if i < len(lines) - 1:
             run.add_break()
     w.para(indent=0)
-    _body(w, annex.blocks)
+    D.write_blocks(annex.blocks, w)
 
 
-def _colophon(w: _Writer, bulletin: Bulletin) -> None:
+def _colophon(w: _Writer, bulletin: D.Bulletin) -> None:
     """版记: 抄送, then 印发机关 and 印发日期, between rules (first and last thick, the middle thin), as a table
     after a blank line at the end (a frame anchored at the page's foot is not laid out alike by Word and
     LibreOffice; the pdf puts it at the foot)."""

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
 from credit import escape
+from credit.reports.bulletin import document as D
 from credit.reports.bulletin import layout as L
-from credit.reports.bulletin.content import Annex, Bulletin, Figure, Heading, Para, Table
 
 RED = L.RED
 BOTTOM_Y = L.TOP + L.TYPE_H  # the type area's lower edge
@@ -15,8 +18,6 @@ CH = L.TYPE_W / L.CHARS  # one character of body text on the grid
 
 
 def _new_pdf(title: str, author: str):
-    from fpdf import FPDF
-
     class _PDF(FPDF):
         def footer(self) -> None:
             # 页码: 4号 半角, "— n —", 7 mm below the type area; odd pages right, even pages left, one
@@ -102,8 +103,17 @@ class _Writer:
             self.line(line, role, size, x=x, width=width, align=align, justify=not last and align == "L",
                       color=color)  # fmt: skip
 
-    # -- blocks -------------------------------------------------------------------------------------------
-    def figure(self, fig: Figure) -> None:
+    # -- blocks (document.write_blocks) -------------------------------------------------------------------
+    def heading(self, block: D.Heading, headings_after: int) -> None:
+        # It and the headings that follow it directly stay on one page, with two lines of text under them.
+        self.need(headings_after + 1 + 2)
+        self.para(block.text, "hei" if block.level == 1 else "kai")
+
+    def paragraph(self, block: D.Para, keep_with_next: bool) -> None:
+        self.para(block.lead + block.text if block.lead else block.text, indent=2 if block.indent else 0,
+                  keep_with_next=keep_with_next)  # fmt: skip
+
+    def figure(self, fig: D.Figure) -> None:
         pdf = self.pdf
         caption_h = L.LINE_PITCH
         if self.y + fig.height_mm + caption_h > BOTTOM_Y:
@@ -114,9 +124,7 @@ class _Writer:
         self.line(escape.document(fig.caption), "fs", 14, x=L.LEFT, width=L.TYPE_W, align="C")
         self.snap()
 
-    def table(self, table: Table) -> None:
-        from fpdf.fonts import FontFace
-
+    def table(self, table: D.Table) -> None:
         pdf = self.pdf
         headers = [escape.document(h) for h in table.headers]
         rows = [[escape.document(v) for v in r] for r in table.rows]
@@ -150,7 +158,7 @@ class _Writer:
         self.snap()
 
 
-def render_pdf(bulletin: Bulletin, path: Path) -> Path:
+def render_pdf(bulletin: D.Bulletin, path: Path) -> Path:
     pdf = _new_pdf(bulletin.title, bulletin.issuer)
     w = _Writer(pdf)
     w.new_page()
@@ -180,7 +188,7 @@ def render_pdf(bulletin: Bulletin, path: Path) -> Path:
     w.para(bulletin.addressee, indent=0)
     # The last paragraph, 附件说明, 署名 and 成文日期 stay on one page (GB/T 9704: no page with the 署名 alone).
     *body, last = bulletin.body
-    _body(w, body)
+    D.write_blocks(body, w)
     closing = len(L.wrap(escape.document(last.lead + last.text), "fs", L.BODY_SIZE, L.TYPE_W - 2 * CH + 2.1,
                          L.TYPE_W + 2.1))  # fmt: skip
     closing += 1 + sum(
@@ -188,7 +196,7 @@ def render_pdf(bulletin: Bulletin, path: Path) -> Path:
         for i, name in enumerate(bulletin.attachment_names, start=1)
     )
     w.need(closing + 3)
-    _body(w, [last])
+    D.write_blocks([last], w)
 
     # 附件说明, 署名 and 成文日期, 附注
     w.blank(1)
@@ -213,48 +221,21 @@ def render_pdf(bulletin: Bulletin, path: Path) -> Path:
     if bulletin.note:
         w.line(escape.document(f"（{bulletin.note}）"), "fs", L.BODY_SIZE, x=L.LEFT + 2 * CH, width=L.TYPE_W)
 
-    for annex in bulletin.annexes:
-        _annex(w, annex)
-    _colophon(w, bulletin)
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    pdf.output(str(tmp))
-    tmp.replace(path)
-    return path
+    return D.finish(bulletin, path, annex=lambda annex: _annex(w, annex), colophon=lambda b: _colophon(w, b),
+                  save=pdf.output)  # fmt: skip
 
 
-def _body(w: _Writer, blocks: list) -> None:
-    for i, block in enumerate(blocks):
-        following = blocks[i + 1] if i + 1 < len(blocks) else None
-        if isinstance(block, Heading):
-            role = "hei" if block.level == 1 else "kai"
-            chain = 1  # headings that follow this one directly stay on its page, with two lines of text
-            while i + chain < len(blocks) and isinstance(blocks[i + chain], Heading):
-                chain += 1
-            w.need(chain + 2)
-            w.para(block.text, role)
-        elif isinstance(block, Para):
-            keep = isinstance(following, Figure)
-            w.para(block.lead + block.text if block.lead else block.text, indent=2 if block.indent else 0,
-                   keep_with_next=keep)  # fmt: skip
-        elif isinstance(block, Figure):
-            w.figure(block)
-        elif isinstance(block, Table):
-            w.table(block)
-
-
-def _annex(w: _Writer, annex: Annex) -> None:
+def _annex(w: _Writer, annex: D.Annex) -> None:
     w.new_page()
     w.line(escape.document(annex.label), "hei", L.BODY_SIZE, x=L.LEFT, width=L.TYPE_W)
     w.blank(1)
     for line in L.title_lines(annex.title_parts):
         w.line(escape.document(line), "xbs", L.TITLE_SIZE, x=L.LEFT, width=L.TYPE_W, align="C")
     w.blank(1)
-    _body(w, annex.blocks)
+    D.write_blocks(annex.blocks, w)
 
 
-def _colophon(w: _Writer, bulletin: Bulletin) -> None:
+def _colophon(w: _Writer, bulletin: D.Bulletin) -> None:
     """版记 at the foot of the last page: 抄送, then 印发机关 and 印发日期, between rules (first and last thick)."""
     pdf = w.pdf
     pitch = 8.0

@@ -8,9 +8,9 @@ The outline follows published 双公示 通报: 总体情况 (行政许可 and �
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from pathlib import Path
 
+from credit.counters import COUNT_LABELS, RATE_FIELDS, RATE_LABELS
+from credit.reports.bulletin.document import Annex, Bulletin, Figure, Heading, Para, Table
 from credit.reports.bulletin.numbers import MonthSummary, UnitLine, month_bounds
 from credit.settings import BulletinSettings
 from credit.standard import DATASET_NAMES
@@ -19,69 +19,6 @@ from credit.workdays import CalendarGap, WorkCalendar
 
 PLAN = "《2023年雷州市社会信用体系建设工作方案》（雷发改函〔2023〕158号）"
 CN_NUM = "一二三四五六七八九十"
-
-
-@dataclass
-class Heading:
-    text: str
-    level: int  # 1: 一、 黑体; 2: （一） 楷体
-
-
-@dataclass
-class Para:
-    text: str
-    lead: str = ""  # a run-in heading such as "（一）行政许可。", set in 楷体
-    indent: bool = True  # first line indented two characters
-
-
-@dataclass
-class Table:
-    headers: list[str]
-    rows: list[list[str]]
-    numeric: list[bool]  # right-aligned columns
-    alert_rows: set[int] = field(default_factory=set)  # rows set in red
-    total_rows: set[int] = field(default_factory=set)  # rows set in 黑体 (合计)
-
-
-@dataclass
-class Figure:
-    path: Path
-    caption: str
-    width_mm: float
-    height_mm: float
-
-
-@dataclass
-class Annex:
-    label: str  # 附件1
-    title_parts: list[str]  # meaningful parts of its title, for breaking it
-    blocks: list
-
-    @property
-    def title(self) -> str:
-        return "".join(self.title_parts)
-
-
-@dataclass
-class Bulletin:
-    month: str
-    mark: str  # 发文机关标志
-    doc_no: str  # 发文字号
-    title_parts: list[str]  # meaningful parts of the title, for breaking it
-    addressee: str  # 主送机关, with its colon
-    body: list  # Heading / Para / Figure / Table
-    attachment_names: list[str]  # 附件说明
-    issuer: str
-    issued: dt.date
-    note: str  # 附注, without parentheses
-    annexes: list[Annex]
-    cc: str
-    printer: str
-    xlsx_annex: str | None = None  # the 附件 delivered as a workbook (its label and name), if any
-
-    @property
-    def title(self) -> str:
-        return "".join(self.title_parts)
 
 
 def title_parts(month: str) -> list[str]:
@@ -202,29 +139,33 @@ def _gap_item(u: UnitLine, dataset: str, listed: list[str], total: int) -> str:
     return f"{u.name}{label}{total}个（{shown}等{total}个）" if shown else f"{u.name}{label}{total}个"
 
 
+# The month's table: the counters of what units delivered (the platform's are the daily statistics'), then every
+# rate; labels and order from their one definition (credit.counters).
+TABLE_COUNTS = ("received", "invalid", "late", "missing", "corrections")
+
+
 def unit_table(summary: MonthSummary) -> Table:
-    headers = ["排名", "单位", "新增", "错误", "迟报", "漏报", "纠正",
-               "错误率", "迟报率", "漏报率", "及时率", "达标率", "三清零"]  # fmt: skip
+    headers = [
+        "排名",
+        "单位",
+        *(COUNT_LABELS[f] for f in TABLE_COUNTS),
+        *(RATE_LABELS[r] for r in RATE_FIELDS),
+        "三清零",
+    ]
+
+    def row(rank: str, name: str, c: Counts) -> list[str]:
+        return [rank, name, *(str(getattr(c, f)) for f in TABLE_COUNTS),
+                *(pct(getattr(c, r), 1) for r in RATE_FIELDS), "是" if c.three_zero else "否"]  # fmt: skip
+
     rows, alerts = [], set()
     units = summary.reporting + [u for u in summary.units if not u.reporting]
     units.sort(key=lambda u: (u.rank is None, u.rank or 0))
     for i, u in enumerate(units):
-        c = u.counts
-        rows.append(
-            [str(u.rank) if u.rank is not None else "—", u.name, str(c.received), str(c.invalid), str(c.late),
-             str(c.missing), str(c.corrections), pct(c.error_rate, 1), pct(c.late_rate, 1),
-             pct(c.missing_rate, 1), pct(c.timely_rate, 1), pct(c.compliance_rate, 1),
-             "是" if c.three_zero else "否"]
-        )  # fmt: skip
-        if not c.three_zero:
+        rows.append(row(str(u.rank) if u.rank is not None else "—", u.name, u.counts))
+        if not u.counts.three_zero:
             alerts.add(i)
-    t = summary.total
-    rows.append(
-        ["", "全市合计", str(t.received), str(t.invalid), str(t.late), str(t.missing), str(t.corrections),
-         pct(t.error_rate, 1), pct(t.late_rate, 1), pct(t.missing_rate, 1), pct(t.timely_rate, 1),
-         pct(t.compliance_rate, 1), "是" if t.three_zero else "否"]
-    )  # fmt: skip
-    numeric = [False, False] + [True] * 10 + [False]
+    rows.append(row("", "全市合计", summary.total))
+    numeric = [False, False] + [True] * (len(TABLE_COUNTS) + len(RATE_FIELDS)) + [False]
     return Table(headers, rows, numeric, alerts, {len(rows) - 1})
 
 
