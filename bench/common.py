@@ -8,16 +8,14 @@ import resource
 import time
 from pathlib import Path
 
+from credit.telemetry import QUIET_ENVIRONMENT
+
 REPORT_DATE = dt.date(2025, 6, 16)  # a Monday; every generated record is on time for it
 DEFECT_RATE = 0.02
 SEED = 7
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {
-    "GX_ANALYTICS_ENABLED": "false",
-    "DO_NOT_TRACK": "1",
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
-}
+# Child processes get the same quiet environment as this one (credit/telemetry.py).
+ENV = dict(QUIET_ENVIRONMENT)
 
 
 def say(text: str) -> None:

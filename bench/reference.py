@@ -1,4 +1,4 @@
-"""The benchmark's reference: the `xzcf` rules of STANDARD.md §3 as plain pandas masks, written from the
+"""The benchmark's reference: the `xzcf` rules of docs/standard.md §3 as plain pandas masks, written from the
 standard alone.
 
 Nothing here comes from `credit.validation` (its `reference.py` reuses the production rule functions, so it
@@ -27,7 +27,7 @@ SEVERITY = rule_severities()
 LEGAL, NATURAL, INDIVIDUAL = "法人及非法人组织", "自然人", "个体工商户"
 PLACEHOLDER = "0" * 17 + "X"
 SEPARATORS = r"[;；、,，]"
-# Fields holding identifiers (TXT-1 label noise applies to them): STANDARD.md §2.1 codes, #3–#8, #11, #13 and
+# Fields holding identifiers (TXT-1 label noise applies to them): docs/standard.md §2.1 codes, #3–#8, #11, #13 and
 # the two USCC fields of the authority and the source unit. 事业单位证书号 (#7) is free text in practice.
 CODE_FIELDS = [
     "uscc",

@@ -1,4 +1,4 @@
-"""`credit`: the command line (DESIGN.md "Command line"). The parser is here; each command is a module of
+"""`credit`: the command line (docs/contracts.md "Command line"). The parser is here; each command is a module of
 `cli.commands`, imported only when chosen, so `credit check` stays quick for the clerks who run it (it never
 imports Prefect or the flows). Everything printed goes through `cli.output`."""
 
@@ -7,16 +7,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
-import os
 import sys
 from zoneinfo import ZoneInfo
 
 from credit.settings import load_settings
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 def _date(text: str) -> dt.date:

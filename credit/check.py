@@ -1,7 +1,7 @@
-"""`credit check FILE`: a unit checks its file before sending it (DESIGN.md "credit check").
+"""`credit check FILE`: a unit checks its file before sending it (docs/contracts.md "Command line").
 
 `run_check` returns the JSON document and the exit code (0 all rows valid, warnings allowed; 1 some rows
-invalid; 2 the file cannot be read). Values are masked per STANDARD.md §7. The suite runs without importing
+invalid; 2 the file cannot be read). Values are masked per docs/standard.md §7. The suite runs without importing
 Great Expectations (`credit.validation.direct`: same rules, same verdicts) unless Data Docs are asked for.
 """
 

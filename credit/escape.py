@@ -22,7 +22,7 @@ an undecodable file name) as `[U+202E]`. Then, per kind:
   exact but escapes every control and format character (`\\u001b`, `\\u202e`).
 
 Masking can be left out only for the 问题数据 workbook's own cell values (`xlsx_cell(..., mask_ids=False)`):
-STANDARD.md §7 lets the unit that sent them get them back as sent.
+docs/standard.md §7 lets the unit that sent them get them back as sent.
 """
 
 from __future__ import annotations

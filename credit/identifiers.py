@@ -2,7 +2,7 @@
 
 Scalar functions for single values and vectorised numpy versions for whole columns (a Python loop over
 1M codes costs ≈ 10 s; the vectorised check ≈ 0.5 s). Unlike python-stdnum, letter-prefixed credit codes
-and region codes missing from any table are accepted (STANDARD.md §4).
+and region codes missing from any table are accepted (docs/standard.md §4).
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def ric_valid_mask(values, today: dt.date | None = None) -> np.ndarray:
 
 
 def mask_id(number: str | None) -> str | None:
-    """`440882********1234`: region kept, birth date and sequence hidden (STANDARD.md §7)."""
+    """`440882********1234`: region kept, birth date and sequence hidden (docs/standard.md §7)."""
     if number is None:
         return None
     s = str(number)

@@ -1,4 +1,4 @@
-"""Value normalisation before the rules run (STANDARD.md §2.5); the raw frame is never modified.
+"""Value normalisation before the rules run (docs/standard.md §2.5); the raw frame is never modified.
 
 Columns are arrow string arrays and frames hold pandas "str" columns (pyarrow-backed, missing = NaN).
 Cleaning is vectorised and touches only the cells that need it (found by `credit.textscan`), so a column
@@ -40,7 +40,7 @@ _SPACE = "[\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
 _ZERO_WIDTH = "[\u200b-\u200d\u2060\ufeff]"
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _SERIAL_MIN, _SERIAL_MAX = 20_000, 80_000  # 1954-10-03 .. 2119-01-10: anything else is not a date serial
-# Code lists whose `其他-<name>` spelling is a value in its own right (STANDARD.md §2.1, §2.2).
+# Code lists whose `其他-<name>` spelling is a value in its own right (docs/standard.md §2.1, §2.2).
 _OTHER_ALLOWED = frozenset({"id_type", "permit_category"})
 _MULTI_SEP = "[;；、,，]"
 

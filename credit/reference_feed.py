@@ -1,4 +1,4 @@
-"""The reference feed (DESIGN.md "Inbox"): decisions a unit is known to have made.
+"""The reference feed (docs/contracts.md "Inbox"): decisions a unit is known to have made.
 
 `$CREDIT_HOME/reference/<dataset>/*.csv` with columns `unit,decision_doc_no,decision_date` (UTF-8 with or
 without BOM, dates `YYYY-MM-DD`) becomes `ReferenceDecision` rows, each with its deadline: the N-th working

@@ -1,4 +1,4 @@
-"""The data standard as data: datasets, fields, header aliases and code lists (STANDARD.md §1–2).
+"""The data standard as data: datasets, fields, header aliases and code lists (docs/standard.md §1–2).
 
 Everything here is loaded from `credit/data/*.csv`; adding a dataset is rows in those files plus a suite.
 """
@@ -143,5 +143,5 @@ def penalty_legacy() -> dict[str, list[str]]:
 
 @cache
 def rule_severities() -> dict[str, str]:
-    """Rule id -> default severity (STANDARD.md §3), from credit/data/rules.csv."""
+    """Rule id -> default severity (docs/standard.md §3), from credit/data/rules.csv."""
     return {row["rule"]: row["severity"] for row in _read_csv("rules.csv")}

@@ -1,4 +1,4 @@
-"""Working days on the State Council holiday calendar, 调休 included (STANDARD.md §5).
+"""Working days on the State Council holiday calendar, 调休 included (docs/standard.md §5).
 
 `chinesecalendar` covers 2004–2026. Later years come from an override file (CSV `date,kind` with kind
 `holiday` or `workday`, one row per exception to the Monday–Friday rule) — `credit/data/calendar_override.csv`

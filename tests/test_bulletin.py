@@ -119,7 +119,7 @@ def test_bulletin_files(store, tmp_path):
     assert "市档案局" in praise and "市市场监管局" not in praise and "乌石镇" not in praise
     assert "疑似漏报" in text and "雷市监罚〔2026〕130号" in text
     assert "纠正率50.00%" in text and "整改要求" in text and "3个工作日内" in text
-    assert ID_NO not in text + cells and "440882********1234" in text  # masked (STANDARD.md §7)
+    assert ID_NO not in text + cells and "440882********1234" in text  # masked (docs/standard.md §7)
     east_asia = {
         r._element.rPr.rFonts.get(qn("w:eastAsia")) for p in doc.paragraphs for r in p.runs if r.text
     }

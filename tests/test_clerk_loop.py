@@ -189,7 +189,7 @@ def test_the_clerk_fixes_the_highlighted_cells_and_resends_the_workbook(tmp_path
         "罚款金额",
     } <= set(header)
     values = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
-    # As sent, unmasked: the natural person's and the legal representative's numbers (STANDARD.md §7).
+    # As sent, unmasked: the natural person's and the legal representative's numbers (docs/standard.md §7).
     assert PERSON in values and REP in values
     yellow = [
         c for row in ws.iter_rows(min_row=2) for c in row if c.fill.start_color.rgb == YELLOW.start_color.rgb

@@ -1,4 +1,4 @@
-"""Data Docs pages never show an ID number in full, valid or mistyped (STANDARD.md §7)."""
+"""Data Docs pages never show an ID number in full, valid or mistyped (docs/standard.md §7)."""
 
 from __future__ import annotations
 

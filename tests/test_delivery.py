@@ -1,6 +1,6 @@
 """Delivery to 信用湛江 (credit.delivery + credit.platform.client) against the sandbox over loopback HTTP:
 every record accepted exactly once under every fault, a killed push, two pushes at once; pushing again
-sends nothing new. Count what the receiver got (STYLE.md 8)."""
+sends nothing new. Count what the receiver got (docs/architecture.md "House style" 8)."""
 
 from __future__ import annotations
 

@@ -162,3 +162,14 @@ def test_links_between_the_docs_resolve():
     assert not problems, "\n".join(problems)
     if generated_missing:
         pytest.skip(f"generated page not in this tree yet: {', '.join(generated_missing)}")
+
+
+def test_code_cites_no_document_outside_the_repository():
+    """A newcomer has only the repository: code cites `docs/…`, never the shared documents or a path outside."""
+    outside = re.compile(r"(?<![\w/-])(?:\.\./shared/|(?:DESIGN|STANDARD|FIELD-NOTES|BULLETIN|STYLE)\.md\b)")
+    found = [
+        str(path.relative_to(ROOT))
+        for path in code_files()
+        if path.name != "test_docs.py" and outside.search(path.read_text(encoding="utf-8", errors="replace"))
+    ]
+    assert not found, found

@@ -63,7 +63,7 @@ def test_feedback_workbook(tmp_path):
     # Warning fill on the 元-in-万元 amount, with a comment naming the rule.
     fine = ws.cell(2, col["罚款金额(万元)"])
     assert fine.fill.start_color.rgb == YELLOW.start_color.rgb and "AMT-5" in fine.comment.text
-    # Error fill on the bad ID, shown as sent (STANDARD.md §7: only the sending unit gets this workbook), as
+    # Error fill on the bad ID, shown as sent (docs/standard.md §7: only the sending unit gets this workbook), as
     # is the legal representative's number; our own text (问题说明, comments) still masks them.
     idc = ws.cell(3, col["身份证号码"])
     assert idc.value == "110105194912310021" and idc.fill.start_color.rgb == RED.start_color.rgb

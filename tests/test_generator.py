@@ -1,5 +1,5 @@
 """The sample data generator: files parse back, planted defects are exactly what an independent check of
-STANDARD.md §3 finds, identifiers are right, the reference feed is complete, output is deterministic."""
+docs/standard.md §3 finds, identifiers are right, the reference feed is complete, output is deterministic."""
 
 from __future__ import annotations
 
@@ -142,7 +142,7 @@ _DECIMAL = re.compile(r"^\d+(\.\d{1,6})?$")
 
 
 def check(ds: str, v: dict, unit_code: str, report_date: dt.date) -> set[str]:
-    """An independent, minimal reading of STANDARD.md §3 (DUP-1 is checked per file)."""
+    """An independent, minimal reading of docs/standard.md §3 (DUP-1 is checked per file)."""
     fired: set[str] = set()
     d = dataset(ds)
     for f in d.fields:

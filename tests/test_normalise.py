@@ -1,4 +1,4 @@
-"""Value normalisation, STANDARD.md §2.5: one test per rule, then the frame contract."""
+"""Value normalisation, docs/standard.md §2.5: one test per rule, then the frame contract."""
 
 from __future__ import annotations
 

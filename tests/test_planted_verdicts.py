@@ -25,7 +25,7 @@ def test_the_day_covers_every_format_and_header_variant(day):
     assert {f["header_variant"] for f in files} == {"g3", "codes", "g2-legal", "g2-natural", "messy"}
     assert {f["format"] for f in files} >= {"xlsx", "csv-utf8", "csv-utf8-sig", "csv-gbk", "csv-gb18030"}
     planted = Counter(rule for f in files for r in f["rows"] for rule in r["planted"])
-    assert len(planted) >= 25  # nearly every rule of STANDARD.md §3 is planted somewhere
+    assert len(planted) >= 25  # nearly every rule of docs/standard.md §3 is planted somewhere
 
 
 def test_every_file_gets_exactly_the_planted_verdicts(day):

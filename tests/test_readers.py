@@ -1,4 +1,4 @@
-"""File readers: real files in real formats, written here into tmp_path (STANDARD.md §2.4, DESIGN Inbox)."""
+"""File readers: real files in real formats, written here into tmp_path (docs/standard.md §2.4, docs/contracts.md#inbox)."""
 
 from __future__ import annotations
 

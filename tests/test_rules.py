@@ -1,4 +1,4 @@
-"""Every rule of STANDARD.md §3, positive and negative, through the GX suites, on both datasets."""
+"""Every rule of docs/standard.md §3, positive and negative, through the GX suites, on both datasets."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ DAY = dt.date(2026, 11, 26)
 OUTAGE_DAY = dt.date(2026, 11, 27)
 REFUSED_DAY = dt.date(2026, 11, 30)
 UNITS = ["scjgj", "zjj", "leicheng", "gaj", "sfj", "czj", "swj", "wjj"]
-SETTLE = 20  # seconds an automation may take to deliver (FIELD-NOTES: within ~20 s)
+SETTLE = 20  # seconds an automation may take to deliver (docs/field-notes.md: within ~20 s)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Request signing (DESIGN.md "The 信用湛江 endpoint"), checked against a hand-computed vector and the
+"""Request signing (docs/contracts.md "The 信用湛江 endpoint"), checked against a hand-computed vector and the
 sandbox, which verifies signatures with its own code."""
 
 from __future__ import annotations

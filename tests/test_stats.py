@@ -1,4 +1,4 @@
-"""日统计: every definition of DESIGN.md "Daily statistics" pinned on hand-computed cases."""
+"""日统计: every definition of docs/contracts.md "Daily statistics" pinned on hand-computed cases."""
 
 from __future__ import annotations
 

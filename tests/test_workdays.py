@@ -1,4 +1,4 @@
-"""Working days on the State Council calendar with 调休 (STANDARD.md §5), and the override for later years."""
+"""Working days on the State Council calendar with 调休 (docs/standard.md §5), and the override for later years."""
 
 from __future__ import annotations
 

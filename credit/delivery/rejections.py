@@ -18,7 +18,7 @@ def _masked_raw(raw: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for key, value in (raw or {}).items():
         if key == "legal_rep_id_no":
-            continue  # never shown (STANDARD.md §7)
+            continue  # never shown (docs/standard.md §7)
         out[key] = mask_id(value) if key == "id_no" and value not in (None, "") else value
     return out
 
@@ -28,7 +28,7 @@ def platform_rejections(
 ) -> list[dict[str, Any]]:
     """The unit's versions the platform rejected in batches settled on `report_date`, as feedback items
     `{"dataset","file_name","sheet","row","columns","raw","errors":[{"rule":"PLATFORM","field","column",
-    "value","message"}],"warnings":[]}`; values masked per STANDARD.md §7 (`masked=False`: `raw` as the unit
+    "value","message"}],"warnings":[]}`; values masked per docs/standard.md §7 (`masked=False`: `raw` as the unit
     sent it, for the unit's own 问题数据 workbook only)."""
     rows = session.execute(
         select(

@@ -2,7 +2,7 @@
 
 `credit.delivery` (outbox, ledger, settle) speaks only to this interface (`transports.make_transport` picks
 one); `client.ApiClient` speaks the
-endpoint contract of DESIGN.md, `frontdb.FrontDbTransport` writes exchange tables. If the real platform
+endpoint contract of docs/contracts.md, `frontdb.FrontDbTransport` writes exchange tables. If the real platform
 differs from the contract, adapt it in one module here.
 """
 

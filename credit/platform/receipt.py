@@ -1,4 +1,4 @@
-"""The platform's receipt as the contract writes it, parsed in one place (DESIGN.md, "The 信用湛江 endpoint"):
+"""The platform's receipt as the contract writes it, parsed in one place (docs/contracts.md, "The 信用湛江 endpoint"):
 
     {"code":"0","batchId":"…","results":[{"recordKey":"…","status":"accepted"|"rejected"|"duplicate",
      "errors":[{"field":"…","message":"…"}]}]}

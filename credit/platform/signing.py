@@ -1,4 +1,4 @@
-"""Request signing for the 信用湛江 endpoint (DESIGN.md, "The 信用湛江 endpoint").
+"""Request signing for the 信用湛江 endpoint (docs/contracts.md, "The 信用湛江 endpoint").
 
 X-Signature = hex HMAC-SHA256(app secret, "METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nBODYHASH") where PATH is the
 path as sent without the query string, TIMESTAMP Unix milliseconds, NONCE random and single use, and

@@ -7,7 +7,7 @@ read_file(path) -> list[Sheet]      the same guards and parser in this process, 
                                     the bench's comparisons (Sheet.raw / .data: pandas "str" columns, NaN blank)
 read_frame(frame) -> Sheet          a SQL result whose column names are headers
 detect_dataset(headers)             (dataset, {field key: header as written})
-normalise_frame(dataset, raw)       STANDARD.md §2.5, also in credit.normalise
+normalise_frame(dataset, raw)       docs/standard.md §2.5, also in credit.normalise
 """
 
 from __future__ import annotations

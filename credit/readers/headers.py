@@ -1,4 +1,4 @@
-"""Which dataset a header row belongs to, and which column holds which field (STANDARD.md §2.4)."""
+"""Which dataset a header row belongs to, and which column holds which field (docs/standard.md §2.4)."""
 
 from __future__ import annotations
 

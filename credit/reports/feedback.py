@@ -1,6 +1,6 @@
 """The feedback workbook a unit gets back: its faulty rows, what is wrong, and every rule explained.
 
-`<unit>_问题数据_<yyyymmdd>.xlsx` goes only to the unit that sent the rows (STANDARD.md §7): one sheet per
+`<unit>_问题数据_<yyyymmdd>.xlsx` goes only to the unit that sent the rows (docs/standard.md §7): one sheet per
 dataset with the rows exactly as the unit sent them, unmasked, under its own headers, so that the clerk can
 correct the highlighted cells and put the file back in the unit's inbox as it is. The reader takes the sheet
 as a delivery: row 1 is the header, the columns 原文件, 工作表, 行号 and 问题说明 are not standard fields and are
@@ -71,7 +71,7 @@ def marked(text: str) -> str:
 
 def _text_cell(ws, row: int, col: int, value: object, *, own: bool = False):
     """Write a value as plain text, never a formula. `own`: one of the unit's own values, written as sent
-    (unmasked, STANDARD.md §7); everything else (our text, file names) has ID numbers masked."""
+    (unmasked, docs/standard.md §7); everything else (our text, file names) has ID numbers masked."""
     if value is None:
         return ws.cell(row=row, column=col)
     text = str(value)
@@ -161,7 +161,7 @@ def _dataset_sheet(wb: Workbook, ds_id: str, items: list[dict]) -> None:
         _text_cell(ws, r, 4, _problem_text(item)).alignment = WRAP_TOP
         raw = item.get("raw") or {}
         for key in keys:
-            # the unit's own values as sent (STANDARD.md §7: only this unit gets this workbook)
+            # the unit's own values as sent (docs/standard.md §7: only this unit gets this workbook)
             _text_cell(ws, r, col_of[key], raw.get(key), own=True).alignment = WRAP_TOP
         marks: dict[str, tuple[PatternFill, list[str]]] = {}
         for level, fill in (("warnings", YELLOW), ("errors", RED)):

@@ -1,5 +1,5 @@
 """A local stand-in for the 信用湛江 batch endpoint (tests and the demo). It is not the platform: it
-implements the contract of DESIGN.md, validates lightly, and can be told to misbehave (5xx bursts, 429,
+implements the contract of docs/contracts.md, validates lightly, and can be told to misbehave (5xx bursts, 429,
 slow answers, lost answers, connection resets) through `set_faults` or `POST /__admin/faults`.
 
     handle = start_sandbox()                 # 127.0.0.1, a free port, demo credentials

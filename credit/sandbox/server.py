@@ -1,4 +1,4 @@
-"""The sandbox's HTTP side: stdlib ThreadingHTTPServer speaking the endpoint contract of DESIGN.md.
+"""The sandbox's HTTP side: stdlib ThreadingHTTPServer speaking the endpoint contract of docs/contracts.md.
 
 Its signature check is written here independently of credit.platform.signing (the receiver must not
 share the client's mistakes), on the same reading of the contract: an empty body hashes as "".

@@ -1,4 +1,4 @@
-"""日统计: the daily statistics per unit and dataset, exactly as DESIGN.md "Daily statistics" defines them.
+"""日统计: the daily statistics per unit and dataset, exactly as docs/contracts.md "Daily statistics" defines them.
 
 For report date D and N = CREDIT_DEADLINE_WORKDAYS:
 

@@ -39,7 +39,7 @@ def feedback_items(settings: Settings, unit: str, report_date: dt.date) -> list[
     rules, the platform's rejections of batches settled that day, and the unapplied rows of its 撤销清单."""
     with session_scope(settings.database_url) as session:
         items = _verdict_items(session, unit, report_date)
-        # The unit's own values as sent (STANDARD.md §7): the workbook goes to this unit only.
+        # The unit's own values as sent (docs/standard.md §7): the workbook goes to this unit only.
         items += platform_rejections(session, unit, report_date, masked=False)
         withdrawals = select(Submission).where(
             Submission.unit == unit, Submission.received_date == report_date, Submission.problems.is_not(None)

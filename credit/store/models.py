@@ -56,7 +56,7 @@ class Submission(SQLModel, table=True):
 
 class Record(SQLModel, table=True):
     """One decision of one unit across all its versions. Its identity is (dataset, sending unit, business key
-    per STANDARD.md DUP-1): a unit can correct, revoke or pre-empt only records it sent itself."""
+    per docs/standard.md §3, DUP-1): a unit can correct, revoke or pre-empt only records it sent itself."""
 
     __tablename__ = "record"
     __table_args__ = (UniqueConstraint("dataset", "unit", "business_key", name="uq_record_unit_key"),)

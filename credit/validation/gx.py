@@ -1,6 +1,6 @@
 """The Great Expectations side: one ephemeral context per process, suites loaded from `expectations/`.
 
-Costs avoided (FIELD-NOTES.md): progress bars are switched off; per-row verdicts use positional unexpected index
+Costs avoided (docs/field-notes.md): progress bars are switched off; per-row verdicts use positional unexpected index
 lists (the frame is given a RangeIndex), never `unexpected_index_column_names` (a per-row Python loop inside GX).
 The suite, batch and validation definitions are built once per process. Everything else that makes a run
 cheaper changes GX internals and is named in `credit.validation.gx_patches` (one switch,
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import os
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -56,7 +55,6 @@ def context() -> Any:
 
 @cache
 def _context() -> Any:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.execution_engine import pandas_execution_engine

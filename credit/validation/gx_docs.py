@@ -1,4 +1,4 @@
-"""Data Docs of validations: a page per validation, failing values masked and escaped (STANDARD.md §7).
+"""Data Docs of validations: a page per validation, failing values masked and escaped (docs/standard.md §7).
 
 The masked copy of a result replaces the one `ValidationDefinition.run` stored, and GX's documented
 `build_data_docs` builds its page and the site index, on a site configured the documented way
@@ -24,7 +24,7 @@ _RESULT_LISTS = ("partial_unexpected_list", "unexpected_list")
 
 
 def _shown(keys: list[str], value: Any) -> Any:
-    """A failing value as a Data Docs page may show it: masked (STANDARD.md §7), then HTML-escaped. GX puts
+    """A failing value as a Data Docs page may show it: masked (docs/standard.md §7), then HTML-escaped. GX puts
     these values into the page as they are (the unexpected-values table cells are not escaped): `escape.html`
     is the one rule that makes them text."""
     if isinstance(value, dict):

@@ -13,14 +13,10 @@ Imported by `credit.validation.gx` only, after GX itself (≈ 3 s): `credit chec
 
 from __future__ import annotations
 
-import os
 import types
 from typing import Any, Literal
 
 import pandas as pd
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-
 from great_expectations.core.suite_parameters import SuiteParameterDict
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import (

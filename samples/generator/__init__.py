@@ -11,7 +11,7 @@
 - `generate_records(dataset, n, ...)`: the vectorised bulk path for the benchmark (1M rows in seconds).
 - `write_frame(frame, path, fmt)`: a frame as csv-utf8 | csv-utf8-sig | csv-gbk | csv-gb18030 | xlsx.
 
-A clean row breaks no rule of STANDARD.md §3 (not even a warning); a planted row breaks exactly its planted
+A clean row breaks no rule of docs/standard.md §3 (not even a warning); a planted row breaks exactly its planted
 rule. Everything is synthetic and deterministic for a given seed.
 """
 

@@ -3,7 +3,7 @@ variants: `rendering`).
 
 A record is built as its *canonical* (normalised) values first, so that the business key and the manifest
 are computed from what the validator will see; the raw values a unit writes (numeric codes, date styles,
-stray spaces, lower-case x) are rendered from them and normalise back to them (STANDARD.md §2.5).
+stray spaces, lower-case x) are rendered from them and normalise back to them (docs/standard.md §2.5).
 """
 
 from __future__ import annotations

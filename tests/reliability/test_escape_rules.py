@@ -1,6 +1,6 @@
 """The escaping rules of credit/escape.py, one per output kind, over the shared hostile strings, each output
 read back by what reads it (a browser's parser, a Markdown renderer, openpyxl, python-docx, logging); and the
-masking of ID numbers however they are written (STANDARD.md §7)."""
+masking of ID numbers however they are written (docs/standard.md §7)."""
 
 from __future__ import annotations
 

@@ -260,7 +260,7 @@ def test_every_workbook_holds_text_never_a_formula(day):
         for c in cells:
             if isinstance(c.value, str):
                 assert not CONTROLS.search(c.value.replace("\t", "")), f"{name}!{c.coordinate}: {c.value!r}"
-                # STANDARD.md §7: the unit's own values in its 问题数据 workbook are shown as sent
+                # docs/standard.md §7: the unit's own values in its 问题数据 workbook are shown as sent
                 own = "_问题数据_" in name and c.parent.title in ("行政处罚", "行政许可") and c.column > 4
                 if not own:
                     assert_masked(f"{name}!{c.coordinate}", c.value)

@@ -2,7 +2,7 @@
 home and ephemeral server), `credit check --json`, `credit stats`, `credit bulletin`, with distinctive
 secret values and natural persons in the data. Nothing written may hold the app secret, the webhook's
 token or the database password; no human output may hold a 法定代表人证件号码 (not even masked) or a
-自然人证件号码 unmasked (STANDARD.md §7), with the one exception §7 makes: a unit's own 问题数据 workbook
+自然人证件号码 unmasked (docs/standard.md §7), with the one exception §7 makes: a unit's own 问题数据 workbook
 carries that unit's values as sent (法定代表人证件号码 included: they are its values, and the workbook is
 resent as it is), and never another unit's. Inputs (inbox, archive, reference, the generator's manifest) and
 the store itself (the system of record, which must carry the full values for the push) are not outputs."""
@@ -213,7 +213,7 @@ def test_id_numbers_masked_in_human_outputs(day_written):
     from credit.identifiers import mask_id
 
     assert any(mask_id(p) in t for p in persons for _, t in outputs)
-    # A unit's own feedback workbook: its own values as sent (STANDARD.md §7), no other unit's number.
+    # A unit's own feedback workbook: its own values as sent (docs/standard.md §7), no other unit's number.
     books: dict[str, list[tuple[str, str]]] = {}
     for w, t in outputs:
         if feedback_unit(w) is not None:

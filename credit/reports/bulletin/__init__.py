@@ -6,7 +6,7 @@ alike with them; `content` turns the numbers and the office's settings (credit.s
 CREDIT_BULLETIN_*) into what the bulletin says; `layout` holds GB/T 9704-2012 (page, sizes, fonts by role,
 title breaking, table sizing); `as_docx` and `as_pdf` render the same content; `annex_xlsx` writes 附件2 as
 a workbook when the 疑似漏报 list is long. Nothing in the documents carries an identity number
-(STANDARD.md §7), and every text goes in through `credit.escape.document`: taken literally, control
+(docs/standard.md §7), and every text goes in through `credit.escape.document`: taken literally, control
 characters visible, ID numbers masked.
 """
 
