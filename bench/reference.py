@@ -51,20 +51,10 @@ _UVALUE = np.full(65536, -1, dtype=np.int16)  # code point -> value (BMP; others
 for _i, _ch in enumerate(_ALPHABET):
     _UVALUE[ord(_ch)] = _i
 _UWEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
-_PREFIXES = {
-    "1": "1239",
-    "2": "19",
-    "3": "123459",
-    "4": "19",
-    "5": "1239",
-    "6": "129",
-    "7": "129",
-    "8": "19",
-    "9": "123",
-    "A": "19",
-    "N": "1239",
-    "Y": "1",
-}
+with open(DATA_DIR / "uscc_prefixes.csv", encoding="utf-8", newline="") as _fh:
+    _PREFIXES = {
+        row["authority"]: row["kinds"] for row in csv.DictReader(_fh)
+    }  # the standard's table, as data
 _PREFIX_OK = np.zeros((65536,), dtype=bool)  # index: code1 * 256 + code2 for ASCII pairs
 for _a, _bs in _PREFIXES.items():
     for _b in _bs:

@@ -7,8 +7,10 @@ and region codes missing from any table are accepted (docs/standard.md §4).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -16,24 +18,9 @@ import pyarrow.compute as pc
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
-USCC_PREFIXES = frozenset(
-    p
-    for first, seconds in {
-        "1": "1239",
-        "2": "19",
-        "3": "123459",
-        "4": "19",
-        "5": "1239",
-        "6": "129",
-        "7": "129",
-        "8": "19",
-        "9": "123",
-        "A": "19",
-        "N": "1239",
-        "Y": "1",
-    }.items()
-    for p in (first + s for s in seconds)
-)
+# GB 32100 registration authority (1st character) -> its institution kinds (2nd), as data.
+with open(Path(__file__).parent / "data" / "uscc_prefixes.csv", encoding="utf-8", newline="") as _fh:
+    USCC_PREFIXES = frozenset(row["authority"] + kind for row in csv.DictReader(_fh) for kind in row["kinds"])
 USCC_PLACEHOLDER = "0" * 17 + "X"
 _USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
