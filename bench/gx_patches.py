@@ -7,6 +7,10 @@ generated records (as `make bench` validates them), and a generated day validate
 (one `validate_groups` per dataset, Data Docs written). Runs are interleaved (round after round over every
 configuration, the machine being shared) and the best of the rounds is kept. Writes `gx_patches.json` and
 `gx_patches.md` under `$CREDIT_HOME/out/bench/`.
+
+Imports of the measured code stay inside each stage on purpose: a stage's first use (imports, caches) is
+part of what it measures, or is kept out of the timing explicitly, and the parent process stays light for
+the fresh processes it starts.
 """
 
 from __future__ import annotations

@@ -3,7 +3,12 @@ its own): `python -m bench.pipeline CSV META REPORT_DATE HOME` prints one JSON l
 
 Besides the whole run's peak RSS it reports, per stage, the RSS after the stage and the stage's own peak
 (Linux: the high-water mark is reset between stages through /proc/self/clear_refs), so that the stage
-holding the peak is named, not guessed."""
+holding the peak is named, not guessed.
+
+Imports of the measured code stay inside each stage on purpose: a stage's first use (imports, caches) is
+part of what it measures, or is kept out of the timing explicitly, and the parent process stays light for
+the fresh processes it starts.
+"""
 
 from __future__ import annotations
 

@@ -4,6 +4,10 @@ Writes `$CREDIT_HOME/out/bench/bench.json` (plain numbers) and `bench.md` (the t
 one after the other (the machine is shared); ingest and validation (and its pandas reference) are timed best of
 3, the daily run and the CSV → validation → statistics pipeline once each in fresh processes. See README
 "Performance".
+
+Imports of the measured code stay inside each stage on purpose: a stage's first use (imports, caches) is
+part of what it measures, or is kept out of the timing explicitly, and the parent process stays light for
+the fresh processes it starts.
 """
 
 from __future__ import annotations
