@@ -1,4 +1,4 @@
-"""Business keys (STANDARD.md DUP-1): what makes two rows the same record."""
+"""Business keys (docs/standard.md §3, DUP-1): what makes two rows the same record."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def business_key(
 
 
 def record_key(unit: str, key: str) -> str:
-    """The platform's `recordKey`: hex SHA-256 of the sending unit and the business key (DESIGN.md, the
+    """The platform's `recordKey`: hex SHA-256 of the sending unit and the business key (docs/contracts.md, the
     信用湛江 endpoint). The unit is part of a record's identity: two units sending the same business key own
     two records, and neither can change the other's. Records stored before this rule keep the key they were
     published under (`Record.record_key` is stored, never recomputed)."""
