@@ -10,25 +10,14 @@ import sys
 from credit import escape
 
 
-def each_string(obj, rule):
-    """A JSON-like document with `rule` applied to every string in it (keys and other values as they are)."""
-    if isinstance(obj, str):
-        return rule(obj)
-    if isinstance(obj, dict):
-        return {k: each_string(v, rule) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [each_string(v, rule) for v in obj]
-    return obj
-
-
 def masked(obj):
     """Every string of a JSON document with its ID numbers masked (values keep their exact text otherwise)."""
-    return each_string(obj, escape.mask)
+    return escape.each_string(obj, escape.mask)
 
 
 def lines(obj):
     """Every string of a document as one escaped line, for text composed from it."""
-    return each_string(obj, escape.log_line)
+    return escape.each_string(obj, escape.log_line)
 
 
 def print_json(obj) -> None:

@@ -147,6 +147,18 @@ def _put(cell, value: Any, mask_ids: bool) -> None:
         cell.quotePrefix = True  # Excel shows it, and keeps it on editing, as text
 
 
+def each_string(obj: Any, rule) -> Any:
+    """A JSON-like document with `rule` applied to every string value in it (keys and other values as they
+    are): how a rule of this module reaches a payload or a printed document."""
+    if isinstance(obj, str):
+        return rule(obj)
+    if isinstance(obj, dict):
+        return {k: each_string(v, rule) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [each_string(v, rule) for v in obj]
+    return obj
+
+
 def terminal(text: Any) -> str:
     """Command-line output: each line escaped as a log line (the line breaks we put there are kept)."""
     return "\n".join(log_line(line) for line in _text(text).split("\n"))

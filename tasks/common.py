@@ -83,17 +83,11 @@ def unit_label(code: str) -> str:
     return f"{unit.short_name}({code})" if unit else code
 
 
-def _plain(value):
-    """Event payload values as an alert shows them: every string one masked line (escape.log_line)."""
-    if isinstance(value, str):
-        return escape.log_line(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 def emit_alert(event: str, resource: dict[str, str], payload: dict) -> None:
     """Emit an event that drives an alert (deployments/automations.yaml), its text escaped in one place."""
-    emit_event(event=event, resource=_plain(resource), payload=_plain(payload))
+    # Every string one masked line, as an alert shows it.
+    emit_event(
+        event=event,
+        resource=escape.each_string(resource, escape.log_line),
+        payload=escape.each_string(payload, escape.log_line),
+    )
