@@ -1,10 +1,17 @@
-"""Business keys (docs/standard.md §3, DUP-1): what makes two rows the same record."""
+"""Business keys (docs/standard.md §3, DUP-1): what makes two rows the same record.
+
+A dataset's key is `[key] fields` of its folder (credit/datasets/README.md): the dataset id, then each field in
+order, `@subject` standing for the subject's identifier (USCC, else 证件号码, else name).
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 import pandas as pd
+
+from credit.datasets import SUBJECT, catalogue
 
 KEY_SEPARATOR = "\x1f"
 
@@ -17,11 +24,25 @@ def counterpart_id(uscc: object, id_no: object, name: object) -> str:
     return ""
 
 
+def business_key_of(dataset: str, values: Mapping[str, object]) -> str:
+    """The business key of one row (field key -> normalised value)."""
+    parts = [dataset]
+    for k in catalogue().dataset(dataset).key_fields:
+        if k == SUBJECT:
+            parts.append(
+                counterpart_id(values.get("uscc"), values.get("id_no"), values.get("counterpart_name"))
+            )
+        else:
+            parts.append(str(values.get(k) or ""))
+    return KEY_SEPARATOR.join(parts)
+
+
 def business_key(
     dataset: str, doc_no: object, uscc: object, id_no: object, name: object, authority_uscc
 ) -> str:
-    parts = [dataset, str(doc_no or ""), counterpart_id(uscc, id_no, name), str(authority_uscc or "")]
-    return KEY_SEPARATOR.join(parts)
+    """The key of a 双公示 record (决定文书号, subject, authority USCC)."""
+    values = {"decision_doc_no": doc_no, "uscc": uscc, "id_no": id_no, "counterpart_name": name}
+    return business_key_of(dataset, values | {"authority_uscc": authority_uscc})
 
 
 def record_key(unit: str, key: str) -> str:
@@ -33,21 +54,19 @@ def record_key(unit: str, key: str) -> str:
 
 
 def business_keys(dataset: str, frame: pd.DataFrame) -> pd.Series:
-    """Vectorised `business_key` over a normalised frame (columns are field keys)."""
+    """Vectorised `business_key_of` over a normalised frame (columns are field keys)."""
 
     def col(name: str) -> pd.Series:
         return frame[name] if name in frame else pd.Series([None] * len(frame), index=frame.index)
 
-    placeholder = "0" * 17 + "X"
-    uscc = col("uscc").where(col("uscc") != placeholder)
-    ident = uscc.where(uscc.notna() & (uscc != ""), col("id_no"))
-    ident = ident.where(ident.notna() & (ident != ""), col("counterpart_name")).fillna("")
-    return (
-        dataset
-        + KEY_SEPARATOR
-        + col("decision_doc_no").fillna("").astype(str)
-        + KEY_SEPARATOR
-        + ident.astype(str)
-        + KEY_SEPARATOR
-        + col("authority_uscc").fillna("").astype(str)
-    )
+    key = pd.Series(dataset, index=frame.index, dtype=object)
+    for k in catalogue().dataset(dataset).key_fields:
+        if k == SUBJECT:
+            placeholder = "0" * 17 + "X"
+            uscc = col("uscc").where(col("uscc") != placeholder)
+            part = uscc.where(uscc.notna() & (uscc != ""), col("id_no"))
+            part = part.where(part.notna() & (part != ""), col("counterpart_name")).fillna("").astype(str)
+        else:
+            part = col(k).fillna("").astype(str)
+        key = key + KEY_SEPARATOR + part
+    return key

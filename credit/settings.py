@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     # A larger answer is cut off, the batch settled later.
     platform_max_answer_bytes: AtLeast[256 * 1024] = 4 * 1024 * 1024
     deadline_workdays: int = 3
+    # N per dataset where it differs from the dataset folder's (JSON: {"xycn": 10}); 双公示 follows the above.
+    dataset_deadlines: dict[str, int] = Field(default_factory=dict)
+    # More dataset folders (os.pathsep-separated), read by credit.datasets from the environment itself.
+    datasets_dir: str | None = None
     timezone: str = "Asia/Shanghai"
     alert_webhook_url: SecretStr | None = None
     frontdb_url: SecretStr | None = None

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, bindparam, func, insert, or_, update
 from sqlmodel import Session, select
 
 from credit.keys import business_keys, record_key
+from credit.standard import dataset as get_dataset
 from credit.store import Record, RecordVersion, Submission
 
 R = Record.__table__
@@ -156,7 +157,10 @@ def store_sheet(
         for lo in range(0, len(data), INSERT_CHUNK)
         for v in _row_dicts(data.iloc[lo : lo + INSERT_CHUNK])
     ]
-    doc_nos, decision_dates = _column(data, "decision_doc_no"), _column(data, "decision_date")
+    # The record's document number and the date its deadline runs from (decision_doc_no/decision_date in the
+    # store, whatever the dataset calls them).
+    ds = get_dataset(dataset)
+    doc_nos, decision_dates = _column(data, ds.doc_no or ""), _column(data, ds.deadline_field or "")
     session.flush()  # Core statements below do not autoflush what the caller left pending
     conn = session.connection()
     unit = submission.unit

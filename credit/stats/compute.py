@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import and_, func, or_, select
@@ -16,7 +17,7 @@ from credit.standard import datasets
 from credit.stats.doc_numbers import _doc_key, _suspected_gaps
 from credit.stats.report import DailyReport, UnitStat
 from credit.store.models import Batch, BatchItem, Record, RecordVersion, ReferenceDecision
-from credit.units import Unit, reporting_units
+from credit.units import Unit, all_units, reporting_units
 from credit.workdays import CalendarGap, WorkCalendar
 
 
@@ -61,11 +62,15 @@ def compute_daily(
     deadline_workdays: int,
     units: Iterable[Unit | str] | None = None,
     doc_series: Path | None = None,
+    deadlines: dict[str, int] | None = None,
 ) -> DailyReport:
     """The 日统计 of `report_date` for every unit (default: the 49 双公示 units, plus any other unit found
-    in that day's data) and every dataset; units with nothing that day get zeros and null rates."""
+    in that day's data) and every dataset it reports (or sent that day); units with nothing that day get zeros
+    and null rates. `deadline_workdays` is N of 双公示 (CREDIT_DEADLINE_WORKDAYS); `deadlines` N per dataset
+    where it differs (default: each dataset folder's own, docs/standard.md §8)."""
     day = report_date
     n = deadline_workdays
+    n_of = {ds.id: ds.deadline_workdays(_Days(n)) for ds in datasets().values()} | (deadlines or {})
     calendar.check_covered(day)  # a year nobody covered fails here, with the message saying what to do
     codes, open_ended = _unit_codes(units)
     wanted = set(codes)
@@ -118,9 +123,11 @@ def compute_daily(
         if c is None:
             continue
         decision = _decision_date(decision_date, data)
-        late = late_by_date.get(decision)
-        if late is None:
-            late = late_by_date[decision] = _is_late(calendar, decision, day, n)
+        days = n_of.get(dataset)
+        if days is None:  # a dataset without a deadline has no 迟报
+            late = False
+        elif (late := late_by_date.get((decision, days))) is None:
+            late = late_by_date[(decision, days)] = _is_late(calendar, decision, day, days)
         c.received += count
         c.invalid += invalid
         c.late += count if late else 0
@@ -176,13 +183,13 @@ def compute_daily(
             and_(
                 ReferenceDecision.deadline.is_(None),
                 ReferenceDecision.decision_date < day,
-                ReferenceDecision.decision_date >= day - dt.timedelta(days=7 * n + 30),
+                ReferenceDecision.decision_date >= day - dt.timedelta(days=7 * max(n, *n_of.values()) + 30),
             ),
         )
     )
     for ref in session.execute(due).scalars():
         try:
-            deadline = ref.deadline or calendar.deadline(ref.decision_date, n)
+            deadline = ref.deadline or calendar.deadline(ref.decision_date, n_of.get(ref.dataset) or n)
         except CalendarGap:  # counting on needs a year not yet covered: the deadline lies after D
             continue
         if deadline != day:
@@ -195,8 +202,24 @@ def compute_daily(
     gaps = _suspected_gaps(session, day, received_docs, doc_series)
 
     rows: list[UnitStat] = []
+    registry = all_units()
     for unit in codes:
         for dataset in dataset_ids:
+            if (unit, dataset) not in cells and not _reports(registry.get(unit), datasets()[dataset]):
+                continue
             listed, total = gaps.get((unit, dataset), ([], 0))
-            rows.append(UnitStat(unit, dataset, cells.get((unit, dataset), Counts()), listed, total))
+            counts = cells.get((unit, dataset), Counts())
+            rows.append(UnitStat(unit, dataset, counts, listed, total, n_of.get(dataset)))
     return DailyReport(day, n, rows)
+
+
+@dataclass(frozen=True)
+class _Days:
+    """The settings a dataset's deadline may name (`deadline_workdays`), as compute_daily was given them."""
+
+    deadline_workdays: int
+
+
+def _reports(unit: Unit | None, ds) -> bool:
+    """Whether the unit reports the dataset (a unit outside the registry: 双公示 only)."""
+    return ds.shuanggongshi if unit is None else ds.reporters.includes(unit)

@@ -16,6 +16,7 @@ class UnitStat:
     counts: Counts = field(default_factory=Counts)
     suspected_gaps: list[str] = field(default_factory=list)
     suspected_gaps_total: int = 0
+    deadline_workdays: int | None = None  # N of this dataset (None: no deadline; missing: the report's)
 
     @property
     def unit_name(self) -> str:

@@ -64,7 +64,10 @@ def save_daily(session: Session, report: DailyReport) -> int:
     for row in report.rows:
         new = _row_snapshot(report, row)
         stat = stored.get((row.unit, row.dataset)) or DailyStat(
-            date=report.date, unit=row.unit, dataset=row.dataset, deadline_workdays=report.deadline_workdays
+            date=report.date,
+            unit=row.unit,
+            dataset=row.dataset,
+            deadline_workdays=_row_snapshot(report, row)["deadline_workdays"],
         )
         diff = changes.get((row.unit, row.dataset))
         if diff:
@@ -86,7 +89,9 @@ def save_daily(session: Session, report: DailyReport) -> int:
 
 def _row_snapshot(report: DailyReport, row: UnitStat) -> dict:
     return {
-        "deadline_workdays": report.deadline_workdays,
+        "deadline_workdays": report.deadline_workdays
+        if row.deadline_workdays is None
+        else row.deadline_workdays,
         **asdict(row.counts),
         "suspected_gaps_total": row.suspected_gaps_total,
         "suspected_gaps": list(row.suspected_gaps[:MAX_GAPS]),

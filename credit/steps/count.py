@@ -9,6 +9,7 @@ from pathlib import Path
 
 from credit.reports.daily import write_daily
 from credit.settings import Settings
+from credit.standard import datasets
 from credit.stats import DailyReport, compute_daily, save_daily
 from credit.store import session_scope
 from credit.workdays import WorkCalendar
@@ -34,6 +35,9 @@ def daily_statistics(settings: Settings, report_date: dt.date) -> DailyCount:
             calendar=WorkCalendar(settings.calendar_override),
             deadline_workdays=settings.deadline_workdays,
             doc_series=settings.doc_series_file,
+            deadlines={
+                ds.id: n for ds in datasets().values() if (n := ds.deadline_workdays(settings)) is not None
+            },
         )
         save_daily(session, report)
     paths = write_daily(report, settings.out)

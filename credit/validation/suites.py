@@ -7,26 +7,43 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from credit.datasets import HOME, Catalogue, catalogue
+from credit.datasets.suite import compose
 from credit.validation.registry import attribute
 
-# The committed suites: data of the top-level `expectations/` package, a sibling of `credit/` both in the
-# repository (editable install) and in site-packages; found by path, so that `credit` never imports it.
+# The committed suites: generated from the dataset folders (`python -m credit.validation.suites` writes them;
+# `tests/test_suites.py` fails when they drift), a sibling of `credit/` found by path so that `credit` never
+# imports it. What runs is composed from the folders, so that a dataset added as a folder needs no file here.
 SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
 SEVERITIES = ("error", "warning")
 
 
 @cache
-def load_suite_json(dataset: str) -> dict:
-    path = SUITES_DIR / f"{dataset}.json"
-    with open(path, encoding="utf-8") as fh:
-        suite = json.load(fh)
+def _composed(cat: Catalogue, dataset: str) -> dict:
+    suite = compose(cat.dataset(dataset))
     for i, exp in enumerate(suite["expectations"]):
         meta = exp.get("meta") or {}
         if not meta.get("rule_id") or meta.get("severity") not in SEVERITIES or not meta.get("field"):
             raise ValueError(
-                f"{path.name}: expectation {i} ({exp.get('type')}) lacks meta rule_id/severity/field"
+                f"{dataset}/suite.json: expectation {i} ({exp.get('type')}) lacks meta rule_id/severity/field"
             )
     return suite
+
+
+def load_suite_json(dataset: str) -> dict:
+    """The dataset's complete suite (shared rules derived from its fields, then its own `suite.json`)."""
+    return _composed(catalogue(), dataset)
+
+
+def write_suites() -> list[Path]:
+    """Write `expectations/<dataset>.json` for every built-in dataset (the committed view of the suites)."""
+    written = []
+    for ds in catalogue().datasets.values():
+        if ds.folder is not None and ds.folder.parent == HOME:
+            path = SUITES_DIR / f"{ds.id}.json"
+            path.write_text(json.dumps(load_suite_json(ds.id), ensure_ascii=False, indent=2) + "\n", "utf-8")
+            written.append(path)
+    return written
 
 
 def meta_fields(meta: dict) -> list[str]:
@@ -62,3 +79,8 @@ class FailingRows:
 
     def result(self, page=None) -> tuple:
         return self.positions, self.rules, self.keys, self.sevs, page
+
+
+if __name__ == "__main__":
+    for written in write_suites():
+        print(written)
