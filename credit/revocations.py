@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from credit.readers import read_unit_file
 from credit.readers.revocation import MARKER, SCAN_ROWS, RevocationTable
 from credit.reference_feed import doc_no_key
+from credit.standard import DATASET_NAMES, datasets
 from credit.store import Record, RecordVersion, RevocationRequest, Submission
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "RevocationMatch",
     "RevocationOutcome",
     "RevocationRow",
+    "dataset_words",
     "feedback_items",
     "is_revocation_list",
     "match_revocations",
@@ -35,14 +37,16 @@ __all__ = [
     "revocation_rows",
 ]
 
-DATASET_WORDS = {
-    "行政许可": "xzxk",
-    "许可": "xzxk",
-    "XZXK": "xzxk",
-    "行政处罚": "xzcf",
-    "处罚": "xzcf",
-    "XZCF": "xzcf",
-}
+
+def dataset_words() -> dict[str, str]:
+    """What a unit may write in 数据类别 -> dataset id: its name, the other names its folder lists, its id."""
+    words: dict[str, str] = {}
+    for ds in datasets().values():
+        for word in (ds.name, *ds.other_names, ds.id.upper(), ds.id):
+            words.setdefault(word, ds.id)
+    return words
+
+
 HEADER_SCAN_ROWS = SCAN_ROWS
 
 
@@ -114,12 +118,12 @@ def match_revocations(session: Session, unit: str, rows: list[RevocationRow]) ->
     outcome = RevocationOutcome()
     for item in rows:
         v = item.values
-        dataset = DATASET_WORDS.get((v.get("dataset") or "").upper()) or DATASET_WORDS.get(
-            v.get("dataset") or ""
-        )
+        words = dataset_words()
+        dataset = words.get((v.get("dataset") or "").upper()) or words.get(v.get("dataset") or "")
         if dataset is None:
+            expected = "”“".join(DATASET_NAMES.values())
             outcome.problems.append(
-                (item, f"数据类别“{v.get('dataset') or ''}”无法识别，应为“行政许可”或“行政处罚”")
+                (item, f"数据类别“{v.get('dataset') or ''}”无法识别，应为“{expected}”之一")
             )
             continue
         if not v.get("reason"):
@@ -192,14 +196,15 @@ def request_revocations(
 
 
 def _name(dataset: str) -> str:
-    return {"xzxk": "行政许可", "xzcf": "行政处罚"}[dataset]
+    return DATASET_NAMES[dataset]
 
 
 def feedback_items(file_name: str, problems: list[tuple[RevocationRow, str]]) -> list[dict]:
     """Problems (row, Chinese message) in the feedback workbook's item shape (rule REVOKE)."""
     items = []
     for item, message in problems:
-        dataset = DATASET_WORDS.get(item.values.get("dataset") or "", "xzcf")
+        dataset = dataset_words().get(item.values.get("dataset") or "", "xzcf")
+        doc_code = datasets()[dataset].code_of(datasets()[dataset].doc_no or "decision_doc_no")
         raw = item.values  # the counterpart code is not echoed back: it may be an ID number
         items.append(
             {
@@ -215,7 +220,7 @@ def feedback_items(file_name: str, problems: list[tuple[RevocationRow, str]]) ->
                 "errors": [
                     {
                         "rule": "REVOKE",
-                        "field": "CF_WSH" if dataset == "xzcf" else "XK_WSH",
+                        "field": doc_code,
                         "column": item.columns.get("decision_doc_no", "决定文书号"),
                         "value": raw.get("decision_doc_no"),
                         "message": message,

@@ -299,6 +299,7 @@ def test_refused_credentials_fail_the_run_with_cause_and_next_step(stack):
 def test_failed_run_alerts(stack):
     run = _run(stack, {"report_date": DAY.isoformat(), "units": ["no_such_unit"], "push": False})
     assert run.state.is_failed()
+
     # An earlier test's failure alert is already at the webhook: wait for this run's own.
     def own():
         return [t for t in _messages(stack, "运行失败：daily") if "no_such_unit" in t]

@@ -111,6 +111,16 @@ class Catalogue:
                     forms.setdefault(header_form(row["alias"]), row["key"])
         return table
 
+    @cached_property
+    def hidden_keys(self) -> frozenset[str]:
+        """Fields never shown to people in any dataset (法定代表人证件号码; docs/standard.md §7)."""
+        return frozenset(k for ds in self.datasets.values() for k in ds.hidden)
+
+    @cached_property
+    def masked_keys(self) -> frozenset[str]:
+        """Fields shown masked (`440882********1234`) in any dataset (自然人证件号码)."""
+        return frozenset(k for ds in self.datasets.values() for k in ds.masked)
+
     def dataset(self, dataset_id: str) -> Dataset:
         try:
             return self.datasets[dataset_id]

@@ -92,6 +92,7 @@ def read_dataset(folder: Path, blocks: Path) -> Dataset:
         name=meta.get("name", ds_id),
         fields=fields,
         category=meta.get("category", ""),
+        other_names=_tuple(meta.get("other_names")),
         code_prefix=meta.get("code_prefix", ""),
         order=int(meta.get("order", 100)),
         shuanggongshi=bool(meta.get("shuanggongshi", False)),

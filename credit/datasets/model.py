@@ -54,6 +54,7 @@ class Dataset:
     name: str
     fields: tuple[Field, ...]
     category: str = ""
+    other_names: tuple[str, ...] = ()  # what units also write for it (许可, 处罚)
     code_prefix: str = ""
     order: int = 100
     shuanggongshi: bool = False

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from credit.datasets import catalogue
 from credit.delivery.tables import BI, RV, B, R
 from credit.identifiers import mask_id
 from credit.standard import dataset as get_dataset
@@ -17,9 +18,9 @@ from credit.store.models import Submission
 def _masked_raw(raw: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for key, value in (raw or {}).items():
-        if key == "legal_rep_id_no":
+        if key in catalogue().hidden_keys:
             continue  # never shown (docs/standard.md §7)
-        out[key] = mask_id(value) if key == "id_no" and value not in (None, "") else value
+        out[key] = mask_id(value) if key in catalogue().masked_keys and value not in (None, "") else value
     return out
 
 
@@ -72,9 +73,9 @@ def platform_rejections(
             column = None
             if f is not None:
                 column = columns.get(f.key) or f.header
-                if f.key != "legal_rep_id_no":
+                if f.key not in catalogue().hidden_keys:
                     value = raw.get(f.key, (row.data or {}).get(f.key))
-                    if f.key == "id_no" and value not in (None, "") and f.key not in raw:
+                    if f.key in catalogue().masked_keys and value not in (None, "") and f.key not in raw:
                         value = mask_id(value)
             errors.append(
                 {

@@ -42,7 +42,8 @@ SUBJECTS = ("FR", "ZRR")
 
 
 def table_name(dataset: str, subject: str) -> str:
-    return f"T_{dataset.upper()}_{subject}"
+    """The dataset folder's `[destination] table`, split by subject (`T_XZCF_FR`)."""
+    return f"{datasets()[dataset].table}_{subject}"
 
 
 def build_metadata() -> MetaData:
@@ -71,8 +72,9 @@ def build_metadata() -> MetaData:
 
 
 def subject_of(dataset: str, data: dict[str, Any]) -> str:
-    prefix = "XK_" if dataset == "xzxk" else "CF_"
-    return "ZRR" if data.get(prefix + "XDR_LB") == "自然人" else "FR"
+    ds = datasets()[dataset]
+    category = data.get(ds.code_of("counterpart_category")) if ds.has_identity else None
+    return "ZRR" if category == "自然人" else "FR"
 
 
 class FrontDbTransport:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from credit.datasets import Catalogue, catalogue
 from credit.readers.base import HEADER_SCAN_ROWS, MIN_HEADER_FIELDS, UnreadableFile
 from credit.standard import DATASET_NAMES, dataset, header_aliases, header_form
 
@@ -18,10 +19,14 @@ def clean_header(text: object) -> str:
     return _MARKERS.sub("", header_form(text))
 
 
-@cache
 def _distinctive() -> dict[str, frozenset[str]]:
     """dataset -> header forms that only that dataset knows (行政处罚决定书文号 vs 行政许可决定文书号)."""
-    table = header_aliases()
+    return _distinctive_in(catalogue())
+
+
+@cache
+def _distinctive_in(cat: Catalogue) -> dict[str, frozenset[str]]:
+    table = cat.header_aliases
     out = {}
     for ds, forms in table.items():
         others = set().union(*(t.keys() for o, t in table.items() if o != ds))
@@ -57,14 +62,16 @@ def match_headers(headers: list[object]) -> HeaderMatch:
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     best, (hits, _) = ranked[0]
     if hits == 0:
+        names = "、".join(DATASET_NAMES.values())
         raise UnreadableFile(
-            "无法识别数据集：表头中没有行政许可或行政处罚特有的列（如“行政许可决定文书号”“行政处罚决定书文号”）",
-            "cannot tell the dataset: no header specific to 行政许可 (xzxk) or 行政处罚 (xzcf) was found",
+            f"无法识别数据集：表头中没有任何数据集（{names}）特有的列，请使用对应数据集的标准模板",
+            "cannot tell the dataset: no header specific to any dataset was found",
         )
     if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+        both = "和".join(DATASET_NAMES[ds] for ds, _ in ranked[:2])
         raise UnreadableFile(
-            "无法识别数据集：表头同时像行政许可和行政处罚，请使用标准模板",
-            "cannot tell the dataset: the headers fit both 行政许可 and 行政处罚; use the standard template",
+            f"无法识别数据集：表头同时像{both}，请使用标准模板",
+            f"cannot tell the dataset: the headers fit both {ranked[0][0]} and {ranked[1][0]}; use the standard template",
         )
     table = header_aliases()[best]
     seen: dict[str, list[int]] = {}

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from credit import escape
+from credit.datasets import catalogue
 from credit.identifiers import mask_id
 from credit.validation.messages import HIDDEN, mask_value
 
@@ -33,9 +34,9 @@ def _shown(keys: list[str], value: Any) -> Any:
         return [_shown(keys, v) for v in value]
     if not isinstance(value, str):
         return value
-    if "legal_rep_id_no" in keys:
+    if catalogue().hidden_keys.intersection(keys):
         return HIDDEN
-    if "id_no" in keys:
+    if catalogue().masked_keys.intersection(keys):
         return escape.html(mask_id(value.strip()), mask_ids=False)
     return escape.html(mask_value(keys[0] if len(keys) == 1 else "", value), mask_ids=False)
 

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from credit import escape
+from credit.datasets import catalogue
 from credit.identifiers import mask_id
 from credit.keys import business_keys
 from credit.masking import mask_ids
 from credit.standard import DATA_DIR, dataset, labels
 from credit.units import unit
 from credit.validation.checks import fine_yuan_amount, regime_for
+from credit.validation.suites import load_suite_json
 
 if TYPE_CHECKING:
     from credit.validation import Verdicts
@@ -48,9 +50,9 @@ def mask_value(key: str, value: object) -> str | None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     text = str(value)
-    if key == "legal_rep_id_no":
+    if key in catalogue().hidden_keys:
         return HIDDEN if text.strip() else text
-    if key == "id_no":
+    if key in catalogue().masked_keys:
         return mask_id(text.strip()) if text.strip() else text
     # An ID number typed into any other cell (a 自然人's number in the USCC column) is masked too.
     return mask_ids(text)
@@ -102,6 +104,14 @@ class _Context:
         return self._dups.get(row, [row])
 
 
+def _earlier_header(ds: str, key: str) -> str:
+    """The date `key` must not precede (the DATE-7 expectation flagging `key`), as its header."""
+    for exp in load_suite_json(ds)["expectations"]:
+        if exp["meta"]["rule_id"] == "DATE-7" and exp["kwargs"].get("flag") == key:
+            return dataset(ds).field(exp["kwargs"]["earlier"]).header
+    return "应在其之前的日期"
+
+
 def _detail(rule: str, key: str, row, ctx: _Context, ds: str) -> dict[str, str]:
     cat = ctx.get(row, "counterpart_category") or ""
     out: dict[str, str] = {"category": cat}
@@ -109,6 +119,8 @@ def _detail(rule: str, key: str, row, ctx: _Context, ds: str) -> dict[str, str]:
         out["allowed"] = _allowed(ds, key)
     elif rule == "LEN-1":
         out["max_len"] = str(dataset(ds).field(key).max_len)
+    elif rule == "DATE-7":
+        out["earlier"] = _earlier_header(ds, key)
     elif rule == "ID-1":
         out["detail"] = {
             ("uscc", "自然人"): "自然人不填写统一社会信用代码，请删除（身份证等号码填在“证件号码”栏）。",

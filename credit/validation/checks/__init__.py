@@ -29,7 +29,15 @@ from credit.validation.checks.dates import (
     real_dates,
     regime_for,
 )
-from credit.validation.checks.fields import clean_text, coded, in_set, max_length, not_in_set, required
+from credit.validation.checks.fields import (
+    clean_text,
+    coded,
+    in_set,
+    max_length,
+    not_in_set,
+    required,
+    required_when,
+)
 from credit.validation.checks.frame import Masks, filled
 from credit.validation.checks.identity import (
     id_type_given,
@@ -48,6 +56,7 @@ __all__ = ["CHECKS", "Masks", "any_failing", "filled", "fine_yuan_amount", "regi
 # The one map from a check's name (`credit.validation.registry`) to its function.
 CHECKS: dict[str, Callable[..., Masks]] = {
     "required": required,
+    "required_when": required_when,
     "coded": coded,
     "in_set": in_set,
     "not_in_set": not_in_set,

@@ -26,7 +26,7 @@ def not_after(frame: pd.DataFrame, column: str, report_date: str) -> Masks:
 
 
 def dates_in_order(frame: pd.DataFrame, earlier: str, later: str, flag: str) -> Masks:
-    """DATE-3/4/5: `earlier` must not lie after `later` (both real dates); the cell to fix is `flag`."""
+    """DATE-3/4/5/7: `earlier` must not lie after `later` (both real dates); the cell to fix is `flag`."""
     a, b = parse_dates(col(frame, earlier)), parse_dates(col(frame, later))
     return {flag: (a > b).fillna(False).to_numpy(dtype=bool)}
 

@@ -25,6 +25,11 @@ def required(frame: pd.DataFrame, column_list: list[str]) -> Masks:
     return {key: blank(col(frame, key)) for key in column_list}
 
 
+def required_when(frame: pd.DataFrame, when_field: str, when_values: list[str], flag: str) -> Masks:
+    """REQ-1 under a condition: `flag` is blank although `when_field` holds one of `when_values`."""
+    return {flag: col(frame, when_field).isin(when_values).to_numpy(dtype=bool) & blank(col(frame, flag))}
+
+
 def coded(
     frame: pd.DataFrame,
     column: str,
