@@ -52,6 +52,9 @@ class SandboxState:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(records)")}
+        if "published" not in columns:  # a sandbox file from before lifecycles
+            self._db.execute("ALTER TABLE records ADD COLUMN published INTEGER DEFAULT 1")
         self.faults: dict[str, Any] = dict(FAULT_DEFAULTS)
         if faults:
             self.set_faults(faults)
@@ -210,12 +213,13 @@ class SandboxState:
         ]
         if errors:
             return "rejected", errors
+        published = int(not _withdrawn_from_view(dataset, data))
         if op == "I":
             if held:
                 return "duplicate", []
             db.execute(
-                "INSERT INTO records(record_key, dataset, unit, data) VALUES (?, ?, ?, ?)",
-                (key, dataset, unit, json.dumps(data, ensure_ascii=False)),
+                "INSERT INTO records(record_key, dataset, unit, data, published) VALUES (?, ?, ?, ?, ?)",
+                (key, dataset, unit, json.dumps(data, ensure_ascii=False), published),
             )
             return "accepted", []
         if not held:
@@ -223,8 +227,8 @@ class SandboxState:
                 {"field": "recordKey", "message": "平台无此记录，无法更新（应以新增 I 报送）"}
             ]
         db.execute(
-            "UPDATE records SET data = ?, updates = updates + 1 WHERE record_key = ?",
-            (json.dumps(data, ensure_ascii=False), key),
+            "UPDATE records SET data = ?, updates = updates + 1, published = ? WHERE record_key = ?",
+            (json.dumps(data, ensure_ascii=False), published, key),
         )
         return "accepted", []
 
@@ -265,9 +269,21 @@ class SandboxState:
             row = self._db.execute("SELECT data FROM records WHERE record_key = ?", (record_key,)).fetchone()
         return json.loads(row[0]) if row else None
 
+    def published(self, record_key: str) -> bool | None:
+        """Whether the platform shows the record (a 严重失信 entry marked 已移出 is held but no longer shown)."""
+        with self.lock:
+            row = self._db.execute("SELECT published FROM records WHERE record_key = ?", (record_key,)).fetchone()
+        return bool(row[0]) if row else None
+
     def close(self) -> None:
         with self.lock:
             self._db.close()
+
+
+def _withdrawn_from_view(dataset_id: str, data: dict[str, Any]) -> bool:
+    """A lifecycle status on which the platform un-publishes (the dataset folder's `[lifecycle] unpublish`)."""
+    ds = get_dataset(dataset_id)
+    return bool(ds.status_field and ds.unpublish and data.get(ds.code_of(ds.status_field)) in ds.unpublish)
 
 
 def known_dataset(dataset_id: str) -> bool:
