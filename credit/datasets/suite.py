@@ -124,7 +124,7 @@ def compose(ds: Dataset) -> dict:
         )
     out += [dict(e) for e in ds.suite_extras]
     if ds.key_fields:
-        first = next(k for k in ds.key_fields if not k.startswith("@"))
+        first = next((k for k in ds.key_fields if not k.startswith("@")), ds.key_columns[0])
         out.append(
             _exp(
                 "expect_business_keys_to_be_unique",
