@@ -53,7 +53,10 @@ def run_check(
     if not sheets:
         return {
             "file": path.name,
-            "error": {"zh": "文件中没有可识别的双公示数据表", "en": "no 双公示 dataset found in the file"},
+            "error": {
+                "zh": "文件中没有可识别的信用数据表（请使用各数据集的标准模板表头）",
+                "en": "no dataset found in the file",
+            },
         }, EXIT_UNREADABLE
     results: list[dict] = []
     several = len(sheets) > 1
@@ -94,7 +97,11 @@ def format_check_text(result: dict) -> str:
     """A readable Chinese summary for the terminal: totals, then each invalid row's problems."""
     if "error" in result:
         return f"文件“{result['file']}”无法读取：{result['error']['zh']}"
-    name = DATASET_NAMES.get(result["dataset"], result["dataset"])
+    # A workbook may hold several datasets, one per sheet: name them all.
+    found = dict.fromkeys(r.get("dataset", result["dataset"]) for r in result["results"]) or [
+        result["dataset"]
+    ]
+    name = "、".join(DATASET_NAMES.get(d, d) for d in found)
     warned = sum(1 for r in result["results"] if r["warnings"])
     lines = [
         f"文件：{result['file']}（{name}）",

@@ -114,6 +114,11 @@ class Dataset:
             out.extend(SUBJECT_FIELDS if k == SUBJECT else (k,))
         return [k for k in dict.fromkeys(out) if self.has(k)]
 
+    @property
+    def dup_field(self) -> str:
+        """The cell DUP-1 points the clerk to: the key's first own field (决定文书号, 承诺书编号, …)."""
+        return next((k for k in self.key_fields if k != SUBJECT), self.key_columns[0])
+
     def deadline_workdays(self, settings: Any = None) -> int | None:
         """N for this dataset: the setting it names, else CREDIT_DATASET_DEADLINES, else its folder's value."""
         if self.deadline is None:

@@ -124,14 +124,13 @@ def compose(ds: Dataset) -> dict:
         )
     out += [dict(e) for e in ds.suite_extras]
     if ds.key_fields:
-        first = next((k for k in ds.key_fields if not k.startswith("@")), ds.key_columns[0])
         out.append(
             _exp(
                 "expect_business_keys_to_be_unique",
                 {"column_list": [*ds.key_columns, "delivery"], "dataset": ds.id},
                 "DUP-1",
                 "error",
-                first,
+                ds.dup_field,
             )
         )
     return {

@@ -272,7 +272,9 @@ class SandboxState:
     def published(self, record_key: str) -> bool | None:
         """Whether the platform shows the record (a 严重失信 entry marked 已移出 is held but no longer shown)."""
         with self.lock:
-            row = self._db.execute("SELECT published FROM records WHERE record_key = ?", (record_key,)).fetchone()
+            row = self._db.execute(
+                "SELECT published FROM records WHERE record_key = ?", (record_key,)
+            ).fetchone()
         return bool(row[0]) if row else None
 
     def close(self) -> None:

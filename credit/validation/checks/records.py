@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from credit.datasets import catalogue
 from credit.keys import business_keys
 from credit.validation.checks.frame import Masks, col
 
@@ -14,4 +15,4 @@ def duplicates(frame: pd.DataFrame, dataset: str) -> Masks:
     keys = business_keys(dataset, frame)
     if "delivery" in frame:
         keys = col(frame, "delivery").fillna("") + "\x1e" + keys
-    return {"decision_doc_no": keys.duplicated(keep=False).to_numpy(dtype=bool)}
+    return {catalogue().dataset(dataset).dup_field: keys.duplicated(keep=False).to_numpy(dtype=bool)}
