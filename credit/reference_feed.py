@@ -155,6 +155,14 @@ def _deadline(calendar: WorkCalendar, day: dt.date, n: int) -> dt.date | None:
         return None
 
 
+def _days(dataset: str, deadline_workdays: int) -> int:
+    """N of a dataset: CREDIT_DEADLINE_WORKDAYS for 双公示, else the dataset folder's (docs/standard.md §8)."""
+    ds = datasets().get(dataset)
+    if ds is None or ds.deadline is None or ds.deadline.setting:
+        return deadline_workdays
+    return ds.deadline.workdays
+
+
 def fill_deadlines(
     session: Session, calendar: WorkCalendar, deadline_workdays: int, *, all_rows=False
 ) -> int:
@@ -165,7 +173,8 @@ def fill_deadlines(
         stmt = stmt.where(ReferenceDecision.deadline.is_(None))
     changed = 0
     for decision in session.execute(stmt).scalars():
-        deadline = _deadline(calendar, decision.decision_date, deadline_workdays)
+        n = _days(decision.dataset, deadline_workdays)
+        deadline = _deadline(calendar, decision.decision_date, n)
         if deadline is not None and deadline != decision.deadline:
             decision.deadline = deadline
             session.add(decision)
@@ -183,12 +192,17 @@ def load_reference_feed_detailed(
     fill_deadlines(session, calendar, deadline_workdays)
     if not reference_dir.is_dir():
         return result
-    known = set(datasets())
+    known = {ds.id for ds in datasets().values() if ds.reference_feed}
     units = set(all_units())
     for folder in sorted(p for p in reference_dir.iterdir() if p.is_dir()):
         if folder.name not in known:
             result.problems.append(
-                FeedProblem(str(folder), None, f"未知数据类别 unknown dataset {folder.name}")
+                FeedProblem(
+                    str(folder),
+                    None,
+                    f"未知数据类别或该数据集未启用参考数据（数据集目录 dataset.toml 的 [reference] feed）"
+                    f" unknown dataset, or one without a reference feed: {folder.name}",
+                )
             )
             continue
         for path in sorted({*folder.glob("*.csv"), *folder.glob("*.CSV")}):
@@ -207,7 +221,7 @@ def load_reference_feed_detailed(
                 continue  # a file without the columns is not marked read: a fixed copy is a new file anyway
             values = []
             for row in rows:
-                deadline = _deadline(calendar, row["decision_date"], deadline_workdays)
+                deadline = _deadline(calendar, row["decision_date"], _days(folder.name, deadline_workdays))
                 if deadline is None:
                     result.problems.append(
                         FeedProblem(
