@@ -30,6 +30,8 @@ def load_reference_task() -> int:
 def collect_task(unit: str, report_date: dt.date):
     """Collect one unit's new files for the report date."""
     result = collect.collect(settings(), unit, report_date)
+    for note in result.notes:  # a dataset read from a database that no SQL source configures
+        get_run_logger().info(note)
     summary = result.summary()
     # The files set aside, for the run's one quarantine digest (tasks/alerts.py).
     summary["quarantined"] = [q.as_dict() for q in collect.quarantined(result)]

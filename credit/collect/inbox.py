@@ -53,6 +53,7 @@ class UnitCollect:
     unit: str
     report_date: dt.date
     files: list[FileOutcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # Chinese lines for the run's log (credit.collect.sql)
 
     @property
     def new_versions(self) -> int:

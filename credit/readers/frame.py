@@ -1,4 +1,5 @@
-"""SQL sources: a DataFrame whose column names are headers, mapped and normalised like a file."""
+"""SQL sources: a DataFrame whose column names are headers (or, for a source that names its dataset, field
+keys), mapped and normalised like a file."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from credit.readers.cell_text import cell_text
 from credit.readers.headers import match_headers
 
 
-def _value_text(v: object) -> str | None:
+def value_text(v: object) -> str | None:
+    """A database value as the text a spreadsheet cell would hold: NULL blank, dates ISO, Decimals plain."""
     if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
         return None
     if isinstance(v, str):
@@ -32,15 +34,18 @@ def _value_text(v: object) -> str | None:
     return str(v)
 
 
-def read_frame(frame: pd.DataFrame, *, source: str = "sql", max_rows: int = 1_000_000) -> Sheet:
-    """Rows are numbered 1..n in query order (header_row 0: there is no header row)."""
+def read_frame(
+    frame: pd.DataFrame, *, source: str = "sql", max_rows: int = 1_000_000, dataset: str | None = None
+) -> Sheet:
+    """Rows are numbered 1..n in query order (header_row 0: there is no header row). `dataset`: the source
+    says which dataset it holds (no recognition from the column names)."""
     headers = [str(c) for c in frame.columns]
     try:
-        match = match_headers(headers)
+        match = match_headers(headers, dataset)
     except UnreadableFile as exc:
         raise UnreadableFile(f"{source}：{exc.reason_zh}", f"{source}: {exc.reason_en}") from None
     cells = {
-        k: [v if v.__class__ is str else _value_text(v) for v in frame.iloc[:, pos].to_numpy(dtype=object)]
+        k: [v if v.__class__ is str else value_text(v) for v in frame.iloc[:, pos].to_numpy(dtype=object)]
         for k, pos in match.positions.items()
     }
     return build_sheet(

@@ -54,10 +54,16 @@ def _quote(items) -> str:
     return "、".join(f"“{i}”" for i in items)
 
 
-def match_headers(headers: list[object]) -> HeaderMatch:
-    """Recognise the dataset and map every column; raises UnreadableFile (never guesses)."""
+def match_headers(headers: list[object], dataset_id: str | None = None) -> HeaderMatch:
+    """Recognise the dataset and map every column; raises UnreadableFile (never guesses).
+
+    With `dataset_id` (a source that says which dataset it holds) nothing is recognised: the columns are
+    that dataset's field keys (`counterpart_name`, in any case) or its headers and aliases."""
     texts = ["" if h is None else str(h) for h in headers]
     forms = [clean_header(t) for t in texts]
+    if dataset_id is not None:
+        table = {header_form(k): k for k in dataset(dataset_id).keys} | header_aliases()[dataset_id]
+        return _map_columns(dataset_id, table, texts, forms)
     scores = _score(forms)
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     best, (hits, _) = ranked[0]
@@ -73,7 +79,12 @@ def match_headers(headers: list[object]) -> HeaderMatch:
             f"无法识别数据集：表头同时像{both}，请使用标准模板",
             f"cannot tell the dataset: the headers fit both {ranked[0][0]} and {ranked[1][0]}; use the standard template",
         )
-    table = header_aliases()[best]
+    return _map_columns(best, header_aliases()[best], texts, forms)
+
+
+def _map_columns(best: str, table: dict[str, str], texts: list[str], forms: list[str]) -> HeaderMatch:
+    """Every column of dataset `best` through `table` (header form -> field key); duplicates and missing
+    required columns refused."""
     seen: dict[str, list[int]] = {}
     unknown = []
     for i, form in enumerate(forms):

@@ -30,10 +30,12 @@ class Quarantined:
 
 
 def collect(settings: Settings, unit: str, report_date: dt.date) -> UnitCollect:
-    """Collect one unit's new files for the report date, then its SQL sources when any are configured."""
+    """Collect one unit's new files for the report date, then its SQL sources (CREDIT_SQL_SOURCES); the
+    result's notes name the unit's datasets read from a database that no source configures (not collected)."""
     result = collect_unit(settings, unit, report_date)
-    if settings.sql_sources_file:
-        result.files += collect_sql(settings, unit, report_date).files
+    read = collect_sql(settings, unit, report_date)
+    result.files += read.files
+    result.notes += read.notes
     return result
 
 
