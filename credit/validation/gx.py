@@ -14,6 +14,7 @@ GX-free runner `credit.validation.direct`) and every other command that never va
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime
 import threading
 from dataclasses import dataclass
@@ -78,7 +79,10 @@ def build_suite(dataset: str) -> Any:
 
     raw = load_suite_json(dataset)
     suite = gx.ExpectationSuite(
-        name=raw["name"], expectations=[dict(e) for e in raw["expectations"]], meta=raw.get("meta")
+        # Copies: GX writes into what it is given (its version into `meta`), and the composed suite is cached.
+        name=raw["name"],
+        expectations=copy.deepcopy(raw["expectations"]),
+        meta=copy.deepcopy(raw.get("meta")),
     )
     if len(suite.expectations) != len(raw["expectations"]):
         known = {e.expectation_type for e in suite.expectations}
