@@ -78,7 +78,10 @@ def build_suite(dataset: str) -> Any:
 
     raw = load_suite_json(dataset)
     suite = gx.ExpectationSuite(
-        name=raw["name"], expectations=[dict(e) for e in raw["expectations"]], meta=raw.get("meta")
+        # A copy of meta: GX adds its version to the dict it is given, which is the cached composed suite.
+        name=raw["name"],
+        expectations=[dict(e) for e in raw["expectations"]],
+        meta=dict(raw.get("meta") or {}),
     )
     if len(suite.expectations) != len(raw["expectations"]):
         known = {e.expectation_type for e in suite.expectations}
