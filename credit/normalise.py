@@ -9,10 +9,12 @@ back by dictionary encoding.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -20,7 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from credit.standard import Field, code_lists, dataset, labels, penalty_legacy
+from credit.identifiers import ric_valid_mask
+from credit.standard import DATA_DIR, Field, code_lists, dataset, labels, penalty_legacy
 from credit.textscan import (
     StrArray,
     byte_table,
@@ -261,3 +264,134 @@ def normalise_frame(dataset_id: str, raw: pd.DataFrame) -> pd.DataFrame:
         if f.key in raw.columns
     }
     return frame_from_arrow(dataset_id, arrays, raw.index)
+
+
+# --- Columns a file lacks, derived from the row (credit/data/derivations.csv) ------------------------------
+
+DERIVED = "derived"  # a normalised frame's column: per row, the keys whose value was derived (", "-joined)
+_INDIVIDUAL, _LEGAL, _NATURAL, _RESIDENT_ID = "个体工商户", "法人及非法人组织", "自然人", "身份证"
+_PLACEHOLDER = "0" * 17 + "X"
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A field a file may lack when its rows determine it: derived by `method` from `inputs`, each derived
+    value reported under `rule` (a warning asking the unit to add the column)."""
+
+    key: str
+    rule: str
+    method: str
+    inputs: tuple[str, ...]
+    explanation: str
+
+
+@cache
+def derivations() -> dict[str, Derivation]:
+    """field key -> its derivation, in table order."""
+    with open(DATA_DIR / "derivations.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    out = {
+        r["key"]: Derivation(
+            r["key"], r["rule"], r["method"], tuple(r["inputs"].split("|")), r["explanation_zh"]
+        )
+        for r in rows
+    }
+    unknown = sorted({d.method for d in out.values()} - set(_METHODS))
+    if unknown:
+        raise ValueError(f"credit/data/derivations.csv: unknown methods {unknown}")
+    return out
+
+
+def derivable(dataset_id: str, present: set[str] | frozenset[str]) -> list[str]:
+    """The dataset's fields absent from `present` (the keys a file's columns map to) that its rows can give:
+    a derivation exists and at least one of its inputs is present."""
+    ds = dataset(dataset_id)
+    return [
+        d.key
+        for d in derivations().values()
+        if ds.has(d.key) and d.key not in present and any(i in present for i in d.inputs)
+    ]
+
+
+def _text(frame: pd.DataFrame, key: str) -> pd.Series:
+    if key not in frame:
+        return pd.Series(np.nan, index=frame.index, dtype=STR)
+    return frame[key].astype(STR)
+
+
+def _category_from_identifiers(frame: pd.DataFrame, inputs: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
+    uscc_key, id_key = inputs
+    uscc, id_no = _text(frame, uscc_key), _text(frame, id_key)
+    has_uscc = uscc.notna().to_numpy(dtype=bool)
+    has_id = id_no.notna().to_numpy(dtype=bool)
+    starts92 = uscc.str.startswith("92").fillna(False).to_numpy(dtype=bool)
+    placeholder = (uscc == _PLACEHOLDER).fillna(False).to_numpy(dtype=bool)
+    conditions = [has_uscc & starts92, has_uscc & placeholder, has_uscc, has_id]
+    values = np.select(conditions, [_INDIVIDUAL, _INDIVIDUAL, _LEGAL, _NATURAL], default="")
+    reasons = np.select(conditions, ["uscc92", "placeholder", "uscc", "id_no"], default="")
+    return _series(values, frame.index), _series(reasons, frame.index)
+
+
+def _resident_id_type(frame: pd.DataFrame, inputs: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
+    number = _text(frame, inputs[0])
+    valid = np.zeros(len(frame), dtype=bool)
+    where = np.nonzero(number.notna().to_numpy(dtype=bool))[0]
+    if len(where):
+        valid[where] = ric_valid_mask(number.iloc[where].to_numpy(dtype=object))
+    values = np.where(valid, _RESIDENT_ID, "")
+    return _series(values, frame.index), _series(np.where(valid, "resident_id", ""), frame.index)
+
+
+def _series(values: np.ndarray, index: pd.Index) -> pd.Series:
+    s = pd.Series(values.astype(object), index=index, dtype=STR)
+    return s.mask(s == "")
+
+
+_METHODS: dict[str, Callable[[pd.DataFrame, tuple[str, ...]], tuple[pd.Series, pd.Series]]] = {
+    "category_from_identifiers": _category_from_identifiers,
+    "resident_id_type": _resident_id_type,
+}
+
+# Why a value was derived, as a clerk reads it (DRV-1's message).
+_REASONS = {
+    "uscc92": "统一社会信用代码以92开头（个体工商户的代码）",
+    "placeholder": "统一社会信用代码为“00000000000000000X”（只用于没有代码的个体工商户）",
+    "uscc": "填写了统一社会信用代码且不以92开头",
+    "id_no": "没有统一社会信用代码而填写了证件号码",
+    "resident_id": "所填证件号码是有效的居民身份证号码",
+}
+
+
+def derive(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """`frame` with the `keys` (absent from the file) derived per row where the row determines them, and the
+    `derived` column naming, per row, the keys that got a value; a row that determines nothing keeps a blank
+    (a required field then fails REQ-1 as it would have)."""
+    if not keys:
+        return frame
+    out = frame.copy()
+    marks = pd.Series("", index=frame.index, dtype=object)
+    for key in keys:
+        d = derivations()[key]
+        values, _ = _METHODS[d.method](out, d.inputs)
+        got = values.notna().to_numpy(dtype=bool)
+        out[key] = values
+        marks[got] = marks[got] + np.where(marks[got] == "", "", ",") + key
+    out[DERIVED] = pd.Series(marks.to_numpy(dtype=object), index=frame.index, dtype=STR).mask(marks == "")
+    return out
+
+
+def derived_mask(marks: pd.Series, key: str) -> np.ndarray:
+    """Rows whose `derived` mark names `key`."""
+    pattern = f"(?:^|,){re.escape(key)}(?:,|$)"
+    return marks.astype(STR).str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+
+
+def derivation_reason(key: str, get: Callable[[str], str | None]) -> str:
+    """Why `key` got its value in a row (`get`: the row's normalised value of a field key), in Chinese."""
+    d = derivations().get(key)
+    if d is None:
+        return ""
+    row = pd.DataFrame({k: [get(k)] for k in d.inputs}, dtype=STR)
+    _, reasons = _METHODS[d.method](row, d.inputs)
+    reason = reasons.iloc[0]
+    return _REASONS.get(reason, "") if isinstance(reason, str) else ""

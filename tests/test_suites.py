@@ -11,7 +11,7 @@ from credit.validation import load_suite_json, rules
 from credit.validation.suites import SUITES_DIR
 
 STANDARD_RULES = {
-    "REQ-1", "ENUM-1", "LEN-1", "TXT-1", "ID-1", "ID-2", "ID-3", "ID-4", "ID-5", "ID-6", "ID-7", "SRC-1",
+    "REQ-1", "ENUM-1", "LEN-1", "TXT-1", "ID-1", "ID-2", "ID-3", "ID-4", "ID-5", "ID-6", "ID-7", "DRV-1", "SRC-1",
     "DATE-1", "DATE-2", "DATE-3", "DATE-4", "DATE-5", "DATE-6", "DATE-7", "AMT-1", "AMT-2", "AMT-3", "AMT-4", "AMT-5",
     "AMT-6", "DOC-2", "DUP-1",
 }  # fmt: skip

@@ -2,13 +2,15 @@
 the rules of its own folder (`suite.json`), then DUP-1 (credit/datasets/README.md, docs/standard.md §3).
 
 The shared part: REQ-1 (required fields), ENUM-1 (code lists), LEN-1 (soft lengths), TXT-1 (text and
-identifiers), ID-1…ID-7 (with the identity block), ID-2 (every USCC field), SRC-1 (with the source-unit
-fields), DATE-1 (every date), DATE-2 (the date the deadline runs from) and DUP-1 (the business key).
+identifiers), ID-1…ID-7 (with the identity block), ID-2 (every USCC field), DRV-1 (the fields a reader may
+derive, credit/data/derivations.csv), SRC-1 (with the source-unit fields), DATE-1 (every date), DATE-2 (the
+date the deadline runs from) and DUP-1 (the business key).
 """
 
 from __future__ import annotations
 
 from credit.datasets import Dataset, catalogue
+from credit.normalise import derivations
 
 NOTES = "每条规则一个或多个 expectation；meta.rule_id/severity/field 决定逐条记录的判定。"
 
@@ -50,6 +52,20 @@ def _identity(ds: Dataset) -> list[dict]:
         _exp("expect_org_code_to_match_uscc", {"column_list": ["uscc", "org_code"]}, "ID-6", "warning", "org_code"),
         _exp("expect_uscc_prefix_to_match_category", {"column_list": ["counterpart_category", "uscc"]},
              "ID-7", "warning", "uscc"),
+    ]  # fmt: skip
+
+
+def _derived(ds: Dataset) -> list[dict]:
+    """DRV-1 (a warning per rule of credit/data/derivations.csv): values the reader derived because the file
+    lacked their column; the context column `derived` names them per row."""
+    by_rule: dict[str, list[str]] = {}
+    for d in derivations().values():
+        if ds.has(d.key):
+            by_rule.setdefault(d.rule, []).append(d.key)
+    return [
+        _exp("expect_values_to_be_given_not_derived", {"column_list": [*keys, "derived"], "fields": keys},
+             rule, "warning", keys)
+        for rule, keys in by_rule.items()
     ]  # fmt: skip
 
 
@@ -99,6 +115,7 @@ def compose(ds: Dataset) -> dict:
         out.append(
             _exp("expect_column_values_to_be_valid_uscc", {"column_list": usccs}, "ID-2", "error", usccs)
         )
+    out += _derived(ds)
     if ds.has("source_unit") and ds.has("source_unit_uscc"):
         out.append(
             _exp(

@@ -33,6 +33,7 @@ class Sheet:
     # Both frames hold pandas "str" columns (pyarrow-backed; a blank cell is missing: NaN, `pd.isna`), and
     # share the memory of every column that normalisation left unchanged.
     raw: pd.DataFrame  # index: spreadsheet row number; columns: keys present; text as written
-    data: pd.DataFrame  # same index; all keys of the dataset in registry order; normalised text
+    data: pd.DataFrame  # same index; all keys of the dataset in registry order; normalised text; then
+    # `derived` when the file lacked a column its rows give (credit.normalise.derive, DRV-1)
     encoding: str | None  # CSV only
     notes: list[str] = field(default_factory=list)  # Chinese notes for the clerk

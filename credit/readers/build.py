@@ -14,7 +14,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from credit.normalise import blank_to_null, frame_from_arrow, normalise_arrow, text_series, to_arrow
+from credit.normalise import (
+    DERIVED,
+    blank_to_null,
+    derive,
+    derived_mask,
+    frame_from_arrow,
+    normalise_arrow,
+    text_series,
+    to_arrow,
+)
 from credit.readers.base import LONG_CELL, Sheet, UnreadableFile
 from credit.readers.headers import HeaderMatch
 from credit.standard import dataset
@@ -111,13 +120,22 @@ def build_sheet(
     index_ = pd.Index(idx, dtype=np.int64)
     if match.unknown:
         notes.append(f"以下列不是标准字段，已忽略：{'、'.join(f'“{h}”' for h in match.unknown)}")
+    frame = frame_from_arrow(match.dataset, data, index_)
+    if match.derive:
+        frame = derive(frame, match.derive)
+        for k in match.derive:
+            got = int(derived_mask(frame[DERIVED], k).sum())
+            if got:
+                notes.append(
+                    f"文件没有“{ds.field(k).header}”列，已根据其他列为{got}行推断，请增加此列（见DRV-1提醒）"
+                )
     return Sheet(
         dataset=match.dataset,
         sheet=sheet,
         header_row=header_row,
         columns={k: str(headers[i]) for k, i in match.positions.items()},
         raw=pd.DataFrame({k: text_series(a, index_) for k, a in raw.items()}, index=index_, copy=False),
-        data=frame_from_arrow(match.dataset, data, index_),
+        data=frame,
         encoding=encoding,
         notes=notes,
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from credit.datasets import Catalogue, catalogue
+from credit.normalise import derivable
 from credit.readers.base import HEADER_SCAN_ROWS, MIN_HEADER_FIELDS, UnreadableFile
 from credit.standard import DATASET_NAMES, dataset, header_aliases, header_form
 
@@ -39,6 +40,9 @@ class HeaderMatch:
     dataset: str
     positions: dict[str, int]  # field key -> column position, in column order
     unknown: list[str]  # non-blank headers that map to no field, as written
+    derive: list[str] = field(
+        default_factory=list
+    )  # keys the file lacks that its rows give (derivations.csv)
 
 
 def _score(forms: list[str]) -> dict[str, tuple[int, int]]:
@@ -100,14 +104,30 @@ def _map_columns(best: str, table: dict[str, str], texts: list[str], forms: list
         )
         en = "; ".join(f"{' and '.join(texts[i] for i in idx)} all map to {k}" for k, idx in dups.items())
         raise UnreadableFile(f"重复的列：{zh}，请只保留一列", f"duplicate columns: {en}; keep one")
-    missing = [f for f in ds.fields if f.required == "yes" and f.key not in seen]
+    derive = derivable(best, set(seen))
+    missing = [f for f in ds.fields if f.required == "yes" and f.key not in seen and f.key not in derive]
     if missing:
-        raise UnreadableFile(
-            f"{DATASET_NAMES[best]}表缺少必填列：{_quote(f.header for f in missing)}",
-            f"{best} file lacks required columns: {', '.join(f'{f.header} ({f.key})' for f in missing)}",
-        )
+        raise _missing_columns(best, missing, unknown)
     positions = {k: idx[0] for k, idx in sorted(seen.items(), key=lambda kv: kv[1][0])}
-    return HeaderMatch(best, positions, unknown)
+    return HeaderMatch(best, positions, unknown, derive)
+
+
+def _missing_columns(ds_id: str, missing, unknown: list[str]) -> UnreadableFile:
+    """The refusal of a file lacking required columns that its rows cannot give: which, and why (an earlier
+    national layout such as 2016's has no such columns; 处罚类别1/处罚类别2 are one column now)."""
+    names = _quote(f.header for f in missing)
+    zh = (
+        f"{DATASET_NAMES[ds_id]}表缺少必填列：{names}。"
+        f"这些信息无法从文件中的其他列推断（早期版本的模板和部分系统导出的表没有这些列），请按现行模板增加这些列并填写后重新报送"
+    )
+    split = [h for h in unknown if re.fullmatch(r".*类别[12]", clean_header(h))]
+    if split:
+        zh += f"；{_quote(split)}请合并为一列（多个类别用“;”分隔）"
+    return UnreadableFile(
+        zh,
+        f"{ds_id} file lacks required columns: {', '.join(f'{f.header} ({f.key})' for f in missing)};"
+        " they cannot be derived from the other columns",
+    )
 
 
 def detect_dataset(headers: list[str]) -> tuple[str, dict[str, str]]:

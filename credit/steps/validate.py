@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlmodel import Session, func, select
 
+from credit.normalise import DERIVED
 from credit.settings import Settings
 from credit.standard import dataset as get_dataset
 from credit.store import Record, RecordVersion, Submission, session_scope
@@ -137,10 +138,11 @@ def _submission_columns(session: Session, submission_ids: list[int]) -> dict[int
 
 
 def _frame(versions: list[RecordVersion], dataset_id: str) -> pd.DataFrame:
-    """A delivery's normalised values, one row per version indexed by its spreadsheet row."""
+    """A delivery's normalised values, one row per version indexed by its spreadsheet row (with the reader's
+    `derived` marks, DRV-1)."""
     index = pd.Index([v.row if v.row is not None else i for i, v in enumerate(versions)], name="row")
     data = pd.DataFrame([v.data for v in versions], index=index, dtype=object)
-    data = data.reindex(columns=get_dataset(dataset_id).keys)
+    data = data.reindex(columns=[*get_dataset(dataset_id).keys, DERIVED])
     return data.where(data.notna(), None)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from credit.normalise import DERIVED
 from credit.standard import dataset as dataset_def
 from credit.units import all_units
 from credit.validation import direct, gx
@@ -60,14 +61,16 @@ class Verdicts:
         return self.issues[self.issues["severity"] == "warning"]
 
 
-# Context columns validated with a frame's fields: the unit that reported each row (SRC-1) and the delivery
-# (a file's sheet) it came in (DUP-1), so that many units' deliveries can be checked in one validation.
-CONTEXT_COLUMNS = ("reporting_unit", "delivery")
+# Context columns validated with a frame's fields: the unit that reported each row (SRC-1), the delivery
+# (a file's sheet) it came in (DUP-1), so that many units' deliveries can be checked in one validation, and the
+# fields the reader derived because the file lacked their column (`derived`, DRV-1; credit.normalise.derive).
+CONTEXT_COLUMNS = ("reporting_unit", "delivery", DERIVED)
 
 
 def prepare_frame(dataset: str, data: pd.DataFrame, unit_code=None, delivery="") -> pd.DataFrame:
     """All of the dataset's field keys as pandas string columns, positional index (missing columns blank),
-    then the context columns, each one value or one per row (`reporting_unit` blank: SRC-1 not checked)."""
+    then the context columns, each one value or one per row (`reporting_unit` blank: SRC-1 not checked;
+    `derived` taken from `data` when it has one)."""
     keys = dataset_def(dataset).keys
     frame = data.reindex(columns=keys)
     frame = frame.reset_index(drop=True)
@@ -76,6 +79,8 @@ def prepare_frame(dataset: str, data: pd.DataFrame, unit_code=None, delivery="")
             frame[key] = frame[key].astype("str")
     frame["reporting_unit"] = pd.Series(unit_code, index=frame.index, dtype="str")
     frame["delivery"] = pd.Series(delivery, index=frame.index, dtype="str")
+    derived = data[DERIVED].to_numpy(dtype=object) if DERIVED in data else None
+    frame[DERIVED] = pd.Series(derived, index=frame.index, dtype="str")
     return frame
 
 

@@ -14,6 +14,7 @@ from credit.datasets import catalogue
 from credit.identifiers import mask_id
 from credit.keys import business_keys
 from credit.masking import mask_ids
+from credit.normalise import derivation_reason
 from credit.standard import DATA_DIR, dataset, labels
 from credit.units import unit
 from credit.validation.checks import fine_yuan_amount, regime_for
@@ -145,6 +146,9 @@ def _detail(rule: str, key: str, row, ctx: _Context, ds: str) -> dict[str, str]:
             if cat == "个体工商户"
             else "以92开头的是个体工商户的代码，请核对类别或代码。"
         )
+    elif rule == "DRV-1":
+        out["derived"] = ctx.get(row, key) or ""
+        out["reason"] = derivation_reason(key, lambda k: ctx.get(row, k))
     elif rule == "SRC-1" and ctx.v.unit_code:
         u = unit(ctx.v.unit_code)
         out["expected"] = f"“{u.name}”（或简称“{u.short_name}”）" if key == "source_unit" else f"“{u.uscc}”"

@@ -84,6 +84,11 @@ def _rules(ds: str) -> list[tuple[str, str, RuleFn]]:
         ("ID-5", "error", lambda f, p: c.id_type_given(f)),
         ("ID-6", "warning", lambda f, p: c.org_code_match(f)),
         ("ID-7", "warning", lambda f, p: c.uscc_category(f)),
+        (
+            "DRV-1",
+            "warning",
+            lambda f, p: c.derived_values(f, ["counterpart_category", "id_type", "legal_rep_id_type"]),
+        ),
         ("SRC-1", "error", lambda f, p: c.source_unit(f)),
         ("DATE-1", "error", lambda f, p: c.real_dates(f, dates)),
         ("DATE-2", "error", lambda f, p: c.not_after(f, "decision_date", p["report_date"])),

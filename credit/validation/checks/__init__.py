@@ -32,6 +32,7 @@ from credit.validation.checks.dates import (
 from credit.validation.checks.fields import (
     clean_text,
     coded,
+    derived_values,
     in_set,
     max_length,
     not_in_set,
@@ -78,6 +79,7 @@ CHECKS: dict[str, Callable[..., Masks]] = {
     "amount_format": amount_format,
     "fine_unit": fine_unit,
     "duplicates": duplicates,
+    "derived_values": derived_values,
 }
 
 

@@ -1,11 +1,12 @@
 """Checks of one field's content: filled (REQ-1), in its code list (ENUM-1, DOC-2), not too long (LEN-1),
-clean text (TXT-1)."""
+clean text (TXT-1), given by the unit rather than derived by the reader (DRV-1)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from credit.normalise import DERIVED, derived_mask
 from credit.validation.checks.frame import (
     Masks,
     blank,
@@ -23,6 +24,15 @@ LABEL_NOISE = r"[:：]|统一社会信用代码|信用代码|注册号|组织机
 def required(frame: pd.DataFrame, column_list: list[str]) -> Masks:
     """REQ-1: a required field is blank."""
     return {key: blank(col(frame, key)) for key in column_list}
+
+
+def derived_values(frame: pd.DataFrame, fields: list[str]) -> Masks:
+    """DRV-1: the file lacked the field's column and the reader derived its value from the row (the context
+    column `derived` names, per row, the keys it derived; credit/data/derivations.csv)."""
+    marks = col(frame, DERIVED)
+    if not marks.notna().any():
+        return {key: np.zeros(len(frame), dtype=bool) for key in fields}
+    return {key: derived_mask(marks, key) for key in fields}
 
 
 def required_when(frame: pd.DataFrame, when_field: str, when_values: list[str], flag: str) -> Masks:
