@@ -279,3 +279,43 @@ def test_lifecycle_corrections_reach_the_platform_once(platform):
     accepted = platform.store.accepted_counts()
     assert accepted[kept_key] == accepted[removed_key] == 2  # I then U, each once
     assert all(n <= 2 for n in accepted.values())
+
+
+@pytest.fixture(scope="module")
+def harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+@pytest.mark.slow
+def test_the_daily_flow_judges_and_delivers_them(harness, platform):
+    """The same through the daily pipeline as Prefect runs it: verdicts, the unit's 问题数据 workbook, the
+    platform's copy, then the lifecycle corrections the next working day."""
+    from openpyxl import load_workbook
+
+    from credit.settings import load_settings
+    from credit.store import Record, session_scope
+    from flows.daily import daily_pipeline
+
+    settings = load_settings()
+    settings.ensure_dirs()
+    inbox = settings.inbox / UNIT
+    _csv(inbox / "承诺.csv", [xycn(1), xycn(2, 履约状态="未履约", 履约核查日期="2026-11-25")])
+    _csv(inbox / "失信名单.csv", [sxmd(1)])
+    state = daily_pipeline(report_date=DAY, units=[UNIT], return_state=True)
+    assert state.is_completed(), state.message
+    [feedback] = (settings.out / "feedback" / DAY.isoformat()).glob(f"*{UNIT}*.xlsx")
+    cells = [str(c) for row in load_workbook(feedback).active.iter_rows(values_only=True) for c in row if c]
+    assert any("未履约情形" in c for c in cells), cells  # the missing 未履约情形 named for the clerk
+
+    _csv(inbox / "失信名单-移出.csv", [sxmd(1, 名单状态="已移出", 移出日期="2026-11-30")])
+    state = daily_pipeline(report_date=NEXT, units=[UNIT], return_state=True)
+    assert state.is_completed(), state.message
+    with session_scope(settings.database_url) as s:
+        keys = {r.dataset: r.record_key for r in s.exec(select(Record)) if r.decision_doc_no.endswith("1号")}
+    assert platform.store.published(keys["sxmd"]) is False
+    stats = json.loads((settings.out / "daily" / NEXT.isoformat() / "stats.json").read_text(encoding="utf-8"))
+    row = next(u for u in stats["units"] if (u["unit"], u["dataset"]) == (UNIT, "sxmd"))
+    assert (row["received"], row["corrections"], row["accepted"]) == (0, 1, 1)
