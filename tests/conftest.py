@@ -103,6 +103,19 @@ def db(tmp_path) -> str:
 
 
 @pytest.fixture
+def platform(home, monkeypatch):
+    """The sandbox, and a CREDIT_HOME whose settings point at it with the demo credentials."""
+    from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
+
+    sandbox = start_sandbox()
+    monkeypatch.setenv("CREDIT_PLATFORM_URL", sandbox.url)
+    monkeypatch.setenv("CREDIT_PLATFORM_APP_KEY", DEMO_APP_KEY)
+    monkeypatch.setenv("CREDIT_PLATFORM_APP_SECRET", DEMO_APP_SECRET)
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
 def sandbox():
     """The 信用湛江 sandbox on a free loopback port, with the demo credentials."""
     from credit.sandbox import start_sandbox

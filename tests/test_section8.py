@@ -207,18 +207,6 @@ def test_black_list_and_honours_in_one_workbook(tmp_path):
     assert honour_found[7] == {("DATE-2", "RY_RDRQ")}
 
 
-@pytest.fixture
-def platform(home, monkeypatch):
-    from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
-
-    sandbox = start_sandbox()
-    monkeypatch.setenv("CREDIT_PLATFORM_URL", sandbox.url)
-    monkeypatch.setenv("CREDIT_PLATFORM_APP_KEY", DEMO_APP_KEY)
-    monkeypatch.setenv("CREDIT_PLATFORM_APP_SECRET", DEMO_APP_SECRET)
-    yield sandbox
-    sandbox.stop()
-
-
 def _day(settings, day: dt.date):
     from credit.steps.collect import collect
     from credit.steps.count import daily_statistics

@@ -181,18 +181,6 @@ def write_sources(tmp_path: Path, url: str, datasets=("djzc", "sfcp")) -> Path:
     return config
 
 
-@pytest.fixture
-def platform(home, monkeypatch):
-    from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
-
-    sandbox = start_sandbox()
-    monkeypatch.setenv("CREDIT_PLATFORM_URL", sandbox.url)
-    monkeypatch.setenv("CREDIT_PLATFORM_APP_KEY", DEMO_APP_KEY)
-    monkeypatch.setenv("CREDIT_PLATFORM_APP_SECRET", DEMO_APP_SECRET)
-    yield sandbox
-    sandbox.stop()
-
-
 def versions(settings, ds: str) -> dict[str, list]:
     """name of the subject (sfcp: 案号/name) -> its versions, oldest first."""
     from credit.store import Record, RecordVersion, session_scope
