@@ -20,7 +20,15 @@ def run(args) -> int:
     if not calendar.is_workday(args.date):
         out(f"{args.date} 是休息日，单位不报送；改为生成此前最近的 {args.days} 个工作日的数据。")
     days = working_days_until(args.date, args.days, calendar)
-    generated = generate_days(settings.home, days[0], days[-1], seed=args.seed, profile=args.profile)
+    # Every dataset, for the units that report it; a dataset read from a database goes into sources/.
+    generated = generate_days(
+        settings.home, days[0], days[-1], seed=args.seed, profile=args.profile, datasets="all"
+    )
     for day in generated:
         out(f"{day.date}：{len(day.files)} 个文件，写入 {settings.inbox}")
+        for src in day.manifest.get("sql_sources", []):
+            if src["path"]:
+                out(
+                    f"{day.date}：{src['dataset']} {src['rows']} 条写入样例数据库 {settings.home / src['path']}"
+                )
     return 0
