@@ -122,7 +122,7 @@ def test_a_day_writes_one_file_per_dataset_a_unit_reports(tmp_path):
 
 def test_every_generated_file_is_read_and_passes_validation(tmp_path):
     units = ["scjgj", "gaj", "jtj", "rsj", "leicheng"]
-    day = generate_day(tmp_path, DAY, seed=5, units=units, datasets="all", profile="uniform", late_rate=0.0)
+    day = generate_day(tmp_path, DAY, seed=5, units=units, datasets="all", late_rate=0.0, defect_rate=0.0)
     from credit.keys import business_keys
     from credit.readers import read_file
 
@@ -135,6 +135,32 @@ def test_every_generated_file_is_read_and_passes_validation(tmp_path):
         doc, _ = run_check(day.home / f["path"], f["unit"], DAY)
         assert _problems(doc) == [], f["path"]
         assert not any(r["late"] or r["planted"] for r in f["rows"])
+
+
+def test_planted_defects_are_reported_with_their_rule(tmp_path):
+    """A planted row breaks exactly its planted rule (an error), a clean row nothing."""
+    units = [*[u.code for u in reporting_units()][:12], "jtj"]
+    day = generate_day(
+        tmp_path,
+        DAY,
+        seed=11,
+        units=units,
+        datasets="all",
+        defect_rate=0.5,
+        late_rate=0,
+        formats=["csv-utf8"],
+    )
+    planted = Counter()
+    for f in day.manifest["files"]:
+        if f["dataset"] in ("xzxk", "xzcf"):
+            continue
+        doc, _ = run_check(day.home / f["path"], f["unit"], DAY)
+        got = {r["row"]: ({e["rule"] for e in r["errors"]}, r["warnings"]) for r in doc["results"]}
+        for r in f["rows"]:
+            assert got[r["row"]] == (set(r["planted"]), []), (f["path"], r)
+            assert r["valid"] == (not r["planted"])
+            planted.update(r["planted"])
+    assert len(planted) >= 7, planted  # REQ-1, ENUM-1, DATE-1, DATE-2, ID-2, ID-4, SRC-1 …
 
 
 def test_the_shuanggongshi_files_are_the_same_with_every_dataset(tmp_path):
@@ -186,7 +212,14 @@ def test_lifecycle_datasets_come_back_with_a_new_status(tmp_path):
     units = [u.code for u in reporting_units()][:20]
     start, end = dt.date(2026, 11, 2), dt.date(2026, 11, 20)
     days = generate_days(
-        tmp_path, start, end, seed=6, units=units, datasets=["xycn", "sxmd"], formats=["csv-utf8"]
+        tmp_path,
+        start,
+        end,
+        seed=6,
+        units=units,
+        datasets=["xycn", "sxmd"],
+        formats=["csv-utf8"],
+        defect_rate=0,
     )
     first: dict[str, tuple] = {}  # business key -> (file, row) where the record was first delivered
     pairs: list[tuple] = []  # (dataset, first (file, row), correction (file, row))
@@ -236,7 +269,7 @@ def test_lifecycle_carries_over_separate_calls(tmp_path):
     d = dt.date(2026, 11, 2)
     while d <= dt.date(2026, 11, 13):
         if d.weekday() < 5:
-            day = generate_day(tmp_path, d, seed=d.toordinal(), units=units, datasets=["xycn"])
+            day = generate_day(tmp_path, d, seed=d.toordinal(), units=units, datasets=["xycn"], defect_rate=0)
             kinds.update(r["kind"] for _, r in day.rows())
             assert json.loads(day.manifest_path.read_text(encoding="utf-8"))["open_records"]
         d += dt.timedelta(days=1)
@@ -296,7 +329,13 @@ def test_a_dataset_added_as_a_folder_is_generated_with_no_code(extra_dataset, tm
     assert all(r.values["valid_to"] is None or r.values["valid_to"] >= r.values["repair_date"] for r in rows)
     # In a day: only the units the folder names (fgj, scjgj) get a file of it.
     day = generate_day(
-        tmp_path / "home", DAY, seed=1, units=["fgj", "scjgj", "zjj"], datasets=["xyxf"], formats=["csv-utf8"]
+        tmp_path / "home",
+        DAY,
+        seed=1,
+        units=["fgj", "scjgj", "zjj"],
+        datasets=["xyxf"],
+        formats=["csv-utf8"],
+        defect_rate=0,
     )
     assert sorted(f["unit"] for f in day.manifest["files"]) == ["fgj", "scjgj"]
     for f in day.manifest["files"]:

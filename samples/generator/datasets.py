@@ -9,7 +9,8 @@ A field the suite requires under a condition (`expect_column_to_be_filled_when`)
 condition holds. No Python here names a dataset.
 
 A clean row breaks no rule of its dataset's suite (not even a warning). `DatasetRows.new_row` makes a record,
-`DatasetRows.lifecycle_update` a later correction of it with a new status (履约状态 已履约, 名单状态 已移出 …).
+`DatasetRows.lifecycle_update` a later correction of it with a new status (履约状态 已履约, 名单状态 已移出 …),
+`DatasetRows.plant` breaks exactly one rule of a row on purpose (`PLANTABLE`: the rule ids it can plant).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from functools import cached_property
 
 from credit.datasets import Dataset, catalogue
 from credit.keys import business_key_of
-from credit.units import Unit
+from credit.units import Unit, all_units
 
+from .ids import bad_uscc_check
 from .records import INDIV, LEGAL, NATURAL, _add_years, _counterpart, wan
 
 IDENTITY = (
@@ -44,6 +46,8 @@ SOURCE = ("source_unit", "source_unit_uscc")
 OPTIONAL_SHARE = 0.7  # an optional field with sample values is filled this often
 OPTIONAL_DATE_SHARE = 0.5  # an optional date or amount without sample values
 INITIAL_SHARE = 0.8  # a new record of a lifecycle dataset starts in its first status this often
+# Rules a row can be made to break, each alone: an error the dataset's suite reports with that rule id.
+PLANTABLE = ("REQ-1", "ENUM-1", "DATE-1", "DATE-2", "DATE-7", "ID-2", "ID-4", "SRC-1", "AMT-4")
 _FUTURE = ("_to", "until", "_end")
 _START = ("_from", "_start")
 
@@ -203,6 +207,91 @@ class DatasetRows:
         ctx.correction = True
         self._fill(v, ctx)
         return GenericRow(v, row.date, "correction")
+
+    # ------------------------------------------------------------ planted defects
+    @cached_property
+    def rules(self) -> tuple[str, ...]:
+        """The rules of PLANTABLE this dataset's suite has (DATE-2 is planted by dating the row, see `plant`)."""
+        extras = {e.get("meta", {}).get("rule_id") for e in self.ds.suite_extras}
+        has = {
+            "REQ-1": bool(self._plain_required),
+            "ENUM-1": any(self._closed_enum(f) for f in self.ds.fields),
+            "DATE-1": bool(self.ds.keys_of_type("date")),
+            "DATE-2": bool(self.ds.deadline_field),
+            "DATE-7": bool(self.orders),
+            "ID-2": self.ds.has_identity and any(c != NATURAL for c in self.subjects),
+            "ID-4": self.ds.has_identity and NATURAL in self.subjects,
+            "SRC-1": self.ds.has("source_unit"),
+            "AMT-4": "AMT-4" in extras,
+        }
+        return tuple(r for r in PLANTABLE if has[r])
+
+    @cached_property
+    def _plain_required(self) -> list[str]:
+        keys = set(self.ds.key_columns) | set(IDENTITY) | set(SOURCE) | {self.ds.deadline_field}
+        return [k for k in self.ds.required_keys if k not in keys and self.ds.field(k).type != "date"]
+
+    def _closed_enum(self, f) -> bool:
+        return (
+            f.type == "enum"
+            and f.key not in IDENTITY
+            and f.key != self.status_field
+            and f.key not in {w for conds in self.conditions.values() for w, _ in conds}
+            and not catalogue().other_prefixes.get(f.code_list)
+        )
+
+    def plant(self, rnd: random.Random, row: GenericRow, rule: str, unit: Unit) -> bool:
+        """Make `row` break `rule` (and nothing else); False when this row cannot (ID-4 of a company …).
+        DATE-2 is planted by the caller, who dates the row after the report date."""
+        v = row.values
+        if rule == "REQ-1":
+            v[rnd.choice(self._plain_required)] = None
+        elif rule == "ENUM-1":
+            options = [f.key for f in self.ds.fields if self._closed_enum(f) and v.get(f.key)]
+            if not options:
+                return False
+            v[rnd.choice(options)] = "其他情况"
+        elif rule == "DATE-1":
+            options = [k for k in self.ds.keys_of_type("date") if isinstance(v.get(k), dt.date)]
+            if not options:
+                return False
+            k = rnd.choice(options)
+            v[k] = f"{v[k].year}-02-30"
+        elif rule == "DATE-7":
+            used = {a for a, _ in self.orders}
+            pairs = [
+                (a, b)
+                for a, b in self.orders
+                if isinstance(v.get(a), dt.date)
+                and isinstance(v.get(b), dt.date)
+                and b not in used  # moving `b` earlier breaks no other order as its earlier side
+                and b != self.ds.deadline_field
+            ]
+            if not pairs:
+                return False
+            a, b = rnd.choice(pairs)
+            v[b] = v[a] - dt.timedelta(days=rnd.randint(1, 30))
+        elif rule == "ID-2":
+            if v.get("counterpart_category") == NATURAL or not v.get("uscc"):
+                return False
+            v["uscc"] = bad_uscc_check(v["uscc"])
+        elif rule == "ID-4":
+            if v.get("id_type") != "身份证" or not v.get("id_no"):
+                return False
+            last = v["id_no"][-1]
+            v["id_no"] = v["id_no"][:-1] + ("0" if last != "0" else "1")
+        elif rule == "SRC-1":
+            v["source_unit"] = next(u.name for u in all_units().values() if u.code != unit.code)
+        elif rule == "AMT-4":
+            options = [k for k in self.ds.keys_of_type("decimal") if v.get(k)]
+            if not options:
+                return False
+            k = rnd.choice(options)
+            v[k] = f"{v[k]}万元"
+        else:
+            return False
+        row.planted = [rule]
+        return True
 
     def business_key(self, values: dict) -> str:
         return business_key_of(self.ds.id, values)

@@ -507,11 +507,12 @@ class _Generator:
                     day if sql else rnd.choice(late_days if rnd.random() < late_rate else ontime)
                     for _ in range(count)
                 )
-                rows = [gen.new_row(rnd, u, d, day, self._number(u, gen, d, day), _abbr(u)) for d in plan]
+                rows = self._generic_rows(gen, u, day, plan, rnd, sql)
                 rows += self._lifecycle(gen, u, rnd, day)
                 for row in rows:
                     if (
                         row.kind == "new"
+                        and not row.planted
                         and gen.status_field
                         and row.values[gen.status_field] == gen.statuses()[0]
                     ):
@@ -534,6 +535,33 @@ class _Generator:
                 )
         horizon = day - dt.timedelta(days=LIFECYCLE_DAYS)
         self.open_records = [r for r in self.open_records if r["delivered"] >= horizon]
+
+    def _generic_rows(
+        self, gen: DatasetRows, u: Unit, day: dt.date, plan: list[dt.date], rnd: random.Random, sql: bool
+    ) -> list[GenericRow]:
+        """The unit's new rows of the day, a few (its defect rate) with one planted rule each, the rules in
+        turn (DATE-2: the row is dated after the report date). A database's rows are clean."""
+        defect_rate = 0.0 if sql else self.rates.get(u.code, (0.0, 0.0, 0.0))[0]
+        plant_rnd = random.Random(seed_of(self.seed, day, u.code, gen.ds.id, "defects"))
+        rows = []
+        for d in plan:
+            rule = None
+            if gen.rules and plant_rnd.random() < defect_rate:
+                ptr = self.rule_ptr[gen.ds.id]
+                order = [gen.rules[(ptr + k) % len(gen.rules)] for k in range(len(gen.rules))]
+                self.rule_ptr[gen.ds.id] = (ptr + 1) % len(gen.rules)
+                rule = order[0]
+            if rule == "DATE-2":
+                d = day + dt.timedelta(days=plant_rnd.randint(1, 10))
+            row = gen.new_row(rnd, u, d, day, self._number(u, gen, d, day), _abbr(u))
+            if rule == "DATE-2":
+                row.planted = ["DATE-2"]
+            elif rule:
+                for candidate in [r for r in order if r != "DATE-2"]:  # the next one this row can break
+                    if gen.plant(plant_rnd, row, candidate, u):
+                        break
+            rows.append(row)
+        return rows
 
     def _number(self, u: Unit, gen: DatasetRows, decided: dt.date, report_day: dt.date) -> int:
         """The unit's running number of the dataset in the year of `decided` ("{n}" of its numbers)."""
