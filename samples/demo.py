@@ -24,6 +24,20 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
+def _sql_sources(settings) -> None:
+    """The sample databases (登记注册 of 市场监管局, 司法裁判 of 法院) as the office's SQL sources: each dataset
+    read with its folder's query and unit (credit/sql_sources.py)."""
+    files = sorted((settings.home / "sources").glob("*.sqlite"))
+    if not files:
+        return
+    entries = [
+        f'[[source]]\ndataset = "{p.stem}"\nurl = {json.dumps(f"sqlite:///{p.as_posix()}")}\n' for p in files
+    ]
+    toml = settings.home / "sources" / "sources.toml"
+    toml.write_text("# 演示用样例数据库（credit demo 生成）\n\n" + "\n".join(entries), encoding="utf-8")
+    os.environ["CREDIT_SQL_SOURCES"] = str(toml)
+
+
 def run_demo(days: int = 1, end: dt.date | None = None) -> int:
     settings = load_settings()
     settings.ensure_dirs()
@@ -31,8 +45,9 @@ def run_demo(days: int = 1, end: dt.date | None = None) -> int:
     end = end or dt.date.today()
     report_days = working_days_until(end, max(1, days), calendar)
     started = time.monotonic()
+    own_sql_sources = not os.environ.get("CREDIT_SQL_SOURCES")
     _say(
-        f"雷州市公共信用数据归集演示（“双公示”及其他信用信息）：{len(report_days)} 个报送日，数据目录 {settings.home}"
+        f"雷州市公共信用数据归集演示（双公示及其他信用信息）：{len(report_days)} 个报送日，数据目录 {settings.home}"
     )
 
     state_path = settings.home / "sandbox" / "state.db"
@@ -80,6 +95,8 @@ def run_demo(days: int = 1, end: dt.date | None = None) -> int:
                     if src["path"]:
                         name = DATASET_NAMES.get(src["dataset"], src["dataset"])
                         _say(f"{day}：{name} {src['rows']} 条写入样例数据库 {settings.home / src['path']}")
+            if own_sql_sources:  # unless the office configured its own
+                _sql_sources(settings)
             _say(f"{day}：运行每日流程（收取 → 校验 → 推送 → 日统计）…")
             state = daily_pipeline(report_date=day, return_state=True)
             if not state.is_completed():
