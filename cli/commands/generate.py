@@ -6,6 +6,7 @@ import sys
 
 from cli.output import out
 from credit.settings import load_settings
+from credit.standard import DATASET_NAMES
 from credit.workdays import WorkCalendar, working_days_until
 from samples.generator import generate_days
 
@@ -28,7 +29,6 @@ def run(args) -> int:
         out(f"{day.date}：{len(day.files)} 个文件，写入 {settings.inbox}")
         for src in day.manifest.get("sql_sources", []):
             if src["path"]:
-                out(
-                    f"{day.date}：{src['dataset']} {src['rows']} 条写入样例数据库 {settings.home / src['path']}"
-                )
+                name = DATASET_NAMES.get(src["dataset"], src["dataset"])
+                out(f"{day.date}：{name} {src['rows']} 条写入样例数据库 {settings.home / src['path']}")
     return 0
