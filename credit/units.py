@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from credit.standard import DATA_DIR
+from credit.standard import DATA_DIR, datasets
 
 UNIT_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
@@ -48,6 +48,13 @@ def all_units() -> dict[str, Unit]:
 def reporting_units() -> list[Unit]:
     """The 49 双公示 units, in registry order."""
     return [u for u in all_units().values() if u.shuanggongshi]
+
+
+def collected_units() -> list[Unit]:
+    """Every unit that reports some dataset (the 49 双公示 units first, then the others that report one of the
+    other credit datasets: 市人民法院, 市交通运输局, …), in registry order: whom the daily run collects."""
+    reporters = [ds.reporters for ds in datasets().values()]
+    return [u for u in all_units().values() if any(r.includes(u) for r in reporters)]
 
 
 def unit(code: str) -> Unit:

@@ -71,7 +71,7 @@ def daily_pipeline(
 
     Args:
         report_date: 报送日期，留空为当天（北京时间）。
-        units: 只处理所选单位，不选为全部49个单位。
+        units: 只处理所选单位，不选为全部报送单位（49个“双公示”单位及其他信用信息的报送单位）。
         push: 是否把合格记录推送到信用湛江。
     """
     report_date = report_date or today()

@@ -17,7 +17,7 @@ from credit.standard import datasets
 from credit.stats.doc_numbers import _doc_key, _suspected_gaps
 from credit.stats.report import DailyReport, UnitStat
 from credit.store.models import Batch, BatchItem, Record, RecordVersion, ReferenceDecision
-from credit.units import Unit, all_units, reporting_units
+from credit.units import Unit, all_units, collected_units
 from credit.workdays import CalendarGap, WorkCalendar
 
 
@@ -50,7 +50,7 @@ def _is_late(calendar: WorkCalendar, decision: dt.date | None, received: dt.date
 
 def _unit_codes(units: Iterable[Unit | str] | None) -> tuple[list[str], bool]:
     if units is None:
-        return [u.code for u in reporting_units()], True
+        return [u.code for u in collected_units()], True
     return [u.code if isinstance(u, Unit) else str(u) for u in units], False
 
 
