@@ -1,5 +1,5 @@
-"""`credit duties --month YYYY-MM [--json]`: the plan's obligations falling due in a month, with their status
-(docs/contracts.md "Command line"); the same table as xlsx under `out/duties/<yyyy-mm>/`."""
+"""`credit duties --month YYYY-MM [--json]`: the plan's obligations falling due in a month, with their status;
+the same table as xlsx under `out/duties/<yyyy-mm>/`."""
 
 from __future__ import annotations
 
@@ -21,7 +21,10 @@ def aligned(table: list[tuple]) -> list[str]:
     """Rows as lines with their columns lined up (a CJK character is two columns wide)."""
     texts = [[str(c) for c in row] for row in table]
     widths = [max(_width(row[i]) for row in texts) for i in range(len(texts[0]))]
-    return ["  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)).rstrip() for row in texts]
+    return [
+        "  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in texts
+    ]
 
 
 def run(args) -> int:

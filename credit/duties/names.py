@@ -64,7 +64,10 @@ class Alias:
 
 def load_aliases(path: Path = ALIASES) -> dict[str, Alias]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = [Alias(r["name"].strip(), r["units"].strip(), (r.get("note") or "").strip()) for r in csv.DictReader(fh)]
+        rows = [
+            Alias(r["name"].strip(), r["units"].strip(), (r.get("note") or "").strip())
+            for r in csv.DictReader(fh)
+        ]
     return {normalise(a.name): a for a in rows}
 
 
@@ -84,11 +87,17 @@ def select(selector: str, units: Mapping[str, Unit] | None = None) -> tuple[str,
     alternatives = [[t.strip() for t in alt.split("&") if t.strip()] for alt in selector.split("|")]
     for terms in alternatives:
         for term in terms:
-            known = term in units or term in FLAGS or term.removeprefix("kind=") in ("department", "town", "street")
+            known = (
+                term in units
+                or term in FLAGS
+                or term.removeprefix("kind=") in ("department", "town", "street")
+            )
             if not known:
                 raise ValueError(f"选择条件“{term}”无效 / unknown selector term {term!r} in {selector!r}")
     return tuple(
-        code for code, unit in units.items() if any(all(_matches(unit, t) for t in terms) for terms in alternatives)
+        code
+        for code, unit in units.items()
+        if any(all(_matches(unit, t) for t in terms) for terms in alternatives)
     )
 
 

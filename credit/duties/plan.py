@@ -83,7 +83,9 @@ class Plan:
         try:
             return self.tasks[number]
         except KeyError:
-            raise PlanError(f"{self.year}年工作方案没有第{number}项任务 / plan {self.year} has no task {number}") from None
+            raise PlanError(
+                f"{self.year}年工作方案没有第{number}项任务 / plan {self.year} has no task {number}"
+            ) from None
 
 
 def _split(text: str, sep: str = "|") -> tuple[str, ...]:
@@ -116,7 +118,9 @@ def _task(row: dict[str, str], year: int, resolver: Resolver) -> Task:
             )
     due = row["due"].strip()
     if not _DUE.match(due):
-        raise PlanError(f"{where}：due 应为 continuous 或 YYYY-MM / due must be continuous or YYYY-MM: {due!r}")
+        raise PlanError(
+            f"{where}：due 应为 continuous 或 YYYY-MM / due must be continuous or YYYY-MM: {due!r}"
+        )
     cadence = _split(row["cadence"])
     if not cadence or any(c not in CADENCES for c in cadence):
         raise PlanError(f"{where}：cadence 应为 {'/'.join(CADENCES)} / unknown cadence {row['cadence']!r}")
@@ -158,7 +162,9 @@ def load_plan(folder: Path, *, resolver: Resolver | None = None) -> Plan:
         tasks = [_task(row, year, resolver) for row in reader]
     numbers = [t.number for t in tasks]
     if numbers != list(range(1, len(tasks) + 1)):
-        raise PlanError(f"{year}年工作方案的任务序号应为 1..{len(tasks)} 依次排列 / task numbers must run 1..N: {numbers}")
+        raise PlanError(
+            f"{year}年工作方案的任务序号应为 1..{len(tasks)} 依次排列 / task numbers must run 1..N: {numbers}"
+        )
     return Plan(year=year, folder=folder, tasks={t.number: t for t in tasks})
 
 

@@ -51,7 +51,11 @@ class DueRule:
         after = "次月" if cadence == "monthly" else "季度结束后"
         if self.kind == "workday":
             return f"{after}第{self.n}个工作日"
-        return f"{after}{self.n}日（遇休息日顺延）" if cadence == "monthly" else f"季度结束次月{self.n}日（遇休息日顺延）"
+        return (
+            f"{after}{self.n}日（遇休息日顺延）"
+            if cadence == "monthly"
+            else f"季度结束次月{self.n}日（遇休息日顺延）"
+        )
 
 
 @dataclass(frozen=True)
@@ -75,15 +79,14 @@ def _duty(row: dict[str, str], plan: Plan) -> Duty:
     where = f"{plan.year}年重点工作任务表 {row.get('id')!r} (duties.csv)"
     try:
         task = plan.task(int(row["task"]))
-        if row["units"].strip() == "task":
-            candidates = task.units
-        else:
-            candidates = select(row["units"])
+        candidates = task.units if row["units"].strip() == "task" else select(row["units"])
         kinds = _split(row["kinds"])
         if any(k not in KINDS for k in kinds):
             raise ValueError(f"kinds 应为 {'/'.join(KINDS)}: {row['kinds']!r}")
         registry = all_units()
-        units = tuple(c for c in registry if c in set(candidates) and (not kinds or registry[c].kind in kinds))
+        units = tuple(
+            c for c in registry if c in set(candidates) and (not kinds or registry[c].kind in kinds)
+        )
         cadence = row["cadence"].strip()
         if cadence not in CADENCES:
             raise ValueError(f"cadence 应为 monthly 或 quarterly: {cadence!r}")

@@ -1,5 +1,5 @@
-"""The month's table of obligations (重点工作任务落实情况): rows for the terminal, the JSON document of the
-command line (docs/contracts.md "Command line") and the xlsx workbook under `out/duties/<yyyy-mm>/`."""
+"""The month's table of obligations (重点工作任务落实情况): rows for the terminal, the JSON document of
+`credit duties --json` and the xlsx workbook under `out/duties/<yyyy-mm>/`."""
 
 from __future__ import annotations
 
@@ -64,7 +64,9 @@ def write_workbook(path: Path, month: str, plan: Plan, rows: list[Row]) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "重点工作任务"
-    ws.append(escape.xlsx_row(ws, [f"{month} 到期的重点工作任务（依据{plan.year}年社会信用体系建设工作方案）"]))
+    ws.append(
+        escape.xlsx_row(ws, [f"{month} 到期的重点工作任务（依据{plan.year}年社会信用体系建设工作方案）"])
+    )
     ws.append(escape.xlsx_row(ws, HEADERS))
     for cell in ws[2]:
         cell.font = Font(bold=True)
