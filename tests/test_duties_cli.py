@@ -81,3 +81,10 @@ def test_duties_rejects_a_bad_month(home, capsys):
         main(["duties", "--month", "2026-13"])
     assert exc.value.code == 2
     assert "YYYY-MM" in capsys.readouterr().err
+
+
+def test_duties_says_which_calendar_is_missing(home, capsys):
+    # January 2027 needs the 2027 holiday schedule, which the project does not have yet.
+    assert main(["duties", "--month", "2027-01", "--today", "2027-01-02"]) == 1
+    err = capsys.readouterr().err
+    assert "无法列出 2027-01 的重点工作任务" in err and "2027年的法定节假日和调休安排未知" in err

@@ -107,6 +107,9 @@ def test_group_names_and_spellings():
     assert resolver.resolve("共青团雷州市委") == ()  # on purpose: not in the registry (see the alias note)
     assert len(resolver.resolve("市直“双公示”职能部门（注2）")) == 28
     assert select("kind=street") == ("leicheng", "xihu", "xincheng")
+    assert select("punishment&kind=department") == select("punishment")
+    with pytest.raises(ValueError, match="street"):
+        select("street")
 
 
 def _copy_plan(tmp_path):

@@ -4,13 +4,14 @@ the same table as xlsx under `out/duties/<yyyy-mm>/`."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import unicodedata
 
 from cli.output import out, print_json
-from credit.duties.plan import plan_for
+from credit.duties.plan import PlanError, UnknownUnitName, plan_for
 from credit.duties.table import HEADERS, month_document, month_rows, workbook_path, write_workbook
 from credit.settings import load_settings
-from credit.workdays import WorkCalendar
+from credit.workdays import CalendarGap, WorkCalendar
 
 
 def _width(text: str) -> int:
@@ -31,8 +32,12 @@ def run(args) -> int:
     settings = load_settings()
     settings.ensure_dirs()
     today: dt.date = args.as_of or args.today()
-    plan = plan_for(int(args.month[:4]))
-    rows = month_rows(plan, args.month, today, WorkCalendar(settings.calendar_override))
+    try:
+        plan = plan_for(int(args.month[:4]))
+        rows = month_rows(plan, args.month, today, WorkCalendar(settings.calendar_override))
+    except (PlanError, UnknownUnitName, CalendarGap) as exc:
+        out(f"无法列出 {args.month} 的重点工作任务：{exc}", sys.stderr)
+        return 1
     path = write_workbook(workbook_path(settings.out, args.month), args.month, plan, rows)
     if args.json:
         print_json(month_document(args.month, rows))

@@ -87,11 +87,7 @@ def select(selector: str, units: Mapping[str, Unit] | None = None) -> tuple[str,
     alternatives = [[t.strip() for t in alt.split("&") if t.strip()] for alt in selector.split("|")]
     for terms in alternatives:
         for term in terms:
-            known = (
-                term in units
-                or term in FLAGS
-                or term.removeprefix("kind=") in ("department", "town", "street")
-            )
+            known = term in units or term in FLAGS or term in ("kind=department", "kind=town", "kind=street")
             if not known:
                 raise ValueError(f"选择条件“{term}”无效 / unknown selector term {term!r} in {selector!r}")
     return tuple(
