@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", type=_month, required=True)
     p.set_defaults(func=_command("bulletin"))
 
+    p = sub.add_parser("duties", help="重点工作任务：当月到期事项 / the plan's obligations due in a month")
+    p.add_argument("--month", type=_month, required=True)
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument("--today", dest="as_of", type=_date, default=None, help=argparse.SUPPRESS)
+    p.set_defaults(func=_command("duties"))
+
     p = sub.add_parser("sandbox", help="本地模拟信用湛江接口 / local 信用湛江 receiver")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--host", default="127.0.0.1")
