@@ -1,9 +1,11 @@
 """What the bulletin says: a `Bulletin` built once from the month's numbers and the office's settings, then
 rendered as docx and pdf (which therefore say the same thing).
 
-The outline follows published 双公示 通报: 总体情况 (行政许可 and 行政处罚 apart, 纠正, trend) → 表扬 (units at
-三清零) → 通报 (units past the thresholds, with their numbers; the others short of 三清零 by name; 疑似漏报)
-→ 整改要求 with a date → contact → 附件说明 → 署名 and date → 附件 → 版记."""
+The outline follows published 双公示 通报: 总体情况 (行政许可 and 行政处罚 apart, 纠正, trend) → 其他信用信息归集情况
+(the datasets outside the 三清零 judgement: totals per category, and a table by unit and category — in the body
+when it is short, else as an 附件) → 表扬 (units at 三清零) → 通报 (units past the thresholds, with their numbers;
+the others short of 三清零 by name; 疑似漏报) → 整改要求 with a date → contact → 附件说明 → 署名 and date → 附件 →
+版记. Totals, ranking and 三清零 cover `MonthSummary.counted` (CREDIT_THREE_ZERO_DATASETS; default 双公示)."""
 
 from __future__ import annotations
 
@@ -13,12 +15,22 @@ from credit.counters import COUNT_LABELS, RATE_FIELDS, RATE_LABELS
 from credit.reports.bulletin.document import Annex, Bulletin, Figure, Heading, Para, Table
 from credit.reports.bulletin.numbers import MonthSummary, UnitLine, month_bounds
 from credit.settings import BulletinSettings
-from credit.standard import DATASET_NAMES
+from credit.standard import DATASET_NAMES, datasets
 from credit.stats import Counts, cn_date, pct
+from credit.stats.report import scope_label
 from credit.workdays import CalendarGap, WorkCalendar
 
 PLAN = "《2023年雷州市社会信用体系建设工作方案》（雷发改函〔2023〕158号）"
 CN_NUM = "一二三四五六七八九十"
+OTHER_INLINE_ROWS = 12  # a longer 其他信用信息 table goes to an 附件 (the body stays a few pages)
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十 (up to 99)."""
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return CN_NUM[ones - 1]
+    return (CN_NUM[tens - 1] if tens > 1 else "") + "十" + (CN_NUM[ones - 1] if ones else "")
 
 
 def title_parts(month: str) -> list[str]:
@@ -169,6 +181,65 @@ def unit_table(summary: MonthSummary) -> Table:
     return Table(headers, rows, numeric, alerts, {len(rows) - 1})
 
 
+def _num_or_dash(value: int, applies: bool) -> str:
+    return str(value) if applies else "—"
+
+
+def other_table(summary: MonthSummary) -> Table:
+    """其他信用信息 by unit (registry order) and category: 新增, 错误, 迟报 (“—” where the category has no
+    deadline), 漏报 (“—” where it has no reference feed), the rates; then 合计."""
+    catalogue = datasets()
+    headers = ["单位", "类别", "新增", "错误", "迟报", "漏报", "错误率", "迟报率"]
+    rows = []
+    for u in summary.other_units:
+        for dataset, c in u.by_dataset.items():
+            ds = catalogue.get(dataset)
+            late = ds is None or ds.deadline is not None
+            feed = ds is None or ds.reference_feed
+            rows.append([
+                u.name, DATASET_NAMES.get(dataset, dataset), str(c.received), str(c.invalid),
+                _num_or_dash(c.late, late), _num_or_dash(c.missing, feed), pct(c.error_rate, 1),
+                pct(c.late_rate, 1) if late else "—",
+            ])  # fmt: skip
+    t = sum(summary.other_by_dataset.values(), Counts())
+    rows.append(["合计", "", str(t.received), str(t.invalid), str(t.late), str(t.missing), pct(t.error_rate, 1),
+                 pct(t.late_rate, 1)])  # fmt: skip
+    numeric = [False, False] + [True] * 6
+    return Table(headers, rows, numeric, set(), {len(rows) - 1})
+
+
+def _category_item(dataset: str, c: Counts, units: int) -> str:
+    ds = datasets().get(dataset)
+    parts = [f"错误{c.invalid}条"]
+    if ds is None or ds.deadline is not None:
+        parts.append(f"迟报{c.late}条")
+    if ds is None or ds.reference_feed:
+        parts.append(f"漏报{c.missing}条")
+    return f"{DATASET_NAMES.get(dataset, dataset)}{c.received}条（{units}个单位，{'、'.join(parts)}）"
+
+
+def other_section(summary: MonthSummary, annex: str | None) -> list:
+    """二、其他信用信息归集情况: one sentence when no other dataset has data this month; else the totals per
+    category in one paragraph and the table by unit and category (here, or in `annex` when given)."""
+    others = summary.other_by_dataset
+    if not others:
+        return [Para("本月各单位无“双公示”以外的其他信用信息报送。")]
+    t = sum(others.values(), Counts())
+    units = summary.other_units
+    per = "；".join(
+        _category_item(d, c, sum(1 for u in units if d in u.by_dataset)) for d, c in others.items()
+    )
+    where = f"见附件{annex[2:]}" if annex else "见下表"
+    return [
+        Para(
+            f"本月{len(units)}个单位报送“双公示”以外的其他信用信息{len(others)}类，共新增{t.received}条，其中错误"
+            f"{t.invalid}条、迟报{t.late}条、漏报{t.missing}条（不纳入“三清零”评价）。分类别情况：{per}。"
+            f"各单位分类别情况{where}（只列本月有报送的单位；“—”表示该类信息不设报送时限或无部门决定清单）。"
+        ),
+        *([] if annex else [other_table(summary)]),
+    ]
+
+
 def gap_rows(summary: MonthSummary) -> list[list[str]]:
     """序号, 单位, 类别, 文书号 (one per row), 核实结果 (blank for the unit); a cut list ends with a row
     saying how many more there are."""
@@ -206,16 +277,24 @@ def compose(
     gap_total = sum(u.gap_total for u in gap_units)
     gaps_in_xlsx = gap_total > settings.gaps_inline_max
     three_zero = sum(1 for u in reporting if u.counts.three_zero)
+    scope = scope_label(summary.counted)
+    section = iter(range(1, 100))
 
+    def h1(title: str) -> Heading:
+        return Heading(f"{cn_number(next(section))}、{title}", 1)
+
+    has_others = any(d not in summary.counted for d in datasets())
+    others = summary.other_by_dataset
+    also = "及其他信用信息" if others else ""
     body: list = [
         Para(
             f"根据{PLAN}关于“双公示”信息归集“日统计、月通报”的工作要求，现将{year}年{mon}月全市行政许可和"
-            f"行政处罚“双公示”数据归集情况通报如下："
+            f"行政处罚“双公示”数据{also}归集情况通报如下："
         ),
-        Heading("一、总体情况", 1),
+        h1("总体情况"),
         Para(
             f"{year}年{mon}月（{_md(summary.first)}至{_md(summary.last)}，统计{len(summary.days)}个工作日），"
-            f"全市{len(reporting)}个“双公示”职能单位中{len(active)}个单位有数据报送或漏报，共新增报送“双公示”数据"
+            f"全市{len(reporting)}个“双公示”职能单位中{len(active)}个单位有数据报送或漏报，共新增报送{scope}数据"
             f"{t.received}条，其中错误{t.invalid}条、迟报{t.late}条（超过{n}个工作日报送），漏报{t.missing}条；"
             f"全市达标率{pct(t.compliance_rate)}，及时率{pct(t.timely_rate)}。向“信用湛江”平台推送{t.pushed}条，"
             f"平台接收{t.accepted}条，退回{t.rejected}条。{three_zero}个单位实现迟报率、漏报率、错误率"
@@ -223,31 +302,42 @@ def compose(
         ),
     ]
     sub = 0
-    for dataset, c in summary.by_dataset.items():
+    for dataset, c in summary.counted_by_dataset.items():
         label = DATASET_NAMES.get(dataset, dataset)
-        body.append(Para(_dataset_sentence(label, c), lead=f"（{CN_NUM[sub]}）{label}。"))
+        body.append(Para(_dataset_sentence(label, c), lead=f"（{cn_number(sub + 1)}）{label}。"))
         sub += 1
     body.append(
         Para(
             f"本月首次报送即有错误的数据{summary.invalid_first}条，截至{_md(summary.last)}已更正并通过校验"
             f"{summary.corrected}条，纠正率{pct(summary.fix_rate)}（纠正率＝已纠正的错误数据条数÷首次报送即有错误"
             f"的数据条数）；全月共收到纠正报送{t.corrections}次。",
-            lead=f"（{CN_NUM[sub]}）数据纠正。",
+            lead=f"（{cn_number(sub + 1)}）数据纠正。",
         )
     )
     sub += 1
     trend = _trend_sentence(summary)
     if trend and "trend" in figures:
         body.append(
-            Para(trend + f"近{len(summary.trend)}个月情况见图1。", lead=f"（{CN_NUM[sub]}）与往月对比。")
+            Para(
+                trend + f"近{len(summary.trend)}个月情况见图1。", lead=f"（{cn_number(sub + 1)}）与往月对比。"
+            )
         )
         body.append(figures["trend"])
     else:
         body.append(
-            Para("本月为首个有统计数据的月份，暂无往月数据可比。", lead=f"（{CN_NUM[sub]}）与往月对比。")
+            Para(
+                "本月为首个有统计数据的月份，暂无往月数据可比。", lead=f"（{cn_number(sub + 1)}）与往月对比。"
+            )
         )
 
-    body.append(Heading("二、表扬", 1))
+    # 其他信用信息: its table in the body when short, else as the 附件 after the unit table and the 疑似漏报 list.
+    other_rows_count = len(other_table(summary).rows) if others else 0
+    other_annex = f"附件{2 + bool(gap_units)}" if other_rows_count > OTHER_INLINE_ROWS + 1 else None
+    if has_others:
+        body.append(h1("其他信用信息归集情况"))
+        body += other_section(summary, other_annex)
+
+    body.append(h1("表扬"))
     if praised:
         text = (
             f"{_names(praised)}等{len(praised)}个单位本月数据报送及时、准确、完整，实现迟报率、漏报率、错误率"
@@ -259,7 +349,7 @@ def compose(
         text += f"另有{len(idle)}个单位本月无新增数据、无漏报。"
     body.append(Para(text))
 
-    body.append(Heading("三、存在问题", 1))
+    body.append(h1("存在问题"))
     body.append(Heading("（一）通报点名的单位", 2))
     if named:
         body.append(Para(f"以下{len(named)}个单位本月{_threshold_text(settings)}，予以通报："))
@@ -289,7 +379,7 @@ def compose(
     else:
         body.append(Para("本月未发现决定文书号不连续（疑似漏报）的情况。"))
 
-    body.append(Heading("四、整改要求", 1))
+    body.append(h1("整改要求"))
     body += [
         Para(
             f"各单位要严格按照“应归尽归、应示尽示”的原则，在作出行政许可、行政处罚决定之日起{n}个工作日内报送"
@@ -315,7 +405,7 @@ def compose(
     body.append(Para(contact + "。"))
 
     annexes = [
-        Annex("附件1", [f"{year}年{mon}月", "各单位“双公示”", "数据归集情况表"], [unit_table(summary)])
+        Annex("附件1", [f"{year}年{mon}月", f"各单位{scope}", "数据归集情况表"], [unit_table(summary)])
     ]
     if "units" in figures:
         annexes[0].blocks.append(figures["units"])
@@ -334,6 +424,10 @@ def compose(
                                                  [True, False, False, False, False])])
             )  # fmt: skip
             names.append(gap_title)
+    if other_annex:
+        parts = [f"{year}年{mon}月", "各单位其他信用信息", "归集情况表"]
+        annexes.append(Annex(other_annex, parts, [other_table(summary)]))
+        names.append("".join(parts))
     return Bulletin(
         month=summary.month,
         mark=settings.mark_text,
