@@ -110,8 +110,8 @@ def _stats_sheet(ws, report: DailyReport) -> None:
 
 
 OTHER_HEADERS = ["数据类别", "单位", *(COUNT_LABELS[f] for f in COUNTS), *(RATE_LABELS[r] for r in RATES),
-                 "时限（工作日）"]  # fmt: skip
-OTHER_WIDTHS = [14, 24] + [7] * len(COUNTS) + [9] * len(RATES) + [8]
+                 "报送时限"]  # fmt: skip
+OTHER_WIDTHS = [14, 24] + [7] * len(COUNTS) + [9] * len(RATES) + [11]
 
 
 def _others_sheet(ws, report: DailyReport) -> None:
@@ -123,7 +123,7 @@ def _others_sheet(ws, report: DailyReport) -> None:
     note = (
         f"本表统计“双公示”以外各单位报送的其他信用信息（{'、'.join(names[d] for d in reported)}），不计入"
         "“日统计”工作表的合计，不纳入“三清零”评价。只列当日有新增、纠正、推送、漏报或疑似漏报的单位，"
-        "每类之后为小计；迟报按各类信息的报送时限计算（“无”表示该类不设时限），漏报仅统计有部门决定清单的类别。"
+        "每类之后为小计；迟报按各类信息的报送时限计算，漏报仅统计有部门决定清单的类别。"
         "比率无分母时显示“—”。"
     )
     ws.append(escape.xlsx_row(ws, [title]))
@@ -140,7 +140,7 @@ def _others_sheet(ws, report: DailyReport) -> None:
     def put(values: list, c: Counts, days, *, bold: bool = False) -> None:
         row = [*values, *(getattr(c, f) for f in COUNTS)]
         row += [getattr(c, r) if getattr(c, r) is not None else "—" for r in RATES]
-        row.append("无" if days is None else days)
+        row.append("不设时限" if days is None else f"{days}个工作日")
         ws.append(escape.xlsx_row(ws, row))
         r = ws.max_row
         for col in range(1, len(OTHER_HEADERS) + 1):

@@ -23,6 +23,7 @@ from credit.workdays import CalendarGap, WorkCalendar
 PLAN = "《2023年雷州市社会信用体系建设工作方案》（雷发改函〔2023〕158号）"
 CN_NUM = "一二三四五六七八九十"
 OTHER_INLINE_ROWS = 12  # a longer 其他信用信息 table goes to an 附件 (the body stays a few pages)
+OTHER_TABLE_COLUMNS = 15  # number columns a 其他信用信息 table holds on A4 portrait (5 categories)
 
 
 def cn_number(n: int) -> str:
@@ -181,41 +182,55 @@ def unit_table(summary: MonthSummary) -> Table:
     return Table(headers, rows, numeric, alerts, {len(rows) - 1})
 
 
-def _num_or_dash(value: int, applies: bool) -> str:
-    return str(value) if applies else "—"
-
-
-def other_table(summary: MonthSummary) -> Table:
-    """其他信用信息 by unit (registry order) and category: 新增, 错误, 迟报 (“—” where the category has no
-    deadline), 漏报 (“—” where it has no reference feed), the rates; then 合计."""
-    catalogue = datasets()
-    headers = ["单位", "类别", "新增", "错误", "迟报", "漏报", "错误率", "迟报率"]
-    rows = []
-    for u in summary.other_units:
-        for dataset, c in u.by_dataset.items():
-            ds = catalogue.get(dataset)
-            late = ds is None or ds.deadline is not None
-            feed = ds is None or ds.reference_feed
-            rows.append([
-                u.name, DATASET_NAMES.get(dataset, dataset), str(c.received), str(c.invalid),
-                _num_or_dash(c.late, late), _num_or_dash(c.missing, feed), pct(c.error_rate, 1),
-                pct(c.late_rate, 1) if late else "—",
-            ])  # fmt: skip
-    t = sum(summary.other_by_dataset.values(), Counts())
-    rows.append(["合计", "", str(t.received), str(t.invalid), str(t.late), str(t.missing), pct(t.error_rate, 1),
-                 pct(t.late_rate, 1)])  # fmt: skip
-    numeric = [False, False] + [True] * 6
-    return Table(headers, rows, numeric, set(), {len(rows) - 1})
-
-
-def _category_item(dataset: str, c: Counts, units: int) -> str:
+def _columns(dataset: str) -> list[tuple[str, str]]:
+    """The columns of a category in the 其他信用信息 table: 新增, 错误, and 迟报 where a deadline applies."""
     ds = datasets().get(dataset)
-    parts = [f"错误{c.invalid}条"]
+    cols = [("新增", "received"), ("错误", "invalid")]
     if ds is None or ds.deadline is not None:
+        cols.append(("迟报", "late"))
+    return cols
+
+
+def other_tables(summary: MonthSummary) -> list[Table]:
+    """其他信用信息 per unit (a row, registry order) and category (columns 新增, 错误, 迟报 under the category's
+    name), then 合计; at most OTHER_TABLE_COLUMNS number columns a table (A4 portrait), so many categories make
+    several tables, each listing the units with data in its categories."""
+    chunks: list[list[str]] = [[]]
+    for dataset in summary.other_by_dataset:
+        if (
+            chunks[-1]
+            and sum(len(_columns(d)) for d in chunks[-1]) + len(_columns(dataset)) > OTHER_TABLE_COLUMNS
+        ):
+            chunks.append([])
+        chunks[-1].append(dataset)
+    tables = []
+    for chunk in chunks:
+        if not chunk:
+            continue
+        columns = [(d, label, attr) for d in chunk for label, attr in _columns(d)]
+        headers = ["单位", *(label for _, label, _ in columns)]
+        groups = [("单位", 1), *((DATASET_NAMES.get(d, d), len(_columns(d))) for d in chunk)]
+        rows = []
+        for u in summary.other_units:
+            if not any(d in u.by_dataset for d in chunk):
+                continue
+            rows.append([u.name, *(str(getattr(u.by_dataset.get(d, Counts()), a)) for d, _, a in columns)])
+        totals = summary.other_by_dataset
+        rows.append(["合计", *(str(getattr(totals[d], a)) for d, _, a in columns)])
+        numeric = [False] + [True] * len(columns)
+        tables.append(Table(headers, rows, numeric, set(), {len(rows) - 1}, groups))
+    return tables
+
+
+def _problem_counts(c: Counts, shown: list[str]) -> str:
+    """错误…条 and, where any of the `shown` categories has a deadline or a reference feed, 迟报 and 漏报."""
+    catalogue = datasets()
+    parts = [f"错误{c.invalid}条"]
+    if any(d not in catalogue or catalogue[d].deadline is not None for d in shown):
         parts.append(f"迟报{c.late}条")
-    if ds is None or ds.reference_feed:
+    if any(d not in catalogue or catalogue[d].reference_feed for d in shown):
         parts.append(f"漏报{c.missing}条")
-    return f"{DATASET_NAMES.get(dataset, dataset)}{c.received}条（{units}个单位，{'、'.join(parts)}）"
+    return "、".join(parts)
 
 
 def other_section(summary: MonthSummary, annex: str | None) -> list:
@@ -227,16 +242,18 @@ def other_section(summary: MonthSummary, annex: str | None) -> list:
     t = sum(others.values(), Counts())
     units = summary.other_units
     per = "；".join(
-        _category_item(d, c, sum(1 for u in units if d in u.by_dataset)) for d, c in others.items()
+        f"{DATASET_NAMES.get(d, d)}{c.received}条（{sum(1 for u in units if d in u.by_dataset)}个单位，"
+        f"{_problem_counts(c, [d])}）"
+        for d, c in others.items()
     )
     where = f"见附件{annex[2:]}" if annex else "见下表"
     return [
         Para(
-            f"本月{len(units)}个单位报送“双公示”以外的其他信用信息{len(others)}类，共新增{t.received}条，其中错误"
-            f"{t.invalid}条、迟报{t.late}条、漏报{t.missing}条（不纳入“三清零”评价）。分类别情况：{per}。"
-            f"各单位分类别情况{where}（只列本月有报送的单位；“—”表示该类信息不设报送时限或无部门决定清单）。"
+            f"本月{len(units)}个单位报送“双公示”以外的其他信用信息{len(others)}类，共新增{t.received}条，其中"
+            f"{_problem_counts(t, list(others))}（不纳入“三清零”评价）。分类别情况：{per}。各单位分类别情况{where}"
+            f"（只列本月有报送的单位；不设报送时限的类别不统计迟报）。"
         ),
-        *([] if annex else [other_table(summary)]),
+        *([] if annex else other_tables(summary)),
     ]
 
 
@@ -331,8 +348,9 @@ def compose(
         )
 
     # 其他信用信息: its table in the body when short, else as the 附件 after the unit table and the 疑似漏报 list.
-    other_rows_count = len(other_table(summary).rows) if others else 0
-    other_annex = f"附件{2 + bool(gap_units)}" if other_rows_count > OTHER_INLINE_ROWS + 1 else None
+    tables = other_tables(summary) if others else []
+    long = len(tables) > 1 or sum(len(t.rows) for t in tables) > OTHER_INLINE_ROWS + 1
+    other_annex = f"附件{2 + bool(gap_units)}" if long else None
     if has_others:
         body.append(h1("其他信用信息归集情况"))
         body += other_section(summary, other_annex)
@@ -426,7 +444,7 @@ def compose(
             names.append(gap_title)
     if other_annex:
         parts = [f"{year}年{mon}月", "各单位其他信用信息", "归集情况表"]
-        annexes.append(Annex(other_annex, parts, [other_table(summary)]))
+        annexes.append(Annex(other_annex, parts, other_tables(summary)))
         names.append("".join(parts))
     return Bulletin(
         month=summary.month,
