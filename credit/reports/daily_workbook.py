@@ -121,7 +121,7 @@ def _others_sheet(ws, report: DailyReport) -> None:
     names = {d: ds.name for d, ds in datasets().items()}
     reported = sorted({r.dataset for r in report.other_rows}, key=list(names).index)
     note = (
-        f"本表统计“双公示”以外各单位报送的其他信用信息（{'、'.join(names[d] for d in reported)}），不计入"
+        f"本表统计{scope_label(report.three_zero_datasets)}以外各单位报送的其他信用信息（{'、'.join(names[d] for d in reported)}），不计入"
         "“日统计”工作表的合计，不纳入“三清零”评价。只列当日有新增、纠正、推送、漏报或疑似漏报的单位，"
         "每类之后为小计；迟报按各类信息的报送时限计算，漏报仅统计有部门决定清单的类别。"
         "比率无分母时显示“—”。"

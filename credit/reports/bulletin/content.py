@@ -237,8 +237,9 @@ def other_section(summary: MonthSummary, annex: str | None) -> list:
     """二、其他信用信息归集情况: one sentence when no other dataset has data this month; else the totals per
     category in one paragraph and the table by unit and category (here, or in `annex` when given)."""
     others = summary.other_by_dataset
+    scope = scope_label(summary.counted)
     if not others:
-        return [Para("本月各单位无“双公示”以外的其他信用信息报送。")]
+        return [Para(f"本月各单位无{scope}以外的其他信用信息报送。")]
     t = sum(others.values(), Counts())
     units = summary.other_units
     per = "；".join(
@@ -249,7 +250,7 @@ def other_section(summary: MonthSummary, annex: str | None) -> list:
     where = f"见附件{annex[2:]}" if annex else "见下表"
     return [
         Para(
-            f"本月{len(units)}个单位报送“双公示”以外的其他信用信息{len(others)}类，共新增{t.received}条，其中"
+            f"本月{len(units)}个单位报送{scope}以外的其他信用信息{len(others)}类，共新增{t.received}条，其中"
             f"{_problem_counts(t, list(others))}（不纳入“三清零”评价）。分类别情况：{per}。各单位分类别情况{where}"
             f"（只列本月有报送的单位；不设报送时限的类别不统计迟报）。"
         ),
@@ -295,6 +296,8 @@ def compose(
     gaps_in_xlsx = gap_total > settings.gaps_inline_max
     three_zero = sum(1 for u in reporting if u.counts.three_zero)
     scope = scope_label(summary.counted)
+    same_n = len(set(summary.deadlines.values())) <= 1
+    late_rule = f"超过{n}个工作日报送" if same_n else "超过各类信息的报送时限"
     section = iter(range(1, 100))
 
     def h1(title: str) -> Heading:
@@ -312,7 +315,7 @@ def compose(
         Para(
             f"{year}年{mon}月（{_md(summary.first)}至{_md(summary.last)}，统计{len(summary.days)}个工作日），"
             f"全市{len(reporting)}个“双公示”职能单位中{len(active)}个单位有数据报送或漏报，共新增报送{scope}数据"
-            f"{t.received}条，其中错误{t.invalid}条、迟报{t.late}条（超过{n}个工作日报送），漏报{t.missing}条；"
+            f"{t.received}条，其中错误{t.invalid}条、迟报{t.late}条（{late_rule}），漏报{t.missing}条；"
             f"全市达标率{pct(t.compliance_rate)}，及时率{pct(t.timely_rate)}。向“信用湛江”平台推送{t.pushed}条，"
             f"平台接收{t.accepted}条，退回{t.rejected}条。{three_zero}个单位实现迟报率、漏报率、错误率"
             f"“三清零”，{len(reporting) - three_zero}个单位未实现。{_revision_sentence(summary)}"

@@ -65,9 +65,9 @@ class MonthSummary:
     corrected: int
     revisions: dict[dt.date, int] = field(default_factory=dict)  # statistics revision used per day
     counted: tuple[str, ...] = ("xzxk", "xzcf")  # the datasets of the totals, ranking and 三清零
-    other_units: list[UnitLine] = field(
-        default_factory=list
-    )  # units with other datasets' data, registry order
+    # The units with data of the other datasets (其他信用信息), registry order; N per counted dataset.
+    other_units: list[UnitLine] = field(default_factory=list)
+    deadlines: dict[str, int] = field(default_factory=dict)
 
     @property
     def counted_by_dataset(self) -> dict[str, Counts]:
@@ -176,7 +176,7 @@ def month_summary(session: Session, month: str, counted: tuple[str, ...] | None 
     by_month: dict[str, Counts] = defaultdict(Counts)
     cells: dict[tuple[str, str], Counts] = defaultdict(Counts)
     days: set[dt.date] = set()
-    deadline = None
+    deadlines: dict[str, int] = {}
     for s in rows:
         c = _counts(s)
         if s.dataset in counted:
@@ -185,7 +185,7 @@ def month_summary(session: Session, month: str, counted: tuple[str, ...] | None 
             continue
         days.add(s.date)
         if s.dataset in counted:
-            deadline = s.deadline_workdays
+            deadlines[s.dataset] = s.deadline_workdays
         cells[(s.unit, s.dataset)] = cells[(s.unit, s.dataset)] + c
     gaps = {(g.unit, g.dataset): g for g in sources.suspected_gaps(session, first, last)}
 
@@ -252,7 +252,7 @@ def month_summary(session: Session, month: str, counted: tuple[str, ...] | None 
         first=first,
         last=last,
         days=sorted(days),
-        deadline_workdays=deadline,
+        deadline_workdays=next((deadlines[d] for d in counted if d in deadlines), None),  # 双公示's first
         total=total,
         by_dataset=by_dataset,
         units=ordered,
@@ -262,6 +262,7 @@ def month_summary(session: Session, month: str, counted: tuple[str, ...] | None 
         revisions=sources.revisions(session, first, last),
         counted=counted,
         other_units=other_lines,
+        deadlines={d: deadlines[d] for d in counted if d in deadlines},
     )
 
 
