@@ -224,6 +224,8 @@ class _Writer:
                 color = L.RED if r >= head and (r - head) in table.alert_rows and not total else None
                 if value:
                     _font(p.add_run(value), role, size, color=color)
+                # kept together: every row with the next (Word and LibreOffice move the table whole)
+                fmt.keep_with_next = r < head or (table.keep_together and r < head + len(rows) - 1)
         # the group row: a label over the columns it spans, a single column's label over both header rows
         for first, span in spans:
             grid.cell(0, first).merge(grid.cell(0, first + span - 1))

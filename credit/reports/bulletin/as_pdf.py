@@ -133,7 +133,12 @@ class _Writer:
         pdf.set_font(L.family("fs"), size=size)
         pdf.set_text_color(0, 0, 0)
         pdf.set_char_spacing(0)
-        if self.y + 3 * line_h > BOTTOM_Y:
+        # A table kept together starts a page rather than break (when one page holds it): rows of one line,
+        # padding 0.5 mm above and below.
+        height = (len(rows) + 1 + bool(table.groups)) * (line_h + 1.0)
+        if self.y + 3 * line_h > BOTTOM_Y or (
+            table.keep_together and self.y + height > BOTTOM_Y and height <= L.TYPE_H
+        ):
             self.new_page()
         pdf.set_y(self.y)
         pdf.set_auto_page_break(True, L.BOTTOM)

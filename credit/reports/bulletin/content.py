@@ -10,6 +10,7 @@ the others short of 三清零 by name; 疑似漏报) → 整改要求 with a dat
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from credit.counters import COUNT_LABELS, RATE_FIELDS, RATE_LABELS
 from credit.reports.bulletin.document import Annex, Bulletin, Figure, Heading, Para, Table
@@ -254,7 +255,7 @@ def other_section(summary: MonthSummary, annex: str | None) -> list:
             f"{_problem_counts(t, list(others))}（不纳入“三清零”评价）。分类别情况：{per}。各单位分类别情况{where}"
             f"（只列本月有报送的单位；不设报送时限的类别不统计迟报）。"
         ),
-        *([] if annex else other_tables(summary)),
+        *([] if annex else [replace(t, keep_together=True) for t in other_tables(summary)]),
     ]
 
 
