@@ -196,12 +196,15 @@ def other_tables(summary: MonthSummary) -> list[Table]:
     """其他信用信息 per unit (a row, registry order) and category (columns 新增, 错误, 迟报 under the category's
     name), then 合计; at most OTHER_TABLE_COLUMNS number columns a table (A4 portrait), so many categories make
     several tables, each listing the units with data in its categories."""
+    # As few tables as the columns need, the categories shared out evenly among them (no table of one
+    # category stretched over the page after two full ones).
+    widths = {d: len(_columns(d)) for d in summary.other_by_dataset}
+    count = -(-sum(widths.values()) // OTHER_TABLE_COLUMNS)
+    target = -(-sum(widths.values()) // max(count, 1))
     chunks: list[list[str]] = [[]]
-    for dataset in summary.other_by_dataset:
-        if (
-            chunks[-1]
-            and sum(len(_columns(d)) for d in chunks[-1]) + len(_columns(dataset)) > OTHER_TABLE_COLUMNS
-        ):
+    for dataset, width in widths.items():
+        used = sum(widths[d] for d in chunks[-1])
+        if chunks[-1] and (used + width > OTHER_TABLE_COLUMNS or used >= target):
             chunks.append([])
         chunks[-1].append(dataset)
     tables = []
