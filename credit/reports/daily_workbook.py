@@ -111,7 +111,7 @@ def _stats_sheet(ws, report: DailyReport) -> None:
 
 OTHER_HEADERS = ["数据类别", "单位", *(COUNT_LABELS[f] for f in COUNTS), *(RATE_LABELS[r] for r in RATES),
                  "报送时限"]  # fmt: skip
-OTHER_WIDTHS = [14, 24] + [7] * len(COUNTS) + [9] * len(RATES) + [11]
+OTHER_WIDTHS = [22, 24] + [7] * len(COUNTS) + [9] * len(RATES) + [11]
 
 
 def _others_sheet(ws, report: DailyReport) -> None:
@@ -119,9 +119,10 @@ def _others_sheet(ws, report: DailyReport) -> None:
     title = f"雷州市其他信用信息归集日统计（{cn_date(report.date)}）"
     rows = other_rows(report)
     names = {d: ds.name for d, ds in datasets().items()}
-    reported = sorted({r.dataset for r in report.other_rows}, key=list(names).index)
+    reported = sorted({r.dataset for r in rows}, key=list(names).index)  # with something that day
+    listed = f"（当日：{'、'.join(names[d] for d in reported)}）" if reported else ""
     note = (
-        f"本表统计{scope_label(report.three_zero_datasets)}以外各单位报送的其他信用信息（{'、'.join(names[d] for d in reported)}），不计入"
+        f"本表统计{scope_label(report.three_zero_datasets)}以外各单位报送的其他信用信息{listed}，不计入"
         "“日统计”工作表的合计，不纳入“三清零”评价。只列当日有新增、纠正、推送、漏报或疑似漏报的单位，"
         "每类之后为小计；迟报按各类信息的报送时限计算，漏报仅统计有部门决定清单的类别。"
         "比率无分母时显示“—”。"
