@@ -114,9 +114,11 @@ def build_bulletin(
     issued: dt.date | None = None,
     calendar: WorkCalendar | None = None,
     settings: BulletinSettings | None = None,
+    counted: tuple[str, ...] | None = None,
 ) -> BulletinPaths:
     """Write `<out_dir>/bulletins/<yyyy-mm>/`: the .docx, the .pdf, the chart PNGs, bulletin.json and, when
-    the 疑似漏报 list is long, 附件2 as .xlsx."""
+    the 疑似漏报 list is long, 附件2 as .xlsx. `counted`: the datasets of the totals and 三清零 (default:
+    CREDIT_THREE_ZERO_DATASETS, else 双公示)."""
     # The renderers load python-docx (0.2 s) and fpdf2 (1.2 s, measured with -X importtime): only when a
     # bulletin is built, not with `title_of` and the month's numbers.
     from credit.reports.bulletin.annex_xlsx import write_gap_workbook
@@ -124,7 +126,7 @@ def build_bulletin(
     from credit.reports.bulletin.as_pdf import render_pdf
 
     settings = settings or load_bulletin_settings()
-    summary = month_summary(session, month)
+    summary = month_summary(session, month, counted)
     issued = issued or default_issue_date(month, calendar)
     fix_due = fix_due_date(month, issued, settings.fix_workday, calendar)
     folder = Path(out_dir) / "bulletins" / month
