@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     deadline_workdays: int = 3
     # N per dataset where it differs from the dataset folder's (JSON: {"xycn": 10}); 双公示 follows the above.
     dataset_deadlines: dict[str, int] = Field(default_factory=dict)
+    # The datasets the 三清零 judgement and the city totals cover (comma-separated ids); empty: the 双公示 ones
+    # (credit.stats.three_zero_datasets resolves and checks them against the catalogue).
+    three_zero_datasets: Annotated[tuple[str, ...], NoDecode] = ()
     # More dataset folders (os.pathsep-separated), read by credit.datasets from the environment itself.
     datasets_dir: str | None = None
     timezone: str = "Asia/Shanghai"
@@ -124,6 +127,12 @@ class Settings(BaseSettings):
     @classmethod
     def _default_database(cls, value: str, info: ValidationInfo) -> str:
         return value or f"sqlite:///{info.data['home'] / 'credit.db'}"
+
+    @field_validator("three_zero_datasets", mode="before")
+    @classmethod
+    def _split_datasets(cls, value: Any) -> tuple[str, ...]:
+        parts = value.replace("，", ",").split(",") if isinstance(value, str) else list(value or ())
+        return tuple(dict.fromkeys(p.strip().lower() for p in parts if str(p).strip()))
 
     @field_validator("rule_severity", mode="before")
     @classmethod

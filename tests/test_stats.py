@@ -23,7 +23,7 @@ from credit.store import (
     init_db,
     session_scope,
 )
-from credit.units import reporting_units
+from credit.units import all_units, reporting_units
 from credit.workdays import CalendarGap, WorkCalendar, _override
 
 D = dt.date
@@ -97,6 +97,17 @@ def add_reference(s, unit: str, doc_no: str, decision: D, dataset: str = "xzcf",
     s.flush()
 
 
+def reported_rows(units=None) -> int:
+    """Rows a day's statistics list for these units (default: the units compute_daily lists by default): one
+    per dataset each reports (the folders' [reporters])."""
+    import credit.units
+    from credit.standard import datasets
+
+    if units is None:  # the registry's units that report a dataset (the 49 双公示 units where that is all)
+        units = getattr(credit.units, "collected_units", reporting_units)()
+    return sum(1 for u in units for ds in datasets().values() if ds.reporters.includes(u))
+
+
 def row(report, unit: str, dataset: str = "xzcf") -> dict:
     return next(r.as_dict() for r in report.rows if r.unit == unit and r.dataset == dataset)
 
@@ -138,8 +149,10 @@ def test_every_unit_and_dataset_listed_zero_denominator_is_null(db):
     with session_scope(db) as s:
         add_record(s, "zjj", "雷住建许〔2026〕1号", D(2026, 10, 9), DAY, dataset="xzxk")
         report = daily(s)
-    assert len(report.rows) == 49 * 2
-    assert [r.unit for r in report.rows[::2]] == [u.code for u in reporting_units()]
+    assert len(report.rows) == reported_rows()
+    shuanggongshi = [r for r in report.counted_rows if all_units()[r.unit].shuanggongshi]
+    assert len(shuanggongshi) == 49 * 2  # 双公示: the totals and 三清零
+    assert [r.unit for r in shuanggongshi[::2]] == [u.code for u in reporting_units()]
     empty = row(report, "dag")
     assert empty["received"] == 0 and empty["three_zero"] is True
     for rate in ("error_rate", "late_rate", "missing_rate", "timely_rate", "compliance_rate"):
@@ -268,7 +281,7 @@ def test_recompute_is_idempotent_and_outputs(db, tmp_path):
     assert outputs[0] == outputs[1]
     with session_scope(db) as s:
         stats = s.exec(select(DailyStat).where(DailyStat.date == DAY)).all()
-        assert len(stats) == 98
+        assert len(stats) == reported_rows()
         assert sum(x.received for x in stats) == 2 and sum(x.missing for x in stats) == 1
     doc = json.loads(outputs[0])
     assert set(doc) == {"date", "deadline_workdays", "units", "total", "revision"} and doc["revision"] == 1
@@ -312,8 +325,10 @@ def test_units_subset_and_unknown_unit(db):
         add_record(s, "scjgj", "雷市监罚〔2026〕1号", D(2026, 10, 9), DAY)
         full = daily(s)
         subset = daily(s, units=["scjgj"])
-    assert full.rows[-1].unit == "notregistered" and len(full.rows) == 100
-    assert [r.unit for r in subset.rows] == ["scjgj", "scjgj"] and subset.total.received == 1
+    # A unit outside the registry reports the 双公示 datasets only.
+    assert full.rows[-1].unit == "notregistered" and len(full.rows) == reported_rows() + 2
+    assert [r.unit for r in subset.counted_rows] == ["scjgj", "scjgj"] and subset.total.received == 1
+    assert {r.unit for r in subset.rows} == {"scjgj"}
 
 
 def test_counts_grouped_by_decision_date_and_verdict(db):

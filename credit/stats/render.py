@@ -8,7 +8,7 @@ import datetime as dt
 from credit import escape
 from credit.counters import COUNT_LABELS, RATE_FIELDS, RATE_LABELS, SHOWN_COUNTS, Counts
 from credit.standard import DATASET_NAMES, datasets
-from credit.stats.report import DailyReport, UnitStat
+from credit.stats.report import DailyReport, UnitStat, scope_label
 from credit.units import all_units
 
 
@@ -18,7 +18,8 @@ def pct(value: float | None, digits: int = 2) -> str:
 
 
 def ordered_rows(report: DailyReport) -> list[UnitStat]:
-    """Units short of 三清零 first (worst first), then the others in registry order."""
+    """The rows of the 三清零 datasets: units short of 三清零 first (worst first), then the others in registry
+    order."""
     short = set(report.short_of_three_zero())
     totals = report.unit_totals()
     position = {u: i for i, u in enumerate(totals)}
@@ -29,19 +30,36 @@ def ordered_rows(report: DailyReport) -> list[UnitStat]:
             return (0, -(t.invalid + t.late + t.missing), position[row.unit], row.dataset)
         return (1, 0, position[row.unit], row.dataset)
 
-    return sorted(report.rows, key=key)
+    return sorted(report.counted_rows, key=key)
+
+
+def other_rows(report: DailyReport, *, all_rows: bool = False) -> list[UnitStat]:
+    """The rows of the other datasets (其他信用信息) by dataset (display order), then unit (registry order):
+    those with something that day (a count or a suspected gap), or all of them with `all_rows`."""
+    order = {d: i for i, d in enumerate(datasets())}
+    position = {u: i for i, u in enumerate(all_units())}
+    rows = [r for r in report.other_rows if all_rows or _active(r)]
+    return sorted(rows, key=lambda r: (order.get(r.dataset, len(order)), position.get(r.unit, len(position))))
+
+
+def _active(row: UnitStat) -> bool:
+    return any(getattr(row.counts, f) for f in SHOWN_COUNTS) or bool(row.suspected_gaps)
 
 
 def daily_table(report: DailyReport, *, all_rows: bool = False) -> list[dict]:
-    """Rows for a table artifact (Chinese headers): units with something that day, short of 三清零 first,
-    then 合计. `all_rows` lists every unit and dataset."""
+    """Rows for a table artifact (Chinese headers): the 三清零 datasets' units with something that day, short
+    of 三清零 first, then their 合计; then the other datasets' rows with something (三清零 “—”: not judged).
+    `all_rows` lists every unit and dataset."""
     rows = []
     for row in ordered_rows(report):
-        c = row.counts
-        if not all_rows and not any(getattr(c, f) for f in SHOWN_COUNTS) and not row.suspected_gaps:
+        if not all_rows and not _active(row):
             continue
-        rows.append(_table_row(row.short_name, DATASET_NAMES.get(row.dataset, row.dataset), c, row))
-    rows.append(_table_row("合计", "全部", report.total, None))
+        rows.append(_table_row(row.short_name, DATASET_NAMES.get(row.dataset, row.dataset), row.counts, row))
+    rows.append(_table_row("合计", scope_label(report.three_zero_datasets).strip("“”"), report.total, None))
+    for row in other_rows(report, all_rows=all_rows):
+        out = _table_row(row.short_name, DATASET_NAMES.get(row.dataset, row.dataset), row.counts, row)
+        out["三清零"] = "—"
+        rows.append(out)
     return rows
 
 
@@ -55,18 +73,24 @@ def _table_row(unit: str, dataset: str, c: Counts, row: UnitStat | None) -> dict
     return out
 
 
+def _problems(c: Counts) -> str:
+    """（错误1条、迟报2条） or nothing."""
+    parts = [
+        f"{label}{n}条" for label, n in (("错误", c.invalid), ("迟报", c.late), ("漏报", c.missing)) if n
+    ]
+    return f"（{'、'.join(parts)}）" if parts else ""
+
+
 def cn_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
 def daily_markdown(report: DailyReport) -> str:
-    """A short Chinese summary: units short of 三清零 named first."""
+    """A short Chinese summary: units short of 三清零 named first; the other datasets (其他信用信息) in one line."""
     t = report.total
     totals = report.unit_totals()
     short = report.short_of_three_zero()
-    by_ds = {d: Counts() for d in datasets()}
-    for row in report.rows:
-        by_ds[row.dataset] = by_ds.get(row.dataset, Counts()) + row.counts
+    by_ds = {d: Counts() for d in report.three_zero_datasets} | report.dataset_totals(report.counted_rows)
     split = "，".join(f"{DATASET_NAMES.get(d, d)}{c.received}条" for d, c in by_ds.items())
     md = escape.markdown  # every name and document number as text, never Markdown
     lines = [f"### 雷州市“双公示”数据归集日统计（{cn_date(report.date)}）", ""]
@@ -86,6 +110,14 @@ def daily_markdown(report: DailyReport) -> str:
         "- " + "，".join(f"{RATE_LABELS[r]} {pct(getattr(t, r))}" for r in RATE_FIELDS) + "。",
         f"- 报送时限：作出行政决定之日起 {report.deadline_workdays} 个工作日内。",
     ]
+    others = report.dataset_totals(other_rows(report))
+    if others:
+        listed = "；".join(
+            f"{DATASET_NAMES.get(d, d)}{c.received}条{_problems(c)}" for d, c in others.items()
+        )
+        lines.append(f"- 其他信用信息（不计入“三清零”）：{listed}。")
+    elif report.other_rows:
+        lines.append("- 其他信用信息（不计入“三清零”）：当日无新增。")
     gaps = [row for row in report.rows if row.suspected_gaps]
     if gaps:
         listed = "；".join(

@@ -32,6 +32,7 @@ from credit.reports.bulletin.content import (
 from credit.reports.bulletin.document import Bulletin, Figure
 from credit.reports.bulletin.numbers import MonthSummary, UnitLine, month_summary
 from credit.settings import BulletinSettings, load_bulletin_settings
+from credit.stats.report import scope_label
 from credit.workdays import WorkCalendar
 
 __all__ = [
@@ -64,6 +65,7 @@ def make_figures(summary: MonthSummary, folder: Path) -> dict[str, Figure]:
     Figures are drawn at the size they are printed, numbered in the order they appear (trend in the body,
     units in 附件1)."""
     first = summary.first
+    scope = scope_label(summary.counted)
     figures: dict[str, Figure] = {}
     number = 1
     if len(summary.trend) >= 2:
@@ -80,11 +82,11 @@ def make_figures(summary: MonthSummary, folder: Path) -> dict[str, Figure]:
             },
             [c.received for _, c in summary.trend],
             folder / "图_月度趋势.png",
-            "全市“双公示”数据归集情况月度趋势",
+            f"全市{scope}数据归集情况月度趋势",
             width_mm=FIGURE_W,
             height_mm=height,
         )
-        figures["trend"] = Figure(path, f"图{number} 全市“双公示”数据归集情况月度趋势", FIGURE_W, height)
+        figures["trend"] = Figure(path, f"图{number} 全市{scope}数据归集情况月度趋势", FIGURE_W, height)
         number += 1
     units = [u for u in summary.units if u.reporting] + [u for u in summary.units if not u.reporting]
     units.sort(key=lambda u: (u.rank is None, u.rank or 0))
@@ -112,9 +114,11 @@ def build_bulletin(
     issued: dt.date | None = None,
     calendar: WorkCalendar | None = None,
     settings: BulletinSettings | None = None,
+    counted: tuple[str, ...] | None = None,
 ) -> BulletinPaths:
     """Write `<out_dir>/bulletins/<yyyy-mm>/`: the .docx, the .pdf, the chart PNGs, bulletin.json and, when
-    the 疑似漏报 list is long, 附件2 as .xlsx."""
+    the 疑似漏报 list is long, 附件2 as .xlsx. `counted`: the datasets of the totals and 三清零 (default:
+    CREDIT_THREE_ZERO_DATASETS, else 双公示)."""
     # The renderers load python-docx (0.2 s) and fpdf2 (1.2 s, measured with -X importtime): only when a
     # bulletin is built, not with `title_of` and the month's numbers.
     from credit.reports.bulletin.annex_xlsx import write_gap_workbook
@@ -122,7 +126,7 @@ def build_bulletin(
     from credit.reports.bulletin.as_pdf import render_pdf
 
     settings = settings or load_bulletin_settings()
-    summary = month_summary(session, month)
+    summary = month_summary(session, month, counted)
     issued = issued or default_issue_date(month, calendar)
     fix_due = fix_due_date(month, issued, settings.fix_workday, calendar)
     folder = Path(out_dir) / "bulletins" / month

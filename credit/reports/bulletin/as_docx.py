@@ -181,8 +181,9 @@ class _Writer:
     def table(self, table: D.Table) -> None:
         headers = [escape.document(h) for h in table.headers]
         rows = [[escape.document(v) for v in r] for r in table.rows]
-        size, widths = L.column_widths(headers, rows)
-        grid = self.doc.add_table(rows=1 + len(rows), cols=len(headers))
+        size, widths = L.column_widths(headers, rows, groups=table.groups)
+        head_rows, spans, tall = _header_rows(table, headers)
+        grid = self.doc.add_table(rows=len(head_rows) + len(rows), cols=len(headers))
         grid.style = "Table Grid"
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         grid.autofit = False
@@ -196,11 +197,12 @@ class _Writer:
         grid_el = grid._tbl.tblGrid
         for col, width in zip(grid_el.findall(qn("w:gridCol")), widths, strict=True):
             col.set(qn("w:w"), str(round(width / L.PT * 20)))
-        for r, values in enumerate([headers, *rows]):
+        head = len(head_rows)
+        for r, values in enumerate([*head_rows, *rows]):
             row = grid.rows[r]
             tr_pr = row._tr.get_or_add_trPr()
             tr_pr.append(_el("w:cantSplit"))
-            if r == 0:
+            if r < head:
                 tr_pr.append(_el("w:tblHeader"))  # repeated at the top of each page
             cells = row.cells
             for c, value in enumerate(values):
@@ -208,22 +210,50 @@ class _Writer:
                 cell.width = Mm(widths[c])
                 tc_pr = cell._tc.get_or_add_tcPr()
                 _put(tc_pr, _el("w:vAlign", val="center"))
-                if r == 0:
+                if r < head:
                     _put(tc_pr, _el("w:shd", val="clear", color="auto", fill="E6E6E6"))
                 p = cell.paragraphs[0]
                 fmt = p.paragraph_format
                 fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
                 fmt.first_line_indent = Pt(0)
                 _off_grid(p)
-                numeric = r > 0 and table.numeric[c]
+                numeric = r >= head and table.numeric[c]
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.CENTER
-                total = r > 0 and (r - 1) in table.total_rows
-                role = "hei" if r == 0 or total else "fs"
-                color = L.RED if r > 0 and (r - 1) in table.alert_rows and not total else None
-                _font(p.add_run(value), role, size, color=color)
+                total = r >= head and (r - head) in table.total_rows
+                role = "hei" if r < head or total else "fs"
+                color = L.RED if r >= head and (r - head) in table.alert_rows and not total else None
+                if value:
+                    _font(p.add_run(value), role, size, color=color)
+                # kept together: every row with the next (Word and LibreOffice move the table whole)
+                fmt.keep_with_next = r < head or (table.keep_together and r < head + len(rows) - 1)
+        # the group row: a label over the columns it spans, a single column's label over both header rows
+        for first, span in spans:
+            grid.cell(0, first).merge(grid.cell(0, first + span - 1))
+        for col in tall:
+            grid.cell(0, col).merge(grid.cell(1, col))
         after = self.doc.add_paragraph()
         after.paragraph_format.line_spacing = Pt(8)
         _off_grid(after)
+
+
+def _header_rows(
+    table: D.Table, headers: list[str]
+) -> tuple[list[list[str]], list[tuple[int, int]], list[int]]:
+    """The header rows as cell values, the (first column, span) of each group wider than one column, and the
+    columns whose one cell covers both header rows."""
+    if not table.groups:
+        return [headers], [], []
+    top, lower, spans, tall = [], list(headers), [], []
+    col = 0
+    for label, span in table.groups:
+        top += [escape.document(label)] + [""] * (span - 1)
+        if span == 1 and label == table.headers[col]:
+            tall.append(col)
+            lower[col] = ""
+        elif span > 1:
+            spans.append((col, span))
+        col += span
+    return [top, lower], spans, tall
 
 
 def render_docx(bulletin: D.Bulletin, path: Path) -> Path:

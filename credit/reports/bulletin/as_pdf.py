@@ -128,12 +128,17 @@ class _Writer:
         pdf = self.pdf
         headers = [escape.document(h) for h in table.headers]
         rows = [[escape.document(v) for v in r] for r in table.rows]
-        size, widths = L.column_widths(headers, rows)
+        size, widths = L.column_widths(headers, rows, groups=table.groups)
         line_h = size * L.PT * 1.45
         pdf.set_font(L.family("fs"), size=size)
         pdf.set_text_color(0, 0, 0)
         pdf.set_char_spacing(0)
-        if self.y + 3 * line_h > BOTTOM_Y:
+        # A table kept together starts a page rather than break (when one page holds it): rows of one line,
+        # padding 0.5 mm above and below.
+        height = (len(rows) + 1 + bool(table.groups)) * (line_h + 1.0)
+        if self.y + 3 * line_h > BOTTOM_Y or (
+            table.keep_together and self.y + height > BOTTOM_Y and height <= L.TYPE_H
+        ):
             self.new_page()
         pdf.set_y(self.y)
         pdf.set_auto_page_break(True, L.BOTTOM)
@@ -143,11 +148,22 @@ class _Writer:
         align = tuple("RIGHT" if n else "CENTER" for n in table.numeric)
         with pdf.table(
             col_widths=tuple(widths), width=L.TYPE_W, text_align=align, line_height=line_h, headings_style=head,
-            padding=(0.5, L.CELL_PAD / 2), repeat_headings=1,
+            padding=(0.5, L.CELL_PAD / 2), repeat_headings=1, num_heading_rows=2 if table.groups else 1,
         ) as grid:  # fmt: skip
+            tall = set()
+            if table.groups:  # a label over the columns it spans; a single column's over both header rows
+                row, col = grid.row(), 0
+                for label, span in table.groups:
+                    if span == 1 and label == table.headers[col]:
+                        tall.add(col)
+                        row.cell(escape.document(label), align="CENTER", rowspan=2)
+                    else:
+                        row.cell(escape.document(label), align="CENTER", colspan=span)
+                    col += span
             row = grid.row()
-            for h in headers:
-                row.cell(h, align="CENTER")
+            for c, h in enumerate(headers):
+                if c not in tall:
+                    row.cell(h, align="CENTER")
             for i, values in enumerate(rows):
                 style = total if i in table.total_rows else red if i in table.alert_rows else None
                 row = grid.row(style=style)

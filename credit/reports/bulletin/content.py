@@ -1,24 +1,38 @@
 """What the bulletin says: a `Bulletin` built once from the month's numbers and the office's settings, then
 rendered as docx and pdf (which therefore say the same thing).
 
-The outline follows published 双公示 通报: 总体情况 (行政许可 and 行政处罚 apart, 纠正, trend) → 表扬 (units at
-三清零) → 通报 (units past the thresholds, with their numbers; the others short of 三清零 by name; 疑似漏报)
-→ 整改要求 with a date → contact → 附件说明 → 署名 and date → 附件 → 版记."""
+The outline follows published 双公示 通报: 总体情况 (行政许可 and 行政处罚 apart, 纠正, trend) → 其他信用信息归集情况
+(the datasets outside the 三清零 judgement: totals per category, and a table by unit and category — in the body
+when it is short, else as an 附件) → 表扬 (units at 三清零) → 通报 (units past the thresholds, with their numbers;
+the others short of 三清零 by name; 疑似漏报) → 整改要求 with a date → contact → 附件说明 → 署名 and date → 附件 →
+版记. Totals, ranking and 三清零 cover `MonthSummary.counted` (CREDIT_THREE_ZERO_DATASETS; default 双公示)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from credit.counters import COUNT_LABELS, RATE_FIELDS, RATE_LABELS
 from credit.reports.bulletin.document import Annex, Bulletin, Figure, Heading, Para, Table
 from credit.reports.bulletin.numbers import MonthSummary, UnitLine, month_bounds
 from credit.settings import BulletinSettings
-from credit.standard import DATASET_NAMES
+from credit.standard import DATASET_NAMES, datasets
 from credit.stats import Counts, cn_date, pct
+from credit.stats.report import scope_label
 from credit.workdays import CalendarGap, WorkCalendar
 
 PLAN = "《2023年雷州市社会信用体系建设工作方案》（雷发改函〔2023〕158号）"
 CN_NUM = "一二三四五六七八九十"
+OTHER_INLINE_ROWS = 12  # a longer 其他信用信息 table goes to an 附件 (the body stays a few pages)
+OTHER_TABLE_COLUMNS = 15  # number columns a 其他信用信息 table holds on A4 portrait (5 categories)
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十 (up to 99)."""
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return CN_NUM[ones - 1]
+    return (CN_NUM[tens - 1] if tens > 1 else "") + "十" + (CN_NUM[ones - 1] if ones else "")
 
 
 def title_parts(month: str) -> list[str]:
@@ -169,6 +183,85 @@ def unit_table(summary: MonthSummary) -> Table:
     return Table(headers, rows, numeric, alerts, {len(rows) - 1})
 
 
+def _columns(dataset: str) -> list[tuple[str, str]]:
+    """The columns of a category in the 其他信用信息 table: 新增, 错误, and 迟报 where a deadline applies."""
+    ds = datasets().get(dataset)
+    cols = [("新增", "received"), ("错误", "invalid")]
+    if ds is None or ds.deadline is not None:
+        cols.append(("迟报", "late"))
+    return cols
+
+
+def other_tables(summary: MonthSummary) -> list[Table]:
+    """其他信用信息 per unit (a row, registry order) and category (columns 新增, 错误, 迟报 under the category's
+    name), then 合计; at most OTHER_TABLE_COLUMNS number columns a table (A4 portrait), so many categories make
+    several tables, each listing the units with data in its categories."""
+    # As few tables as the columns need, the categories shared out evenly among them (no table of one
+    # category stretched over the page after two full ones).
+    widths = {d: len(_columns(d)) for d in summary.other_by_dataset}
+    count = -(-sum(widths.values()) // OTHER_TABLE_COLUMNS)
+    target = -(-sum(widths.values()) // max(count, 1))
+    chunks: list[list[str]] = [[]]
+    for dataset, width in widths.items():
+        used = sum(widths[d] for d in chunks[-1])
+        if chunks[-1] and (used + width > OTHER_TABLE_COLUMNS or used >= target):
+            chunks.append([])
+        chunks[-1].append(dataset)
+    tables = []
+    for chunk in chunks:
+        if not chunk:
+            continue
+        columns = [(d, label, attr) for d in chunk for label, attr in _columns(d)]
+        headers = ["单位", *(label for _, label, _ in columns)]
+        groups = [("单位", 1), *((DATASET_NAMES.get(d, d), len(_columns(d))) for d in chunk)]
+        rows = []
+        for u in summary.other_units:
+            if not any(d in u.by_dataset for d in chunk):
+                continue
+            rows.append([u.name, *(str(getattr(u.by_dataset.get(d, Counts()), a)) for d, _, a in columns)])
+        totals = summary.other_by_dataset
+        rows.append(["合计", *(str(getattr(totals[d], a)) for d, _, a in columns)])
+        numeric = [False] + [True] * len(columns)
+        tables.append(Table(headers, rows, numeric, set(), {len(rows) - 1}, groups))
+    return tables
+
+
+def _problem_counts(c: Counts, shown: list[str]) -> str:
+    """错误…条 and, where any of the `shown` categories has a deadline or a reference feed, 迟报 and 漏报."""
+    catalogue = datasets()
+    parts = [f"错误{c.invalid}条"]
+    if any(d not in catalogue or catalogue[d].deadline is not None for d in shown):
+        parts.append(f"迟报{c.late}条")
+    if any(d not in catalogue or catalogue[d].reference_feed for d in shown):
+        parts.append(f"漏报{c.missing}条")
+    return "、".join(parts)
+
+
+def other_section(summary: MonthSummary, annex: str | None) -> list:
+    """二、其他信用信息归集情况: one sentence when no other dataset has data this month; else the totals per
+    category in one paragraph and the table by unit and category (here, or in `annex` when given)."""
+    others = summary.other_by_dataset
+    scope = scope_label(summary.counted)
+    if not others:
+        return [Para(f"本月各单位无{scope}以外的其他信用信息报送。")]
+    t = sum(others.values(), Counts())
+    units = summary.other_units
+    per = "；".join(
+        f"{DATASET_NAMES.get(d, d)}{c.received}条（{sum(1 for u in units if d in u.by_dataset)}个单位，"
+        f"{_problem_counts(c, [d])}）"
+        for d, c in others.items()
+    )
+    where = f"见附件{annex[2:]}" if annex else "见下表"
+    return [
+        Para(
+            f"本月{len(units)}个单位报送{scope}以外的其他信用信息{len(others)}类，共新增{t.received}条，其中"
+            f"{_problem_counts(t, list(others))}（不纳入“三清零”评价）。分类别情况：{per}。各单位分类别情况{where}"
+            f"（只列本月有报送的单位；不设报送时限的类别不统计迟报）。"
+        ),
+        *([] if annex else [replace(t, keep_together=True) for t in other_tables(summary)]),
+    ]
+
+
 def gap_rows(summary: MonthSummary) -> list[list[str]]:
     """序号, 单位, 类别, 文书号 (one per row), 核实结果 (blank for the unit); a cut list ends with a row
     saying how many more there are."""
@@ -206,48 +299,70 @@ def compose(
     gap_total = sum(u.gap_total for u in gap_units)
     gaps_in_xlsx = gap_total > settings.gaps_inline_max
     three_zero = sum(1 for u in reporting if u.counts.three_zero)
+    scope = scope_label(summary.counted)
+    same_n = len(set(summary.deadlines.values())) <= 1
+    late_rule = f"超过{n}个工作日报送" if same_n else "超过各类信息的报送时限"
+    section = iter(range(1, 100))
 
+    def h1(title: str) -> Heading:
+        return Heading(f"{cn_number(next(section))}、{title}", 1)
+
+    has_others = any(d not in summary.counted for d in datasets())
+    others = summary.other_by_dataset
+    also = "及其他信用信息" if others else ""
     body: list = [
         Para(
             f"根据{PLAN}关于“双公示”信息归集“日统计、月通报”的工作要求，现将{year}年{mon}月全市行政许可和"
-            f"行政处罚“双公示”数据归集情况通报如下："
+            f"行政处罚“双公示”数据{also}归集情况通报如下："
         ),
-        Heading("一、总体情况", 1),
+        h1("总体情况"),
         Para(
             f"{year}年{mon}月（{_md(summary.first)}至{_md(summary.last)}，统计{len(summary.days)}个工作日），"
-            f"全市{len(reporting)}个“双公示”职能单位中{len(active)}个单位有数据报送或漏报，共新增报送“双公示”数据"
-            f"{t.received}条，其中错误{t.invalid}条、迟报{t.late}条（超过{n}个工作日报送），漏报{t.missing}条；"
+            f"全市{len(reporting)}个“双公示”职能单位中{len(active)}个单位有数据报送或漏报，共新增报送{scope}数据"
+            f"{t.received}条，其中错误{t.invalid}条、迟报{t.late}条（{late_rule}），漏报{t.missing}条；"
             f"全市达标率{pct(t.compliance_rate)}，及时率{pct(t.timely_rate)}。向“信用湛江”平台推送{t.pushed}条，"
             f"平台接收{t.accepted}条，退回{t.rejected}条。{three_zero}个单位实现迟报率、漏报率、错误率"
             f"“三清零”，{len(reporting) - three_zero}个单位未实现。{_revision_sentence(summary)}"
         ),
     ]
     sub = 0
-    for dataset, c in summary.by_dataset.items():
+    for dataset, c in summary.counted_by_dataset.items():
         label = DATASET_NAMES.get(dataset, dataset)
-        body.append(Para(_dataset_sentence(label, c), lead=f"（{CN_NUM[sub]}）{label}。"))
+        body.append(Para(_dataset_sentence(label, c), lead=f"（{cn_number(sub + 1)}）{label}。"))
         sub += 1
     body.append(
         Para(
             f"本月首次报送即有错误的数据{summary.invalid_first}条，截至{_md(summary.last)}已更正并通过校验"
             f"{summary.corrected}条，纠正率{pct(summary.fix_rate)}（纠正率＝已纠正的错误数据条数÷首次报送即有错误"
             f"的数据条数）；全月共收到纠正报送{t.corrections}次。",
-            lead=f"（{CN_NUM[sub]}）数据纠正。",
+            lead=f"（{cn_number(sub + 1)}）数据纠正。",
         )
     )
     sub += 1
     trend = _trend_sentence(summary)
     if trend and "trend" in figures:
         body.append(
-            Para(trend + f"近{len(summary.trend)}个月情况见图1。", lead=f"（{CN_NUM[sub]}）与往月对比。")
+            Para(
+                trend + f"近{len(summary.trend)}个月情况见图1。", lead=f"（{cn_number(sub + 1)}）与往月对比。"
+            )
         )
         body.append(figures["trend"])
     else:
         body.append(
-            Para("本月为首个有统计数据的月份，暂无往月数据可比。", lead=f"（{CN_NUM[sub]}）与往月对比。")
+            Para(
+                "本月为首个有统计数据的月份，暂无往月数据可比。", lead=f"（{cn_number(sub + 1)}）与往月对比。"
+            )
         )
 
-    body.append(Heading("二、表扬", 1))
+    # 其他信用信息: its table in the body when short, else as the 附件 after the unit table and the 疑似漏报 list.
+    tables = other_tables(summary) if others else []
+    long = len(tables) > 1 or sum(len(t.rows) for t in tables) > OTHER_INLINE_ROWS + 1
+    other_annex = f"附件{2 + bool(gap_units)}" if long else None
+    if has_others:
+        body.append(h1("其他信用信息归集情况"))
+        body += other_section(summary, other_annex)
+
+    body.append(h1("表扬"))
     if praised:
         text = (
             f"{_names(praised)}等{len(praised)}个单位本月数据报送及时、准确、完整，实现迟报率、漏报率、错误率"
@@ -259,7 +374,7 @@ def compose(
         text += f"另有{len(idle)}个单位本月无新增数据、无漏报。"
     body.append(Para(text))
 
-    body.append(Heading("三、存在问题", 1))
+    body.append(h1("存在问题"))
     body.append(Heading("（一）通报点名的单位", 2))
     if named:
         body.append(Para(f"以下{len(named)}个单位本月{_threshold_text(settings)}，予以通报："))
@@ -289,7 +404,7 @@ def compose(
     else:
         body.append(Para("本月未发现决定文书号不连续（疑似漏报）的情况。"))
 
-    body.append(Heading("四、整改要求", 1))
+    body.append(h1("整改要求"))
     body += [
         Para(
             f"各单位要严格按照“应归尽归、应示尽示”的原则，在作出行政许可、行政处罚决定之日起{n}个工作日内报送"
@@ -315,7 +430,7 @@ def compose(
     body.append(Para(contact + "。"))
 
     annexes = [
-        Annex("附件1", [f"{year}年{mon}月", "各单位“双公示”", "数据归集情况表"], [unit_table(summary)])
+        Annex("附件1", [f"{year}年{mon}月", f"各单位{scope}", "数据归集情况表"], [unit_table(summary)])
     ]
     if "units" in figures:
         annexes[0].blocks.append(figures["units"])
@@ -334,6 +449,10 @@ def compose(
                                                  [True, False, False, False, False])])
             )  # fmt: skip
             names.append(gap_title)
+    if other_annex:
+        parts = [f"{year}年{mon}月", "各单位其他信用信息", "归集情况表"]
+        annexes.append(Annex(other_annex, parts, other_tables(summary)))
+        names.append("".join(parts))
     return Bulletin(
         month=summary.month,
         mark=settings.mark_text,

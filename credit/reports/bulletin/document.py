@@ -31,6 +31,10 @@ class Table:
     numeric: list[bool]  # right-aligned columns
     alert_rows: set[int] = field(default_factory=set)  # rows set in red
     total_rows: set[int] = field(default_factory=set)  # rows set in 黑体 (合计)
+    # A header row above `headers`: (label, columns it spans); a label spanning one column whose header is the
+    # same label is one cell over both header rows (单位).
+    groups: list[tuple[str, int]] | None = None
+    keep_together: bool = False  # on one page where one page holds it (a short table in the body)
 
 
 @dataclass

@@ -174,9 +174,12 @@ def wrap(text: str, role: str, size: float, first: float, width: float) -> list[
     return lines
 
 
-def title_lines(parts: list[str], size: float = TITLE_SIZE, width: float = TYPE_W) -> list[str]:
+def title_lines(parts: list[str], size: float = TITLE_SIZE, width: float | None = None) -> list[str]:
     """Break a title at the boundary between meaningful parts: the fewest lines, then the most even ones,
-    the upper line not longer than the lower when they tie (梯形); never a lone word on a line."""
+    the upper line not longer than the lower when they tie (梯形); never a lone word on a line. A line keeps
+    one character's room (default width): a word processor substituting a wider face for 方正小标宋简体 would
+    otherwise push the last character alone onto a line of its own."""
+    width = TYPE_W - size * PT if width is None else width
     text = "".join(parts)
     if text_width(text, "xbs", size) <= width:
         return [text]
@@ -212,12 +215,17 @@ def _header_min(text: str, role: str, size: float) -> float:
 
 
 def column_widths(
-    headers: list[str], rows: list[list[str]], width: float = TYPE_W, sizes=(10.5, 10.0, 9.0, 8.5, 8.0, 7.5)
+    headers: list[str],
+    rows: list[list[str]],
+    width: float = TYPE_W,
+    sizes=(10.5, 10.0, 9.0, 8.5, 8.0, 7.5),
+    groups: list[tuple[str, int]] | None = None,
 ) -> tuple[float, list[float]]:
     """The font size and column widths (mm, summing to `width`) for a table: every cell's text on one line,
     at the largest size down to 8 pt where the headers fit on one line too, else at the largest size where
     headers may wrap between characters into two lines; each column its widest content, the slack shared out
-    evenly."""
+    evenly. A group label over several columns (`groups`, as `document.Table.groups`) widens them evenly
+    where it needs more than they have."""
     extra = CELL_PAD + 0.4
 
     def needs(size: float, header_lines: int) -> list[float]:
@@ -228,6 +236,16 @@ def column_widths(
             if header_lines > 1:
                 head = max(_header_min(header, "hei", size), head / header_lines + size * PT)
             out.append(max(body, head) + extra)
+        first = 0
+        for label, span in groups or ():
+            label_w = cell_width(label, "hei", size)
+            if header_lines > 1:
+                label_w = max(_header_min(label, "hei", size), label_w / header_lines + size * PT)
+            short = label_w + extra - sum(out[first : first + span])
+            if span > 1 and short > 0:
+                for c in range(first, first + span):
+                    out[c] += short / span
+            first += span
         return out
 
     for header_lines, candidates in ((1, [z for z in sizes if z >= 8.0]), (2, sizes)):

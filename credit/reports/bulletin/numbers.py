@@ -1,7 +1,10 @@
 """The month's numbers, computed once from the store: totals, per unit and dataset, ranking, 纠正率, trend.
 
 The month's counts are the sums of its daily statistics (`DailyStat`), so the bulletin always agrees with
-the 日统计 already sent; rates are computed from those sums (stats.Counts)."""
+the 日统计 already sent; rates are computed from those sums (stats.Counts). The totals, the unit table, the
+ranking, 纠正率 and the trend cover the 三清零 datasets (`MonthSummary.counted`, CREDIT_THREE_ZERO_DATASETS;
+default 双公示); the other datasets are summed apart per unit and dataset (`MonthSummary.other_units`,
+`other_by_dataset`) for the section 其他信用信息归集情况."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from credit import escape
 from credit.reports.bulletin import sources
 from credit.standard import datasets
 from credit.stats import Counts
+from credit.stats.report import three_zero_datasets
 from credit.store.models import DailyStat, Record, RecordVersion
 from credit.units import all_units, reporting_units
 
@@ -60,6 +64,19 @@ class MonthSummary:
     invalid_first: int
     corrected: int
     revisions: dict[dt.date, int] = field(default_factory=dict)  # statistics revision used per day
+    counted: tuple[str, ...] = ("xzxk", "xzcf")  # the datasets of the totals, ranking and 三清零
+    # The units with data of the other datasets (其他信用信息), registry order; N per counted dataset.
+    other_units: list[UnitLine] = field(default_factory=list)
+    deadlines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def counted_by_dataset(self) -> dict[str, Counts]:
+        return {d: self.by_dataset.get(d, Counts()) for d in self.counted}
+
+    @property
+    def other_by_dataset(self) -> dict[str, Counts]:
+        """The other datasets with something this month (display order)."""
+        return {d: c for d, c in self.by_dataset.items() if d not in self.counted and _active(c)}
 
     @property
     def fix_rate(self) -> float | None:
@@ -81,6 +98,7 @@ class MonthSummary:
             "days": [d.isoformat() for d in self.days],
             "statistics_revisions": {d.isoformat(): r for d, r in self.revisions.items()},
             "deadline_workdays": self.deadline_workdays,
+            "three_zero_datasets": list(self.counted),  # what total, units, ranking and trend cover
             "total": self.total.as_dict(),
             "by_dataset": {k: v.as_dict() for k, v in self.by_dataset.items()},
             "invalid_first": self.invalid_first,
@@ -101,7 +119,20 @@ class MonthSummary:
                 for u in self.units
             ],
             "trend": [{"month": m, **c.as_dict()} for m, c in self.trend],
+            "other_units": [
+                {
+                    "unit": u.code,
+                    "name": u.name,
+                    "by_dataset": {k: v.as_dict() for k, v in u.by_dataset.items()},
+                }
+                for u in self.other_units
+            ],
         }
+
+
+def _active(c: Counts) -> bool:
+    """Something happened: a record, a correction, a push or a missing decision."""
+    return bool(c.received or c.missing or c.corrections or c.pushed)
 
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
@@ -133,8 +164,10 @@ def _rank_key(u: UnitLine):
     )
 
 
-def month_summary(session: Session, month: str) -> MonthSummary:
-    """The month's totals from its DailyStat rows, ranking, corrections and the trend of earlier months."""
+def month_summary(session: Session, month: str, counted: tuple[str, ...] | None = None) -> MonthSummary:
+    """The month's totals from its DailyStat rows, ranking, corrections and the trend of earlier months, over
+    the `counted` datasets (default: CREDIT_THREE_ZERO_DATASETS, else 双公示); the other datasets apart."""
+    counted = three_zero_datasets(counted)
     first, last = month_bounds(month)
     start = shift(first, -(TREND_MONTHS - 1))
     rows = session.execute(
@@ -143,24 +176,28 @@ def month_summary(session: Session, month: str) -> MonthSummary:
     by_month: dict[str, Counts] = defaultdict(Counts)
     cells: dict[tuple[str, str], Counts] = defaultdict(Counts)
     days: set[dt.date] = set()
-    deadline = None
+    deadlines: dict[str, int] = {}
     for s in rows:
         c = _counts(s)
-        by_month[f"{s.date:%Y-%m}"] = by_month[f"{s.date:%Y-%m}"] + c
+        if s.dataset in counted:
+            by_month[f"{s.date:%Y-%m}"] = by_month[f"{s.date:%Y-%m}"] + c
         if s.date < first:
             continue
         days.add(s.date)
-        deadline = s.deadline_workdays
+        if s.dataset in counted:
+            deadlines[s.dataset] = s.deadline_workdays
         cells[(s.unit, s.dataset)] = cells[(s.unit, s.dataset)] + c
     gaps = {(g.unit, g.dataset): g for g in sources.suspected_gaps(session, first, last)}
 
-    invalid_first, corrected = _corrections(session, first, last)
+    invalid_first, corrected = _corrections(session, first, last, counted)
     reporting_codes = [u.code for u in reporting_units()]
-    others = sorted(({unit for unit, _ in cells} | {unit for unit, _ in gaps}) - set(reporting_codes))
+    seen = {unit for unit, d in cells if d in counted} | {unit for unit, _ in gaps}
+    others = sorted(seen - set(reporting_codes))
     registry = all_units()
+    catalogue = list(datasets())
     lines = []
     for code in reporting_codes + others:
-        per = {d: cells.get((code, d), Counts()) for d in datasets()}
+        per = {d: cells.get((code, d), Counts()) for d in counted}
         total = sum(per.values(), Counts())
         unit_gaps = {
             d: ([escape.mask(n) for n in gaps[(code, d)].numbers], gaps[(code, d)].total)
@@ -188,9 +225,24 @@ def month_summary(session: Session, month: str) -> MonthSummary:
         u.rank = rank
     ordered = ranked + [u for u in lines if not u.has_data]
 
-    total, by_dataset = Counts(), {d: Counts() for d in datasets()}
+    position = {code: i for i, code in enumerate(registry)}
+    other_lines = []
+    for code in sorted(
+        {u for u, d in cells if d not in counted}, key=lambda c: (position.get(c, len(position)), c)
+    ):
+        per = {
+            d: cells[(code, d)]
+            for d in catalogue
+            if d not in counted and _active(cells.get((code, d), Counts()))
+        }
+        if per:
+            name = registry[code].short_name if code in registry else code
+            other_lines.append(UnitLine(code, name, sum(per.values(), Counts()), per, {}, reporting=False))
+
+    total, by_dataset = Counts(), {d: Counts() for d in catalogue}
     for (_unit, dataset), c in cells.items():
-        total = total + c
+        if dataset in counted:
+            total = total + c
         by_dataset[dataset] = by_dataset.get(dataset, Counts()) + c
     trend = [(m, by_month[m]) for m in sorted(by_month)]
     if month not in by_month:
@@ -200,7 +252,7 @@ def month_summary(session: Session, month: str) -> MonthSummary:
         first=first,
         last=last,
         days=sorted(days),
-        deadline_workdays=deadline,
+        deadline_workdays=next((deadlines[d] for d in counted if d in deadlines), None),  # 双公示's first
         total=total,
         by_dataset=by_dataset,
         units=ordered,
@@ -208,18 +260,28 @@ def month_summary(session: Session, month: str) -> MonthSummary:
         invalid_first=sum(invalid_first.values()),
         corrected=sum(corrected.values()),
         revisions=sources.revisions(session, first, last),
+        counted=counted,
+        other_units=other_lines,
+        deadlines={d: deadlines[d] for d in counted if d in deadlines},
     )
 
 
-def _corrections(session: Session, first: dt.date, last: dt.date) -> tuple[dict[str, int], dict[str, int]]:
-    """Per unit: records first received in the month whose first version was invalid, and how many of them
-    had a valid later version by the end of the month."""
+def _corrections(
+    session: Session, first: dt.date, last: dt.date, counted: tuple[str, ...]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Per unit: records of the `counted` datasets first received in the month whose first version was
+    invalid, and how many of them had a valid later version by the end of the month."""
     v1 = aliased(RecordVersion)
     v2 = aliased(RecordVersion)
     invalid = session.execute(
         select(Record.id, Record.unit)
         .join(v1, and_(v1.record_id == Record.id, v1.version == 1))
-        .where(Record.first_received >= first, Record.first_received <= last, v1.status == "invalid")
+        .where(
+            Record.first_received >= first,
+            Record.first_received <= last,
+            v1.status == "invalid",
+            Record.dataset.in_(counted),
+        )
     ).all()
     ids = {rid: unit for rid, unit in invalid}
     invalid_by_unit: dict[str, int] = defaultdict(int)
