@@ -11,6 +11,7 @@ from credit.reports.daily import write_daily
 from credit.settings import Settings
 from credit.standard import datasets
 from credit.stats import DailyReport, compute_daily, save_daily
+from credit.stats.report import three_zero_datasets
 from credit.store import session_scope
 from credit.workdays import WorkCalendar
 
@@ -39,6 +40,8 @@ def daily_statistics(settings: Settings, report_date: dt.date) -> DailyCount:
                 ds.id: n for ds in datasets().values() if (n := ds.deadline_workdays(settings)) is not None
             },
         )
+        # The datasets of the totals and 三清零 as these settings say (not as the environment does).
+        report.three_zero_datasets = three_zero_datasets(settings.three_zero_datasets)
         save_daily(session, report)
     paths = write_daily(report, settings.out)
     return DailyCount(report, paths["json"], paths["xlsx"])

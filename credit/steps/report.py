@@ -104,4 +104,10 @@ def monthly_bulletin(settings: Settings, month: str) -> BulletinPaths:
     """The 月通报 of a month (docx, pdf, charts, json, 附件2), dated by the working-day calendar the settings
     give (CREDIT_CALENDAR_OVERRIDE included)."""
     with session_scope(settings.database_url) as session:
-        return build_bulletin(session, month, settings.out, calendar=WorkCalendar(settings.calendar_override))
+        return build_bulletin(
+            session,
+            month,
+            settings.out,
+            calendar=WorkCalendar(settings.calendar_override),
+            counted=settings.three_zero_datasets,
+        )
