@@ -11,9 +11,10 @@ import time
 
 from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
 from credit.settings import load_settings
-from credit.standard import DATASET_NAMES
+from credit.standard import DATASET_NAMES, datasets
 from credit.workdays import WorkCalendar, working_days_until
 from samples.generator import generate_day
+from samples.generator.sqlsource import write_sql_source
 
 # A unit delivers each dataset other than 双公示 on about this share of days: every dataset shows in the
 # statistics while the day stays quick (each file is one more read, each unit-dataset one more push batch).
@@ -27,7 +28,11 @@ def _say(text: str) -> None:
 def _sql_sources(settings) -> None:
     """The sample databases (登记注册 of 市场监管局, 司法裁判 of 法院) as the office's SQL sources: each dataset
     read with its folder's query and unit (credit/sql_sources.py)."""
-    files = sorted((settings.home / "sources").glob("*.sqlite"))
+    folder = settings.home / "sources"
+    for ds in datasets().values():  # every holder's database, also on a day it has no new rows
+        if ds.source.get("kind") == "sql":
+            write_sql_source(folder, ds, [])
+    files = sorted(folder.glob("*.sqlite"))
     if not files:
         return
     entries = [
