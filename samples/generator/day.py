@@ -490,9 +490,14 @@ class _Generator:
             sql = ds.source.get("kind") == "sql"
             units = self.units if not (sql and registry) else registry
             table: list[tuple[Unit, GenericRow]] = []
-            for u in units:
-                if not ds.reporters.includes(u):
-                    continue
+            reporting = [u for u in units if ds.reporters.includes(u)]
+            # Someone delivers every dataset every day, so that a day shows each of them.
+            someone = (
+                random.Random(seed_of(self.seed, day, ds.id, "someone")).choice(reporting)
+                if reporting
+                else None
+            )
+            for u in reporting:
                 rnd = random.Random(seed_of(self.seed, day, u.code, ds.id, "rows"))
                 late_rate = self.rates.get(u.code, (0.0, 0.0, 0.0))[1]
                 # A database is read on the day (`WHERE <date> = :report_date`): its records are of that day.
@@ -503,6 +508,8 @@ class _Generator:
                     >= self.other_share
                 ):
                     count = 0
+                if u is someone:
+                    count = max(count, 1)
                 plan = sorted(
                     day if sql else rnd.choice(late_days if rnd.random() < late_rate else ontime)
                     for _ in range(count)
