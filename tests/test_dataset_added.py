@@ -41,7 +41,7 @@ field = "repair_date"
 workdays = 5
 
 [destination]
-resource = "xyxf"
+resource = "credit-repair"  # the platform names it otherwise: the path says so
 table = "T_XYXF"
 
 [reporters]

@@ -49,6 +49,7 @@ from credit.platform.deadline import (
 from credit.platform.payload import batch_body
 from credit.platform.receipt import MalformedReceipt, parse_receipt_bytes
 from credit.platform.signing import signed_headers
+from credit.standard import datasets
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +211,9 @@ class ApiClient:
     def send_batch(self, dataset: str, batch_id: str, unit: str, records: list[dict[str, Any]]) -> Receipt:
         body = batch_body(batch_id, unit, records)
         what = f"batch {batch_id}"
-        answer = self._request("POST", BATCHES_PATH.format(dataset=dataset), body, what=what)
+        # The dataset folder's `[destination] resource` (the id, unless the platform names it otherwise).
+        resource = datasets()[dataset].resource if dataset in datasets() else dataset
+        answer = self._request("POST", BATCHES_PATH.format(dataset=resource), body, what=what)
         if answer.status == 200:
             return self._receipt(answer, batch_id, [r["recordKey"] for r in records], what)
         # A final 4xx (401, 429, 5xx, redirects and other statuses never get here): every record is rejected.

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from credit.sandbox.state import SandboxState, known_dataset
+from credit.sandbox.state import SandboxState, dataset_of_resource
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 self._send(200, receipt)
             return
         m = POST_PATH.match(path)
-        if not m or not known_dataset(m.group(1)):
+        dataset = dataset_of_resource(m.group(1)) if m else None
+        if dataset is None:
             self._send(404, {"code": "NOT_FOUND", "message": "数据集不存在"})
             return
         try:
@@ -197,7 +198,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if len(payload["records"]) > MAX_RECORDS:
             self._send(413, {"code": "PAYLOAD_TOO_LARGE", "message": "单批记录超过 500 条"})
             return
-        receipt, _ = state.process(m.group(1), payload)
+        receipt, _ = state.process(dataset, payload)
         if delay:
             time.sleep(delay)
         if state.take_fault("lose_answer"):

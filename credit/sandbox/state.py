@@ -288,9 +288,6 @@ def _withdrawn_from_view(dataset_id: str, data: dict[str, Any]) -> bool:
     return bool(ds.status_field and ds.unpublish and data.get(ds.code_of(ds.status_field)) in ds.unpublish)
 
 
-def known_dataset(dataset_id: str) -> bool:
-    try:
-        get_dataset(dataset_id)
-    except KeyError:
-        return False
-    return True
+def dataset_of_resource(resource: str) -> str | None:
+    """The dataset whose `[destination] resource` is the path's (None: no such dataset)."""
+    return next((ds.id for ds in datasets().values() if ds.resource == resource), None)
