@@ -136,7 +136,7 @@ def test_deploy_is_idempotent_and_schedules_are_in_shanghai(stack):
     with temporary_settings({PREFECT_API_URL: stack["api"]}), get_client(sync_client=True) as client:
         deployments = client.read_deployments()
         names = sorted(d.name for d in deployments)
-        assert names == ["backfill", "daily", "monthly", "push-retry"]
+        assert names == ["backfill", "daily", "duties", "monthly", "push-retry"]
         for d in deployments:
             assert d.schedules or d.name == "backfill", d.name
             for schedule in d.schedules:
@@ -151,6 +151,7 @@ def test_deploy_is_idempotent_and_schedules_are_in_shanghai(stack):
             "credit-validation-failed",
             "credit-push-failed",
             "credit-file-quarantined",
+            "credit-duties-reminder",
             "credit-flow-run-failed",
         ):
             assert automations.count(name) == 1
