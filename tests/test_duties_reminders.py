@@ -225,3 +225,12 @@ def test_duties_flow_sends_one_digest_and_publishes_the_open_table(harness, sett
     events.clear()
     state = duties(report_date=D(2026, 10, 11), return_state=True)
     assert state.is_completed() and events == []
+
+
+def test_late_december_without_next_years_calendar(obligations_on):
+    # The 2027 notice is not in the calendar: December's duties (due January 2027) cannot be dated yet and
+    # are left out rather than failing the run; the November ones still escalate on time.
+    day = D(2026, 12, 14)  # November's duties due 12-07 (5th working day); 12-08..12-14 = 5 working days late
+    found = day_notices(obligations_on, day)
+    assert {(n.kind, n.obligation.due, n.workdays) for n in found} == {("escalate", D(2026, 12, 7), 5)}
+    assert all(o.due.year <= 2026 for o in obligations_on(D(2026, 12, 28)))
