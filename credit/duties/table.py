@@ -12,6 +12,7 @@ from credit.duties.obligations import Obligation, due_in_month
 from credit.duties.plan import Plan
 from credit.duties.rules import load_duties
 from credit.duties.status import LABELS, Deliveries, status
+from credit.reports.sheets import print_setup
 from credit.units import all_units
 from credit.workdays import WorkCalendar
 
@@ -59,7 +60,7 @@ def workbook_path(out: Path, month: str) -> Path:
 def write_workbook(path: Path, month: str, plan: Plan, rows: list[Row]) -> Path:
     """The table as an xlsx workbook; every text cell through credit.escape's xlsx rule."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Border, Font, Side
 
     wb = Workbook()
     ws = wb.active
@@ -72,9 +73,15 @@ def write_workbook(path: Path, month: str, plan: Plan, rows: list[Row]) -> Path:
         cell.font = Font(bold=True)
     for row in rows:
         ws.append(escape.xlsx_row(ws, row.cells()))
-    for column, width in zip("ABCDEFG", (12, 24, 9, 20, 10, 12, 10), strict=True):
+    for column, width in zip("ABCDEFG", (10, 24, 9, 24, 10, 12, 10), strict=True):
         ws.column_dimensions[column].width = width
+    edge = Side(style="thin")
+    for line in ws.iter_rows(min_row=2):
+        for cell in line:
+            cell.border = Border(left=edge, right=edge, top=edge, bottom=edge)
     ws.freeze_panes = "A3"
+    # As the office prints it: every column on the page's width, the header row on every page.
+    print_setup(ws, "2:2")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     wb.save(tmp)
