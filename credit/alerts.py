@@ -31,13 +31,14 @@ EVENTS = {
     "validation": "credit.validation.failed",
     "push": "credit.push.failed",
     "quarantine": "credit.file.quarantined",
+    "duties": "credit.duties.reminder",  # credit.duties.reminders
 }
 RETRY_SCHEDULE = "每30分钟（北京时间整点、半点）"
 
 
 @dataclass
 class Digest:
-    kind: str  # validation | push | quarantine
+    kind: str  # validation | push | quarantine | duties
     date: dt.date
     subject: str
     lines: list[str]

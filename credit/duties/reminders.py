@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from credit.alerts import _fit, unit_name
+from credit.alerts import Digest, _fit, unit_name
 from credit.duties.obligations import Obligation, duty_obligations, periods
 from credit.duties.rules import Duty
 from credit.duties.status import Deliveries, status
@@ -28,7 +28,6 @@ from credit.workdays import CalendarGap, WorkCalendar
 DAYS_BEFORE = 3
 ESCALATE_ON = (1, 5)  # working days after the due date (both within OPEN_DAYS)
 OPEN_DAYS = 31  # how far back the open table looks for overdue obligations (calendar days)
-EVENT = "credit.duties.reminder"
 
 
 @dataclass(frozen=True)
@@ -176,37 +175,14 @@ def _unit_lines(found: list[Notice]) -> list[str]:
 
 
 @dataclass
-class DutyDigest:
-    date: dt.date
-    subject: str
-    lines: list[str]
-    reminded: int
-    escalated: int
-    by_unit: dict[str, dict[str, int]]  # unit code -> {"remind": n, "escalate": m}
+class DutyDigest(Digest):
+    """The day's reminders and escalations: an alert digest (credit.alerts) of kind "duties"."""
 
-    kind = "duties"
-    event = EVENT
-
-    @property
-    def total(self) -> int:
-        return self.reminded + self.escalated
-
-    @property
-    def text(self) -> str:
-        return "\n".join([self.subject, *self.lines])
+    reminded: int = 0
+    escalated: int = 0
 
     def payload(self) -> dict:
-        return {
-            "kind": self.kind,
-            "date": self.date.isoformat(),
-            "subject": self.subject,
-            "lines": self.lines,
-            "total": self.total,
-            "reminded": self.reminded,
-            "escalated": self.escalated,
-            "units": len(self.by_unit),
-            "by_unit": self.by_unit,
-        }
+        return {**super().payload(), "reminded": self.reminded, "escalated": self.escalated}
 
 
 def digest(found: list[Notice], today: dt.date) -> DutyDigest | None:
@@ -229,4 +205,5 @@ def digest(found: list[Notice], today: dt.date) -> DutyDigest | None:
     items = _unit_lines(found)
     rest = "· 另有 {n} 条未列出，见 Prefect 界面 duties 运行的“重点工作任务”表（duties-open）"
     tail = ["下一步：请通知上列单位在截止日期前报送；已逾期的请督促尽快补报。"]
-    return DutyDigest(today, subject, _fit(head, items, rest, tail, subject), reminded, escalated, by_unit)
+    lines = _fit(head, items, rest, tail, subject)
+    return DutyDigest("duties", today, subject, lines, reminded + escalated, by_unit, reminded, escalated)

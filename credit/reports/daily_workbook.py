@@ -68,29 +68,14 @@ def _stats_sheet(ws, report: DailyReport) -> None:
     )
     if report.other_rows:
         note += "其他信用信息（不计入合计和“三清零”）见“其他信用信息”工作表。"
-    ws.append(escape.xlsx_row(ws, [title]))
-    ws.append(escape.xlsx_row(ws, [note]))
-    ws.append(escape.xlsx_row(ws, HEADERS))
-    last = get_column_letter(len(HEADERS))
-    ws.merge_cells(f"A1:{last}1")
-    ws.merge_cells(f"A2:{last}2")
-    ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTER
-    ws["A2"].alignment = LEFT
-    for cell in ws[HEADER_ROW]:
-        cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEADER_FILL, CENTER, BORDER
+    _head(ws, title, note, HEADERS)
 
     def put(values: list, c: Counts) -> None:
         row = [*values, *(getattr(c, f) for f in COUNTS)]
         row += [getattr(c, r) if getattr(c, r) is not None else "—" for r in RATES]
         row.append("是" if c.three_zero else "否")
         ws.append(escape.xlsx_row(ws, row))
-        r = ws.max_row
-        for col in range(1, len(HEADERS) + 1):
-            cell = ws.cell(r, col)
-            cell.border = BORDER
-            cell.alignment = LEFT if col <= 2 else NUMBER
-            if FIRST_RATE_COLUMN <= col < FIRST_RATE_COLUMN + len(RATES) and isinstance(cell.value, float):
-                cell.number_format = "0.00%"
+        for cell in _style_row(ws, len(HEADERS)):
             if not c.three_zero:  # exactly the rows that say 否
                 cell.fill = RED
 
@@ -99,14 +84,7 @@ def _stats_sheet(ws, report: DailyReport) -> None:
     put(["合计", scope.strip("“”")], report.total)
     for cell in ws[ws.max_row]:
         cell.font = BOLD
-    for i, width in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.row_dimensions[1].height = 24
-    # The merged note wraps over the whole table width.
-    ws.row_dimensions[2].height = LINE_HEIGHT * wrapped_lines(note, sum(WIDTHS)) + 3
-    ws.row_dimensions[HEADER_ROW].height = LINE_HEIGHT + 5
-    ws.freeze_panes = f"C{HEADER_ROW + 1}"
-    print_setup(ws, f"1:{HEADER_ROW}")
+    _finish(ws, note, WIDTHS)
 
 
 OTHER_HEADERS = ["数据类别", "单位", *(COUNT_LABELS[f] for f in COUNTS), *(RATE_LABELS[r] for r in RATES),
@@ -127,29 +105,14 @@ def _others_sheet(ws, report: DailyReport) -> None:
         "每类之后为小计；迟报按各类信息的报送时限计算，漏报仅统计有部门决定清单的类别。"
         "比率无分母时显示“—”。"
     )
-    ws.append(escape.xlsx_row(ws, [title]))
-    ws.append(escape.xlsx_row(ws, [note]))
-    ws.append(escape.xlsx_row(ws, OTHER_HEADERS))
-    last = get_column_letter(len(OTHER_HEADERS))
-    ws.merge_cells(f"A1:{last}1")
-    ws.merge_cells(f"A2:{last}2")
-    ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTER
-    ws["A2"].alignment = LEFT
-    for cell in ws[HEADER_ROW]:
-        cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEADER_FILL, CENTER, BORDER
+    _head(ws, title, note, OTHER_HEADERS)
 
     def put(values: list, c: Counts, days, *, bold: bool = False) -> None:
         row = [*values, *(getattr(c, f) for f in COUNTS)]
         row += [getattr(c, r) if getattr(c, r) is not None else "—" for r in RATES]
         row.append("不设时限" if days is None else f"{days}个工作日")
         ws.append(escape.xlsx_row(ws, row))
-        r = ws.max_row
-        for col in range(1, len(OTHER_HEADERS) + 1):
-            cell = ws.cell(r, col)
-            cell.border = BORDER
-            cell.alignment = LEFT if col <= 2 else NUMBER
-            if 3 + len(COUNTS) <= col < 3 + len(COUNTS) + len(RATES) and isinstance(cell.value, float):
-                cell.number_format = "0.00%"
+        for cell in _style_row(ws, len(OTHER_HEADERS)):
             if bold:
                 cell.font = BOLD
 
@@ -166,10 +129,40 @@ def _others_sheet(ws, report: DailyReport) -> None:
         for row in group:
             put([names[dataset], row.short_name], row.counts, row.deadline_workdays)
         put([names[dataset], "小计"], sum((r.counts for r in group), Counts()), days, bold=True)
-    for i, width in enumerate(OTHER_WIDTHS, start=1):
+    _finish(ws, note, OTHER_WIDTHS)
+
+
+def _head(ws, title: str, note: str, headers: list[str]) -> None:
+    """Title and note merged over the table's width, then the header row (row HEADER_ROW)."""
+    ws.append(escape.xlsx_row(ws, [title]))
+    ws.append(escape.xlsx_row(ws, [note]))
+    ws.append(escape.xlsx_row(ws, headers))
+    last = get_column_letter(len(headers))
+    ws.merge_cells(f"A1:{last}1")
+    ws.merge_cells(f"A2:{last}2")
+    ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTER
+    ws["A2"].alignment = LEFT
+    for cell in ws[HEADER_ROW]:
+        cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEADER_FILL, CENTER, BORDER
+
+
+def _style_row(ws, columns: int) -> list:
+    """The last row's cells bordered: two text columns, then counts, then rates as percentages."""
+    cells = [ws.cell(ws.max_row, col) for col in range(1, columns + 1)]
+    for col, cell in enumerate(cells, start=1):
+        cell.border = BORDER
+        cell.alignment = LEFT if col <= 2 else NUMBER
+        if FIRST_RATE_COLUMN <= col < FIRST_RATE_COLUMN + len(RATES) and isinstance(cell.value, float):
+            cell.number_format = "0.00%"
+    return cells
+
+
+def _finish(ws, note: str, widths: list[int]) -> None:
+    """Column widths, row heights (the merged note wraps over the whole table width), frozen panes, printing."""
+    for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.row_dimensions[1].height = 24
-    ws.row_dimensions[2].height = LINE_HEIGHT * wrapped_lines(note, sum(OTHER_WIDTHS)) + 3
+    ws.row_dimensions[2].height = LINE_HEIGHT * wrapped_lines(note, sum(widths)) + 3
     ws.row_dimensions[HEADER_ROW].height = LINE_HEIGHT + 5
     ws.freeze_panes = f"C{HEADER_ROW + 1}"
     print_setup(ws, f"1:{HEADER_ROW}")

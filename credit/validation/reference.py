@@ -35,16 +35,7 @@ def _rules(ds: str) -> list[tuple[str, str, RuleFn]]:
     d = dataset_def(ds)
     max_lengths = {f.key: f.max_len for f in d.fields if f.max_len and f.type in ("str", "text")}
     text = [f.key for f in d.fields if f.type in ("str", "text", "uscc")]
-    code_keys = (
-        "uscc",
-        "business_reg_no",
-        "org_code",
-        "tax_reg_no",
-        "public_inst_cert_no",
-        "social_org_reg_no",
-    )
-    code_keys += ("legal_rep_id_no", "id_no", "authority_uscc", "source_unit_uscc")
-    codes = [k for k in code_keys if k in d.keys]
+    codes = [f.key for f in d.fields if f.code_like]  # identifiers (docs/standard.md §2.5)
     dates = [f.key for f in d.fields if f.type == "date"]
     ids = labels("id_type")
     table: list[tuple[str, str, RuleFn]] = [

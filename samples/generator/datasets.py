@@ -20,29 +20,17 @@ import random
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from credit.datasets import Dataset, catalogue
+from credit.datasets import HOME, Dataset, catalogue
+from credit.datasets.loading import BLOCKS, read_csv
 from credit.keys import business_key_of
 from credit.units import Unit, all_units
 
 from .ids import bad_uscc_check
 from .records import INDIV, LEGAL, NATURAL, _add_years, _counterpart, wan
 
-IDENTITY = (
-    "counterpart_name",
-    "counterpart_category",
-    "uscc",
-    "business_reg_no",
-    "org_code",
-    "tax_reg_no",
-    "public_inst_cert_no",
-    "social_org_reg_no",
-    "legal_rep_name",
-    "legal_rep_id_type",
-    "legal_rep_id_no",
-    "id_type",
-    "id_no",
-)
-SOURCE = ("source_unit", "source_unit_uscc")
+# The identity block's and the source unit's fields, as the shared blocks list them.
+IDENTITY = tuple(row["key"] for row in read_csv(HOME / BLOCKS / "identity.csv"))
+SOURCE = tuple(row["key"] for row in read_csv(HOME / BLOCKS / "source.csv"))
 OPTIONAL_SHARE = 0.7  # an optional field with sample values is filled this often
 OPTIONAL_DATE_SHARE = 0.5  # an optional date or amount without sample values
 INITIAL_SHARE = 0.8  # a new record of a lifecycle dataset starts in its first status this often
