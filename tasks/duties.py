@@ -11,6 +11,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from credit import escape
+from credit.duties import deliveries as evidence
 from credit.duties import reminders
 from credit.duties.plan import PlanError, plan_for
 from credit.duties.rules import load_duties
@@ -60,7 +61,7 @@ def duties_task(report_date: dt.date, days_before: int = reminders.DAYS_BEFORE) 
     s = settings()
     calendar = WorkCalendar(s.calendar_override)
     obligations = reminders.relevant(_duties_by_year(report_date.year), report_date, calendar)
-    deliveries: dict = {}  # deliveries of evidence are not stored yet (issue #16 item 3)
+    deliveries = evidence.load(s, report_date)
     found = reminders.notices(obligations, report_date, calendar, deliveries, days_before=days_before)
     rows = reminders.open_obligations(obligations, report_date, calendar, deliveries, days_before=days_before)
     create_table_artifact(

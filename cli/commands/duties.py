@@ -8,6 +8,7 @@ import sys
 import unicodedata
 
 from cli.output import out, print_json
+from credit.duties import deliveries as evidence
 from credit.duties.plan import PlanError, UnknownUnitName, plan_for
 from credit.duties.table import HEADERS, month_document, month_rows, workbook_path, write_workbook
 from credit.settings import load_settings
@@ -34,7 +35,9 @@ def run(args) -> int:
     today: dt.date = args.as_of or args.today()
     try:
         plan = plan_for(int(args.month[:4]))
-        rows = month_rows(plan, args.month, today, WorkCalendar(settings.calendar_override))
+        rows = month_rows(
+            plan, args.month, today, WorkCalendar(settings.calendar_override), evidence.load(settings, today)
+        )
     except (PlanError, UnknownUnitName, CalendarGap) as exc:
         out(f"无法列出 {args.month} 的重点工作任务：{exc}", sys.stderr)
         return 1
