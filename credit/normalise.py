@@ -9,12 +9,10 @@ back by dictionary encoding.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -22,8 +20,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from credit.datasets.derivations import Derivation, derivations
 from credit.identifiers import ric_valid_mask
-from credit.standard import DATA_DIR, Field, code_lists, dataset, labels, penalty_legacy
+from credit.standard import Field, code_lists, dataset, labels, penalty_legacy
 from credit.textscan import (
     StrArray,
     byte_table,
@@ -273,33 +272,13 @@ _INDIVIDUAL, _LEGAL, _NATURAL, _RESIDENT_ID = "个体工商户", "法人及非�
 _PLACEHOLDER = "0" * 17 + "X"
 
 
-@dataclass(frozen=True)
-class Derivation:
-    """A field a file may lack when its rows determine it: derived by `method` from `inputs`, each derived
-    value reported under `rule` (a warning asking the unit to add the column)."""
-
-    key: str
-    rule: str
-    method: str
-    inputs: tuple[str, ...]
-    explanation: str
-
-
-@cache
-def derivations() -> dict[str, Derivation]:
-    """field key -> its derivation, in table order."""
-    with open(DATA_DIR / "derivations.csv", encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    out = {
-        r["key"]: Derivation(
-            r["key"], r["rule"], r["method"], tuple(r["inputs"].split("|")), r["explanation_zh"]
-        )
-        for r in rows
-    }
-    unknown = sorted({d.method for d in out.values()} - set(_METHODS))
+def _checked_derivations() -> dict[str, Derivation]:
+    """The table, every method known here (a method named in the table and not written fails loudly)."""
+    table = derivations()
+    unknown = sorted({d.method for d in table.values()} - set(_METHODS))
     if unknown:
         raise ValueError(f"credit/data/derivations.csv: unknown methods {unknown}")
-    return out
+    return table
 
 
 def derivable(dataset_id: str, present: set[str] | frozenset[str]) -> list[str]:
@@ -308,7 +287,7 @@ def derivable(dataset_id: str, present: set[str] | frozenset[str]) -> list[str]:
     ds = dataset(dataset_id)
     return [
         d.key
-        for d in derivations().values()
+        for d in _checked_derivations().values()
         if ds.has(d.key) and d.key not in present and any(i in present for i in d.inputs)
     ]
 
@@ -371,7 +350,7 @@ def derive(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     out = frame.copy()
     marks = pd.Series("", index=frame.index, dtype=object)
     for key in keys:
-        d = derivations()[key]
+        d = _checked_derivations()[key]
         values, _ = _METHODS[d.method](out, d.inputs)
         got = values.notna().to_numpy(dtype=bool)
         out[key] = values

@@ -10,7 +10,7 @@ date the deadline runs from) and DUP-1 (the business key).
 from __future__ import annotations
 
 from credit.datasets import Dataset, catalogue
-from credit.normalise import derivations
+from credit.datasets.derivations import derivations
 
 NOTES = "每条规则一个或多个 expectation；meta.rule_id/severity/field 决定逐条记录的判定。"
 
