@@ -20,8 +20,8 @@ from credit.units import unit as unit_of
 from credit.workdays import WorkCalendar
 
 from . import ids, pools, templates
-from .day import _abbr
 from .defects import variants
+from .other_days import abbr_of
 from .records import INDIV, LEGAL, LONG_TERM, NATURAL, RULES, FileCtx, _add_months, _add_years, build, wan
 from .rendering import DATE_STYLES, render
 
@@ -194,7 +194,7 @@ def generate_records_with_meta(
     rank[order] = np.arange(n) - starts[ui[order]]
     base = rng.integers(100, 400, len(units))
     verb = "罚" if dataset == "xzcf" else "许"
-    abbr = np.array([_abbr(u) + verb + "〔" for u in units], dtype=object)[ui]
+    abbr = np.array([abbr_of(u) + verb + "〔" for u in units], dtype=object)[ui]
     cols["decision_doc_no"] = _cat(abbr, years, "〕", _NUMBERS[np.minimum(rank + 1 + base[ui], 99_999)], "号")
     fmt_dates = _DateFormatter(rng, n)
     cols["decision_date"] = fmt_dates(decision)

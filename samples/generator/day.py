@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import hashlib
 import json
 import random
 from collections import defaultdict
@@ -16,24 +15,21 @@ from pathlib import Path
 
 from credit.datasets import catalogue
 from credit.standard import DATASET_NAMES
-from credit.units import Unit, all_units, reporting_units
+from credit.units import Unit, reporting_units
 from credit.units import unit as unit_of
 from credit.workdays import CalendarGap, WorkCalendar
 
-from . import pools
-from .datasets import DatasetRows, GenericRow, generic_datasets
+from .datasets import DatasetRows, generic_datasets
 from .defects import Variant, variants
 from .files import write_table
+from .other_days import OtherDatasetsDays, abbr_of, dump_open, load_open, seed_of
 from .records import FORMATS, INDIV, LEGAL, NATURAL, RULES, VARIANTS, FileCtx, Row, build, key_of
 from .rendering import DATE_STYLES, XLSX_DATE_STYLES, columns, messy_header, render
-from .sqlsource import write_sql_source
 
 IDLE_RATE = 0.08  # share of unit-days with no decision at all (nothing delivered)
 REPEAT_RATE = 0.01  # per earlier row (last 10 working days), per day: sent again unchanged
 CORRECTION_RATE = 0.01  # per earlier row: sent again with changed content, same business key
 ARRIVAL_RATE = 0.35  # per pending unreported decision, per day: delivered late after all
-LIFECYCLE_RATE = 0.15  # per open record of a lifecycle dataset (履约中, 有效 …), per day: its status changes
-LIFECYCLE_DAYS = 30  # records older than this (calendar days) stay open and are no longer tracked
 
 # Defect profiles. `uniform`: the given per-record rates for every unit (what tests ask for). `realistic`: a
 # real month, most units at 三清零 on most days: a share of "problem" units makes mistakes at the given rates,
@@ -59,11 +55,6 @@ PROFILES: dict[str, dict[str, float]] = {
     },
 }
 HABITS = ("wrong", "late", "missing")  # a problem unit's main fault; its other rates are a quarter
-
-
-def seed_of(*parts) -> int:
-    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).digest()
-    return int.from_bytes(digest[:8], "big")
 
 
 @dataclass
@@ -109,14 +100,6 @@ def _pick_category(rnd: random.Random, cats: frozenset[str], natural_rate: float
     return INDIV if rnd.random() < 0.3 else LEGAL
 
 
-def _abbr(u: Unit) -> str:
-    if u.code in pools.ABBR:
-        return pools.ABBR[u.code]
-    if u.kind == "street":
-        return u.short_name.removesuffix("街道") + "街"
-    return "雷" + u.short_name.removesuffix("镇")
-
-
 _DOC_STYLES = {
     "xzcf": [
         "{a}罚〔{y}〕{n}号",
@@ -133,7 +116,7 @@ _DOC_STYLES = {
 }
 
 
-class _Generator:
+class _Generator(OtherDatasetsDays):
     def __init__(
         self,
         home: Path,
@@ -277,7 +260,7 @@ class _Generator:
             last = json.loads(earlier[-1].read_text(encoding="utf-8"))
             self.seq = dict(last.get("sequences", {}))
             if self.generic and self.open_records is None:
-                self.open_records = _load_open(last.get("open_records", []))
+                self.open_records = load_open(last.get("open_records", []))
 
     def _doc_no(self, u: Unit, ds: str, decided: dt.date, report_day: dt.date) -> str:
         key = f"{u.code}/{ds}/{decided.year}"
@@ -287,7 +270,7 @@ class _Generator:
                 ((upto - dt.date(decided.year, 1, 1)).days + 1) * self.setup[(u.code, ds)]["base_rate"]
             )
         self.seq[key] += 1
-        return self.setup[(u.code, ds)]["doc_style"].format(a=_abbr(u), y=decided.year, n=self.seq[key])
+        return self.setup[(u.code, ds)]["doc_style"].format(a=abbr_of(u), y=decided.year, n=self.seq[key])
 
     # ------------------------------------------------------------ defects
     def _next_rule(self, ds: str, ctx: FileCtx) -> tuple[str | None, Variant | None]:
@@ -396,7 +379,7 @@ class _Generator:
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         manifest["sequences"] = dict(sorted(self.seq.items()))
         if self.generic:
-            manifest["open_records"] = _dump_open(self.open_records or [])
+            manifest["open_records"] = dump_open(self.open_records or [])
         out = self.home / "generated" / f"{day.isoformat()}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -476,164 +459,6 @@ class _Generator:
         }
 
     # ------------------------------------------------------------ the other datasets
-    def _generic_day(self, day: dt.date, manifest: dict) -> None:
-        """Every other dataset (credit/datasets/<id>/ without a generator profile): one file per unit that
-        reports it, and the rows of a dataset read from a database (`[source] kind = "sql"`) into a SQLite
-        file under `sources/` instead of the inbox. Own random streams: the 双公示 files stay as they were."""
-        if self.open_records is None:
-            self.open_records = []
-        registry = None if self.explicit_units else [u for u in all_units().values()]
-        for gen in self.generic:
-            ds = gen.ds
-            n = ds.deadline_workdays() or self.n
-            ontime, late_days = self._windows(day, n)
-            sql = ds.source.get("kind") == "sql"
-            units = self.units if not (sql and registry) else registry
-            table: list[tuple[Unit, GenericRow]] = []
-            reporting = [u for u in units if ds.reporters.includes(u)]
-            # Someone delivers every dataset every day, so that a day shows each of them.
-            someone = (
-                random.Random(seed_of(self.seed, day, ds.id, "someone")).choice(reporting)
-                if reporting
-                else None
-            )
-            for u in reporting:
-                rnd = random.Random(seed_of(self.seed, day, u.code, ds.id, "rows"))
-                late_rate = self.rates.get(u.code, (0.0, 0.0, 0.0))[1]
-                # A database is read on the day (`WHERE <date> = :report_date`): its records are of that day.
-                count = gen.rows_today(rnd)
-                if (
-                    self.other_share < 1
-                    and random.Random(seed_of(self.seed, day, u.code, ds.id, "share")).random()
-                    >= self.other_share
-                ):
-                    count = 0
-                if u is someone:
-                    count = max(count, 1)
-                plan = sorted(
-                    day if sql else rnd.choice(late_days if rnd.random() < late_rate else ontime)
-                    for _ in range(count)
-                )
-                rows = self._generic_rows(gen, u, day, plan, rnd, sql)
-                rows += self._lifecycle(gen, u, rnd, day)
-                for row in rows:
-                    if (
-                        row.kind == "new"
-                        and not row.planted
-                        and gen.status_field
-                        and row.values[gen.status_field] == gen.statuses()[0]
-                    ):
-                        self.open_records.append(
-                            {"unit": u.code, "dataset": ds.id, "delivered": day, "row": row}
-                        )
-                if sql:
-                    table += [(u, r) for r in rows]
-                elif rows:
-                    manifest["files"].append(self._write_generic(gen, u, day, rows, n))
-            if sql and table:
-                path = write_sql_source(self.home / "sources", ds, [r.values for _, r in table])
-                manifest.setdefault("sql_sources", []).append(
-                    {
-                        "dataset": ds.id,
-                        "path": path.relative_to(self.home).as_posix() if path else None,
-                        "units": sorted({u.code for u, _ in table}),
-                        "rows": len(table),
-                    }
-                )
-        horizon = day - dt.timedelta(days=LIFECYCLE_DAYS)
-        self.open_records = [r for r in self.open_records if r["delivered"] >= horizon]
-
-    def _generic_rows(
-        self, gen: DatasetRows, u: Unit, day: dt.date, plan: list[dt.date], rnd: random.Random, sql: bool
-    ) -> list[GenericRow]:
-        """The unit's new rows of the day, a few (its defect rate) with one planted rule each, the rules in
-        turn (DATE-2: the row is dated after the report date). A database's rows are clean."""
-        defect_rate = 0.0 if sql else self.rates.get(u.code, (0.0, 0.0, 0.0))[0]
-        plant_rnd = random.Random(seed_of(self.seed, day, u.code, gen.ds.id, "defects"))
-        rows = []
-        for d in plan:
-            rule = None
-            if gen.rules and plant_rnd.random() < defect_rate:
-                ptr = self.rule_ptr[gen.ds.id]
-                order = [gen.rules[(ptr + k) % len(gen.rules)] for k in range(len(gen.rules))]
-                self.rule_ptr[gen.ds.id] = (ptr + 1) % len(gen.rules)
-                rule = order[0]
-            if rule == "DATE-2":
-                d = day + dt.timedelta(days=plant_rnd.randint(1, 10))
-            row = gen.new_row(rnd, u, d, day, self._number(u, gen, d, day), _abbr(u))
-            if rule == "DATE-2":
-                row.planted = ["DATE-2"]
-            elif rule:
-                for candidate in [r for r in order if r != "DATE-2"]:  # the next one this row can break
-                    if gen.plant(plant_rnd, row, candidate, u):
-                        break
-            rows.append(row)
-        return rows
-
-    def _number(self, u: Unit, gen: DatasetRows, decided: dt.date, report_day: dt.date) -> int:
-        """The unit's running number of the dataset in the year of `decided` ("{n}" of its numbers)."""
-        key = f"{u.code}/{gen.ds.id}/{decided.year}"
-        if key not in self.seq:
-            lo, hi = gen.rows_per_day
-            upto = min(report_day, dt.date(decided.year, 12, 31))
-            self.seq[key] = int(((upto - dt.date(decided.year, 1, 1)).days + 1) * (lo + hi) / 2 * 5 / 7)
-        self.seq[key] += 1
-        return self.seq[key]
-
-    def _lifecycle(self, gen: DatasetRows, u: Unit, rnd: random.Random, day: dt.date) -> list[GenericRow]:
-        """Earlier records of the unit whose status changes today (已履约, 已移出 …): sent again, same key."""
-        if not gen.status_field:
-            return []
-        out: list[GenericRow] = []
-        keep = []
-        life = random.Random(seed_of(self.seed, day, u.code, gen.ds.id, "lifecycle"))
-        for entry in self.open_records:
-            mine = entry["unit"] == u.code and entry["dataset"] == gen.ds.id and entry["delivered"] < day
-            if mine and life.random() < LIFECYCLE_RATE:
-                update = gen.lifecycle_update(life, entry["row"], u, day, _abbr(u))
-                if update is not None:
-                    out.append(update)
-                    continue
-            keep.append(entry)
-        self.open_records[:] = keep
-        return out
-
-    def _write_generic(self, gen: DatasetRows, u: Unit, day: dt.date, rows: list[GenericRow], n: int) -> dict:
-        ds = gen.ds
-        pick = random.Random(seed_of(self.seed, "generic-file", u.code, ds.id))
-        fmt = pick.choice(self.formats)
-        ext = "xlsx" if fmt == "xlsx" else "csv"
-        if pick.random() < 0.5:
-            name = f"{u.name}{ds.name}信息{day:%Y%m%d}.{ext}"
-        else:
-            name = f"{day.month}月{day.day}日{ds.name}（{u.short_name}）.{ext}"
-        rel = Path("inbox") / u.code / name
-        headers = [f.header for f in ds.fields]
-        table = [[row.values.get(k) for k in ds.keys] for row in rows]
-        encoding = write_table(self.home / rel, fmt, headers, table, sheet=f"{ds.name}信息")
-        return {
-            "unit": u.code,
-            "path": rel.as_posix(),
-            "dataset": ds.id,
-            "format": fmt if encoding != "gb18030" else "csv-gb18030",
-            "encoding": encoding,
-            "header_variant": "template",
-            "headers": headers,
-            "rows": [
-                {
-                    "row": 2 + i,
-                    "kind": row.kind,
-                    "planted": row.planted,
-                    "valid": row.valid,
-                    "late": self._late(row.date, day, n) if ds.deadline_field else False,
-                    "category": row.values.get("counterpart_category"),
-                    "decision_doc_no": gen.doc_no(row.values),
-                    "decision_date": row.date.isoformat(),
-                    "business_key": gen.business_key(row.values),
-                }
-                for i, row in enumerate(rows)
-            ],
-        }
 
 
 def problem_units(share: float) -> list[str]:
@@ -666,43 +491,6 @@ def _amend(values: dict, dataset: str) -> None:
     else:
         values["violation_facts"] = values["violation_facts"] + "，当事人对违法事实无异议"
     values["remark"] = "更正：原报送信息有误"
-
-
-def _dump_open(entries: list[dict]) -> list[dict]:
-    """The open lifecycle records as JSON (a later day, generated by a separate call, reads them back)."""
-    return [
-        {
-            "unit": e["unit"],
-            "dataset": e["dataset"],
-            "delivered": e["delivered"].isoformat(),
-            "date": e["row"].date.isoformat(),
-            "values": {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in e["row"].values.items()},
-        }
-        for e in entries
-    ]
-
-
-def _load_open(entries: list[dict]) -> list[dict]:
-    from credit.datasets import catalogue
-
-    known = catalogue().datasets
-    out = []
-    for e in entries:
-        ds = known.get(e["dataset"])
-        if ds is None:
-            continue
-        dates = set(ds.keys_of_type("date"))
-        values = {k: dt.date.fromisoformat(v) if k in dates and v else v for k, v in e["values"].items()}
-        row = GenericRow(values, dt.date.fromisoformat(e["date"]))
-        out.append(
-            {
-                "unit": e["unit"],
-                "dataset": e["dataset"],
-                "delivered": dt.date.fromisoformat(e["delivered"]),
-                "row": row,
-            }
-        )
-    return out
 
 
 def generate_day(home: Path, report_date: dt.date, **kw) -> GeneratedDay:
