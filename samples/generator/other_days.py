@@ -10,6 +10,7 @@ import hashlib
 import random
 from pathlib import Path
 
+from credit.datasets import catalogue
 from credit.units import Unit, all_units
 
 from . import pools
@@ -49,8 +50,6 @@ def dump_open(entries: list[dict]) -> list[dict]:
 
 
 def load_open(entries: list[dict]) -> list[dict]:
-    from credit.datasets import catalogue
-
     known = catalogue().datasets
     out = []
     for e in entries:
