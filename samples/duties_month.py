@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass
@@ -96,8 +97,8 @@ def _in_period(rnd: random.Random, duty: Duty, label: str) -> dt.date:
     return start + dt.timedelta(days=rnd.randrange((end - start).days + 1))
 
 
-def _rows(rnd: random.Random, duty: Duty, o: Obligation) -> list[list]:
-    """The sheet's rows for one obligation (without 附件 and 所属期间, added by the caller)."""
+def _rows(rnd: random.Random, duty: Duty, o: Obligation, delivered: dt.date) -> list[list]:
+    """The sheet's rows for one obligation delivered on `delivered` (附件 and 所属期间 added by the caller)."""
     unit = all_units()[o.unit]
     day = _in_period(rnd, duty, o.period)
     link = LINK.format(n=rnd.randrange(10_000, 99_999))
@@ -162,20 +163,30 @@ def _rows(rnd: random.Random, duty: Duty, o: Obligation) -> list[list]:
     if kind == "dutybulletin":
         year, month = o.period.split("-")
         return [
-            [f"关于{year}年{int(month)}月“双公示”数据归集情况的通报", o.due, f"{year}年{int(month)}月", link]
+            [
+                f"关于{year}年{int(month)}月“双公示”数据归集情况的通报",
+                delivered,
+                f"{year}年{int(month)}月",
+                link,
+            ]
         ]
     raise ValueError(f"no evidence sheet for duty {duty.id!r}")
 
 
 def _attachments(duty: Duty, o: Obligation) -> list[tuple[str, str]]:
-    """(file name, kind) of every attachment the duty asks for: `2026-09_信用宣传活动报告_图文照片1.jpg`."""
+    """(file name, kind) of every attachment the duty asks for: `2026-09_信用宣传活动报告_图文照片1.jpg` (quotation marks left out)."""
     files = []
     for name in duty.attachments:
         kinds = ATTACHMENT_KINDS.get(name, ("pdf",))
         for i, kind in enumerate(kinds, start=1):
             number = str(i) if len(kinds) > 1 else ""
-            files.append((f"{o.period}_{duty.name}_{name}{number}.{kind}", kind))
+            files.append((f"{o.period}_{_plain(duty.name)}_{name}{number}.{kind}", kind))
     return files
+
+
+def _plain(name: str) -> str:
+    """A duty's name as part of a file name: without quotation marks (“双公示”月通报 → 双公示月通报)."""
+    return re.sub("[“”‘’\"']", "", name)
 
 
 def _attachment_bytes(kind: str, o: Obligation, name: str, unsafe: bool) -> bytes:
@@ -276,7 +287,7 @@ def _delivery(
     if entry["fate"] == "unsafe":
         unsafe = next(name for name, kind in attached if kind == "pdf")
     names = ["；".join(name for name, _ in attached)] if duty.attachments else []
-    rows = _rows(rnd, duty, o)
+    rows = _rows(rnd, duty, o, day)
     written = _period_written(o.period, rnd)
     rows = [[*row, *names, written] for row in rows]
     entry.update(day=day.isoformat(), sheet=duty.name, attachments=[n for n, _ in attached], unsafe=unsafe)

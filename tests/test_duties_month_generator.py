@@ -125,6 +125,9 @@ def test_workbooks_have_exactly_the_spec_headers_and_name_their_attachments(mont
                 cells = dict(zip(header, row, strict=True))
                 assert period_of(cells["所属期间"]) == e["period"]
                 zero_reports += cells[header[0]] == "零报告"
+                # Nothing is dated after the day it arrived (an activity, a link, a 通报).
+                dates = [v.date() for v in row if isinstance(v, dt.datetime)]
+                assert all(d <= dt.date.fromisoformat(e["day"]) for d in dates), (book, row)
                 if "附件" in header:
                     assert re.split("[；;、]", cells["附件"]) == e["attachments"]
                     folder = (month.root / book).parent
@@ -188,3 +191,35 @@ def test_a_day_is_dropped_into_the_units_inbox_folders(month, tmp_path):
         assert target == tmp_path / "inbox" / unit / source.name
         assert target.read_bytes() == source.read_bytes()
     assert deliver(month, dt.date(2026, 10, 1), tmp_path / "inbox") == []  # 国庆: nothing arrives
+
+
+def test_read_as_deliveries_the_month_escalates_exactly_what_was_not_on_time(month):
+    """What the reminders will say once the evidence intake reads these files (credit.duties.deliveries): on
+    the 1st working day after each due date, every obligation not yet arrived — the late ones not yet in, the
+    missing ones and the unsafe one — and none delivered on time."""
+    from credit.duties import reminders
+
+    calendar = WorkCalendar()
+    entries = month.manifest["obligations"]
+    settled = {
+        (e["unit"], e["duty"], e["period"]): dt.date.fromisoformat(e["day"])
+        for e in entries
+        if e["expected"] != "missing"
+    }
+    obligations = due_in_month(load_duties(plan_for(2026)), MONTH, calendar)
+    total = 0
+    for due in sorted({o.due for o in obligations}):
+        day = calendar.add_workdays(due, 1)
+        found = reminders.notices(obligations, day, calendar, {k: v for k, v in settled.items() if v <= day})
+        escalated = {
+            (n.obligation.unit, n.obligation.duty, n.obligation.period) for n in found if n.kind == "escalate"
+        }
+        expected = {
+            (e["unit"], e["duty"], e["period"])
+            for e in entries
+            if e["due"] == due.isoformat()
+            and (e["day"] is None or e["fate"] == "unsafe" or e["day"] > day.isoformat())
+        }
+        assert escalated == expected, due
+        total += len(expected)
+    assert total > 22  # the missing and the unsafe, and late ones not yet in
