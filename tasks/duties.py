@@ -79,7 +79,7 @@ def duties_task(report_date: dt.date, days_before: int = reminders.DAYS_BEFORE) 
     logger.warning("已发送提醒：%s", digest.subject)
     units = robots.notify_units(robots.load_robots(s.unit_robots_file), found, report_date)
     if units.failed:
-        logger.warning("单位机器人消息发送失败：%s（原因见日志）", "、".join(units.failed))
+        logger.warning("单位机器人消息发送失败：%s", units.failures())
     return {
         "remind": digest.reminded,
         "escalate": digest.escalated,

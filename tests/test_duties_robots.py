@@ -22,6 +22,7 @@ from credit.duties.obligations import Obligation
 from credit.duties.plan import plan_for
 from credit.duties.rules import load_duties
 from credit.workdays import WorkCalendar
+from tests.harness import free_port
 
 D = dt.date
 DAY = D(2026, 10, 14)
@@ -139,7 +140,9 @@ def test_blank_and_comment_lines_are_skipped(tmp_path):
             ["unit,url", "gaj,https://a.example/s?key=1", "gaj,https://a.example/s?key=SECRET"],
             "第3行：单位 gaj 重复配置",
         ),
-        (["单位,地址", "gaj,https://a.example/s?key=SECRET"], "第1行应为表头 unit,url"),
+        (["单位,地址", "gaj,https://a.example/s?key=SECRET"], "第1行：应为表头 unit,url"),
+        (["# 机器人", "gaj,https://a.example/s?key=SECRET"], "第2行：应为表头 unit,url"),
+        (["unit,url", "https://a.example/s?key=SECRET,gaj"], "第2行：第一列应为单位代码（如 gaj），实际不是"),
     ],
 )
 def test_a_faulty_line_is_named_in_chinese_without_its_url(tmp_path, lines, expected):
@@ -231,7 +234,8 @@ def test_every_text_is_plain_one_line_and_masked():
 
 def test_a_failing_robot_stops_no_other_and_its_url_is_never_logged(robot_server, found, caplog, tmp_path):
     server = robot_server(failing=(KEYS["gaj"],))
-    closed = robots.Robot("sfj", f"http://127.0.0.1:9/cgi-bin/webhook/send?key={KEYS['sfj']}")  # refused
+    port = free_port()  # nothing listens there: the connection is refused
+    closed = robots.Robot("sfj", f"http://127.0.0.1:{port}/cgi-bin/webhook/send?key={KEYS['sfj']}")
     configured = {
         "gaj": robots.Robot("gaj", server.url(KEYS["gaj"])),
         "sfj": closed,
@@ -241,7 +245,8 @@ def test_a_failing_robot_stops_no_other_and_its_url_is_never_logged(robot_server
     caplog.set_level(logging.DEBUG)  # urllib3's debug lines quote each request's path and query
     result = robots.notify_units(configured, found, DAY, pause=0)
     assert result.sent == ("leicheng",)
-    assert set(result.failed) == {"gaj", "sfj"}
+    assert result.failed == ("gaj", "sfj")  # registry order
+    assert result.failures() == "gaj（HTTP 500）、sfj（连接失败（ConnectionError））"
     assert len(server.received[KEYS["gaj"]]) == 2  # one retry
     assert len(server.received[KEYS["leicheng"]]) == 1
 
@@ -288,12 +293,22 @@ def test_a_robot_answering_an_errcode_has_failed(robot_server, found, caplog, mo
     finally:
         refusing.shutdown()
         refusing.server_close()
-    assert result == robots.Sent(sent=("fgj",), failed=("gaj",))
+    assert result.sent == ("fgj",) and result.failed == ("gaj",)
+    assert result.reasons == {"gaj": "HTTP 200，errcode 93000"}
     assert len(answers) == 2
     assert "errcode 93000" in caplog.text and "stale-key" not in caplog.text
 
 
 # --- the flow, in process ---------------------------------------------------------------------------------
+
+
+class Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
 
 
 @pytest.fixture(scope="module")
@@ -319,7 +334,12 @@ def test_the_duties_flow_sends_units_their_messages_after_the_digest(
     events = []
     monkeypatch.setattr(tasks.common, "emit_event", lambda event, resource, payload: events.append(event))
     caplog.set_level(logging.DEBUG)
-    state = duties(report_date=DAY, days_before=4, return_state=True)
+    run_log = Collect()  # Prefect's run loggers do not propagate to caplog's handler
+    logging.getLogger("prefect.task_runs").addHandler(run_log)
+    try:
+        state = duties(report_date=DAY, days_before=4, return_state=True)
+    finally:
+        logging.getLogger("prefect.task_runs").removeHandler(run_log)
     assert state.is_completed(), state.message
     assert state.result() == {"remind": 50, "escalate": 86, "open": 138, "robots_sent": 2, "robots_failed": 1}
     assert events == ["credit.duties.reminder"]  # the office's digest, as before
@@ -328,7 +348,10 @@ def test_the_duties_flow_sends_units_their_messages_after_the_digest(
         KEYS["leicheng"]: 1,
         KEYS["fgj"]: 2,
     }
-    assert all(key not in caplog.text for key in KEYS.values())
+    assert all(
+        key not in caplog.text + str([r.getMessage() for r in run_log.records]) for key in KEYS.values()
+    )
+    assert "单位机器人消息发送失败：fgj（HTTP 500）" in [r.getMessage() for r in run_log.records]
 
 
 def test_a_faulty_robots_file_fails_the_run_after_the_digest(harness, settings, monkeypatch):

@@ -30,7 +30,7 @@ import requests
 from credit import escape
 from credit.alerts import _fit, inbox_folder, unit_name
 from credit.duties.reminders import Notice
-from credit.units import all_units
+from credit.units import UNIT_CODE, all_units
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def load_robots(path: Path | None) -> dict[str, Robot]:
     lines = [(n, [c.strip() for c in row]) for n, row in enumerate(rows, start=1)]
     lines = [(n, row) for n, row in lines if any(row) and not row[0].startswith("#")]
     if not lines or tuple(c.lower() for c in lines[0][1]) != HEADER:
-        raise RobotConfigError(f"{where}：第1行应为表头 unit,url")
+        raise RobotConfigError(f"{where}第{lines[0][0] if lines else 1}行：应为表头 unit,url")
     units = all_units()
     robots: dict[str, Robot] = {}
     for n, row in lines[1:]:
@@ -80,10 +80,10 @@ def load_robots(path: Path | None) -> dict[str, Robot]:
         label = f"{where}第{n}行"
         if len(row) != 2:
             raise RobotConfigError(f"{label}：应为两列（单位代码,机器人地址），实际为 {len(row)} 列")
+        if not UNIT_CODE.fullmatch(unit):  # not echoed: the columns may be swapped, a key in it
+            raise RobotConfigError(f"{label}：第一列应为单位代码（如 gaj），实际不是")
         if unit not in units:
-            raise RobotConfigError(
-                f"{label}：单位代码“{escape.log_line(unit)}”不在单位名录中（credit/data/units.csv）"
-            )
+            raise RobotConfigError(f"{label}：单位代码“{unit}”不在单位名录中（credit/data/units.csv）")
         if not _is_http(row[1]):
             raise RobotConfigError(f"{label}：单位 {unit} 的机器人地址不是 http(s) 网址")
         if unit in robots:
@@ -180,8 +180,9 @@ def _failure(response: requests.Response | None, exc: Exception | None) -> str |
     return None if code in (0, "0") else f"HTTP {response.status_code}，errcode {escape.log_line(code)}"
 
 
-def send(robot: Robot, body: dict, *, session=None, pause: float | None = None) -> bool:
-    """POST one message, with one retry; True when the robot took it. Never raises for the robot's sake."""
+def send(robot: Robot, body: dict, *, session=None, pause: float | None = None) -> str | None:
+    """POST one message, with one retry; None when the robot took it, else why not (no URL in it). Never
+    raises for the robot's sake."""
     http = session or requests
     why = None
     for attempt in range(1, ATTEMPTS + 1):
@@ -192,17 +193,22 @@ def send(robot: Robot, body: dict, *, session=None, pause: float | None = None) 
             exc = exc_
         why = _failure(response, exc)
         if why is None:
-            return True
+            return None
         if attempt < ATTEMPTS:
             time.sleep(RETRY_PAUSE if pause is None else pause)
     log.warning("单位 %s 的机器人消息发送失败（已重试 %d 次）：%s", robot.unit, ATTEMPTS - 1, why)
-    return False
+    return why
 
 
 @dataclass(frozen=True)
 class Sent:
     sent: tuple[str, ...] = ()  # unit codes
     failed: tuple[str, ...] = ()
+    reasons: dict[str, str] = field(default_factory=dict)  # failed unit -> why (an HTTP status, no URL)
+
+    def failures(self) -> str:
+        """`gaj（HTTP 500）、sfj（连接失败（ConnectionError））`, for the run's log."""
+        return "、".join(f"{u}（{self.reasons.get(u, '原因不明')}）" for u in self.failed)
 
 
 def notify_units(
@@ -211,11 +217,14 @@ def notify_units(
     """One message to each configured unit that has reminders or escalations today, in registry order."""
     found = list(found)
     concerned = {n.obligation.unit for n in found}
-    sent, failed = [], []
+    sent, reasons = [], {}
     with requests.Session() as session:
         for unit in (u for u in all_units() if u in concerned and u in robots):
-            ok = send(robots[unit], message(unit, found, today), session=session, pause=pause)
-            (sent if ok else failed).append(unit)
+            why = send(robots[unit], message(unit, found, today), session=session, pause=pause)
+            if why is None:
+                sent.append(unit)
+            else:
+                reasons[unit] = why
     if sent:
         log.info("已向 %d 个单位的机器人发送提醒：%s", len(sent), "、".join(sent))
-    return Sent(tuple(sent), tuple(failed))
+    return Sent(tuple(sent), tuple(reasons), reasons)
