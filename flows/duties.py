@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from prefect import flow
 from prefect.runtime import flow_run
+from prefect.states import Failed
 from pydantic import Field
 
 from credit.duties.reminders import DAYS_BEFORE
+from credit.duties.robots import RobotConfigError, config_failure
 from flows import params
 from tasks.common import today
 from tasks.duties import duties_task
@@ -41,4 +43,7 @@ def duties(report_date: params.Date = REPORT_DATE, days_before: int = DAYS_BEFOR
         report_date: 提醒日期，留空为当天（北京时间）。
         days_before: 截止日期前第几个工作日提醒。
     """
-    return duties_task(report_date or today(), days_before)
+    try:
+        return duties_task(report_date or today(), days_before)
+    except RobotConfigError as exc:  # the office's digest went out; the run fails with what to correct
+        return Failed(message=config_failure(exc), data=exc)

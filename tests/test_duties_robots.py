@@ -366,7 +366,11 @@ def test_a_faulty_robots_file_fails_the_run_after_the_digest(harness, settings, 
     state = duties(report_date=DAY, return_state=True)
     assert state.is_failed()
     assert events == ["credit.duties.reminder"]  # the office got its digest first
-    assert state.message.endswith(
-        "CREDIT_UNIT_ROBOTS（unit_robots.csv）第2行：单位 gaj 的机器人地址不是 http(s) 网址"
+    # As the credit-flow-run-failed automation sends it: the cause first, then what to do.
+    cause, step = state.message.split("\n")
+    assert cause == (
+        "原因：单位机器人配置文件有误：CREDIT_UNIT_ROBOTS（unit_robots.csv）第2行：单位 gaj 的机器人地址不是 "
+        "http(s) 网址。当天的汇总提醒已发给信用股，各单位的机器人消息未发送。"
     )
+    assert step.startswith("下一步：按提示改正该文件")
     assert "SECRET" not in state.message

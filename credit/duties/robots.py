@@ -45,6 +45,15 @@ class RobotConfigError(ValueError):
     """The robots file cannot be used as it stands; the message is Chinese and holds no URL."""
 
 
+def config_failure(exc: RobotConfigError) -> str:
+    """The failed run's message (sent as it is by the flow-run-failed automation): cause, then what to do."""
+    return (
+        f"原因：单位机器人配置文件有误：{exc}。当天的汇总提醒已发给信用股，各单位的机器人消息未发送。\n"
+        "下一步：按提示改正该文件（表头 unit,url，每行一个单位代码和它的机器人地址），下次运行起生效；"
+        "如需今天补发，可在 Prefect 界面重跑本次运行（汇总提醒会再发一次）。"
+    )
+
+
 @dataclass(frozen=True)
 class Robot:
     unit: str
