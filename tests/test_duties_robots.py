@@ -176,8 +176,8 @@ def test_each_configured_unit_gets_its_own_reminders_and_escalations(robot_serve
         "· [逾期] 信用宣传链接，期间 2026-09，截止日期 2026-10-13，已逾期 1 个工作日，请尽快补报",
         "· [提醒] 负面清单案例核查，期间 2026-Q3，截止日期 2026-10-20，剩余 4 个工作日",
         "· [提醒] 信用宣传活动报告，期间 2026-Q3，截止日期 2026-10-20，剩余 4 个工作日",
-        "报送方式：将证据表（xlsx，每类事项一个工作表，填写“所属期间”）和附件放入本单位文件夹 inbox/gaj/"
-        "（数据目录 CREDIT_HOME 下），下次运行自动收取。",
+        "报送方式：将证据表（xlsx，每类事项一个工作表，填写“所属期间”）和附件放入本单位报送文件夹 inbox/gaj/，"
+        "下次运行自动收取。",
     ]
     # A town: September's activity report and links overdue, nothing of a department's.
     (town,) = server.received[KEYS["leicheng"]]

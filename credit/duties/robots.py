@@ -145,8 +145,8 @@ def unit_text(unit: str, found: Iterable[Notice], today: dt.date) -> str:
     rest = "· 另有 {n} 项未列出，请向市发展和改革局信用股查询"
     tail = [
         escape.log_line(
-            f"报送方式：将证据表（xlsx，每类事项一个工作表，填写“所属期间”）和附件放入本单位文件夹 "
-            f"{inbox_folder(unit)}（数据目录 CREDIT_HOME 下），下次运行自动收取。"
+            f"报送方式：将证据表（xlsx，每类事项一个工作表，填写“所属期间”）和附件放入本单位报送文件夹 "
+            f"{inbox_folder(unit)}，下次运行自动收取。"
         )
     ]
     return "\n".join([subject, *_fit(head, items, rest, tail, subject)])
