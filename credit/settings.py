@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     datasets_dir: str | None = None
     timezone: str = "Asia/Shanghai"
     alert_webhook_url: SecretStr | None = None
+    # CSV `unit,url`: units' own robot webhooks (credit.duties.robots); its URLs are secrets, the path is not.
+    unit_robots_file: Path | None = Field(None, validation_alias="CREDIT_UNIT_ROBOTS")
     frontdb_url: SecretStr | None = None
     sql_sources_file: Path | None = Field(None, validation_alias="CREDIT_SQL_SOURCES")
     calendar_override: Path | None = None
@@ -127,6 +129,11 @@ class Settings(BaseSettings):
     @classmethod
     def _default_database(cls, value: str, info: ValidationInfo) -> str:
         return value or f"sqlite:///{info.data['home'] / 'credit.db'}"
+
+    @field_validator("unit_robots_file", mode="after")
+    @classmethod
+    def _default_unit_robots(cls, value: Path | None, info: ValidationInfo) -> Path:
+        return value or info.data["home"] / "config" / "unit_robots.csv"
 
     @field_validator("three_zero_datasets", mode="before")
     @classmethod

@@ -12,7 +12,7 @@ from prefect.cache_policies import NO_CACHE
 
 from credit import escape
 from credit.duties import deliveries as evidence
-from credit.duties import reminders
+from credit.duties import reminders, robots
 from credit.duties.plan import PlanError, plan_for
 from credit.duties.rules import load_duties
 from credit.duties.status import LABELS
@@ -56,8 +56,9 @@ def _table(rows) -> list[dict]:
 
 @task(name="duties", task_run_name="duties {report_date}", cache_policy=NO_CACHE)
 def duties_task(report_date: dt.date, days_before: int = reminders.DAYS_BEFORE) -> dict[str, int]:
-    """Send the day's digest of reminders and escalations (none on a quiet day or a rest day) and publish
-    the open obligations; returns the counts."""
+    """Send the day's digest of reminders and escalations (none on a quiet day or a rest day), then each
+    unit's own to the units with a robot (CREDIT_UNIT_ROBOTS), and publish the open obligations; returns the
+    counts (`robots_sent` / `robots_failed`: unit messages)."""
     s = settings()
     calendar = WorkCalendar(s.calendar_override)
     obligations = reminders.relevant(_duties_by_year(report_date.year), report_date, calendar)
@@ -73,7 +74,16 @@ def duties_task(report_date: dt.date, days_before: int = reminders.DAYS_BEFORE) 
     logger = get_run_logger()
     if digest is None:
         logger.info("%s 无需提醒的重点工作任务", report_date.isoformat())
-        return {"remind": 0, "escalate": 0, "open": len(rows)}
+        return {"remind": 0, "escalate": 0, "open": len(rows), "robots_sent": 0, "robots_failed": 0}
     emit_digest(digest)
     logger.warning("已发送提醒：%s", digest.subject)
-    return {"remind": digest.reminded, "escalate": digest.escalated, "open": len(rows)}
+    units = robots.notify_units(robots.load_robots(s.unit_robots_file), found, report_date)
+    if units.failed:
+        logger.warning("单位机器人消息发送失败：%s", units.failures())
+    return {
+        "remind": digest.reminded,
+        "escalate": digest.escalated,
+        "open": len(rows),
+        "robots_sent": len(units.sent),
+        "robots_failed": len(units.failed),
+    }

@@ -195,7 +195,7 @@ def test_duties_flow_sends_one_digest_and_publishes_the_open_table(harness, sett
     )
     state = duties(report_date=D(2026, 10, 14), return_state=True)
     assert state.is_completed(), state.message
-    assert state.result() == {"remind": 0, "escalate": 86, "open": 88}
+    assert state.result() == {"remind": 0, "escalate": 86, "open": 88, "robots_sent": 0, "robots_failed": 0}
     assert [e["event"] for e in events] == ["credit.duties.reminder"]
     _automation_sends(events[0], webhook.url)
     (message,) = webhook.received
