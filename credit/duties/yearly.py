@@ -170,8 +170,9 @@ def task_row(
         state, word = "partial", "部分完成"
     else:
         state, word = "not_done", "未完成"
-    expected = sum(counts.values()) - counts["open"]
-    evidence = f"{task.evidence}。已收{received}份（截至当日应报{expected}份）"
+    evidence = f"{task.evidence}。已收{received}份" + (
+        f"，逾期未报{counts['missing']}份" if counts["missing"] else ""
+    )
     behind = {code: missing[code] for code in all_units() if code in missing}
     return TaskRow(
         task, deadline, state, f"{word}（{_counts_text(counts)}）", tuple(d.id for d in tracked), counts, evidence,
