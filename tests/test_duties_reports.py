@@ -112,10 +112,10 @@ def test_bulletin_section_names_late_and_missing_units(store, tmp_path):  # noqa
     rows = [[c.text for c in r.cells] for r in table.rows]
     assert rows[0] == ["任务", "事项", "期间", "截止日期", "应报", "按时报送", "逾期报送", "逾期未报"]
     assert rows[1:] == [
-        ["第9项", "失信惩戒案例报送", "2026年8月", "9月7日", "15", "13", "1", "1"],
-        ["第32项", "信用宣传链接", "2026年8月", "9月7日", "50", "48", "0", "2"],
-        ["第32项", "信用宣传活动报告", "2026年8月", "9月7日", "21", "20", "1", "0"],
-        ["第4项", "“双公示”月通报", "2026年8月", "9月15日", "1", "1", "0", "0"],
+        ["第9项", "失信惩戒案例报送", "8月", "9月7日", "15", "13", "1", "1"],
+        ["第32项", "信用宣传链接", "8月", "9月7日", "50", "48", "0", "2"],
+        ["第32项", "信用宣传活动报告", "8月", "9月7日", "21", "20", "1", "0"],
+        ["第4项", "“双公示”月通报", "8月", "9月15日", "1", "1", "0", "0"],
     ]
     assert not any("重点工作任务" in p and p.startswith("附件") for p in paragraphs)  # short: no 附件
 
@@ -123,7 +123,7 @@ def test_bulletin_section_names_late_and_missing_units(store, tmp_path):  # noqa
     assert "六、重点工作任务落实情况" in pdf and INTRO in pdf
     for line in EXPECTED_LINES:
         assert line in pdf, line
-    assert "第9项失信惩戒案例报送2026年8月9月7日151311" in pdf  # the table's row, read across
+    assert "第9项失信惩戒案例报送8月9月7日151311" in pdf  # the table's row, read across
     assert "duties" not in json.loads(paths.json.read_text(encoding="utf-8"))  # bulletin.json as before
 
 
@@ -144,7 +144,7 @@ def test_bulletin_section_long_list_goes_to_an_annex(store, tmp_path, monkeypatc
     # 附件1 unit table, 附件2 疑似漏报 (this store has gaps), so the duties' list is 附件3
     assert "逾期报送和逾期未报的单位名单见附件3" in text
     assert (
-        "（一）失信惩戒案例报送（第9项，2026年8月）。逾期报送0个单位，逾期未报15个单位（名单见附件3）。"
+        "（一）失信惩戒案例报送（第9项，2026年8月）。逾期未报15个单位（名单见附件3）。"
         in text
     )
     assert "3. 2026年9月重点工作任务逾期报送和逾期未报单位名单" in text.replace("附件：", "")
@@ -153,7 +153,7 @@ def test_bulletin_section_long_list_goes_to_an_annex(store, tmp_path, monkeypatc
                  and len(t.rows[0].cells) == 6)  # fmt: skip
     rows = [[c.text for c in r.cells] for r in table.rows[1:]]
     assert len(rows) == 87
-    assert rows[0] == ["1", "市科工贸和信息化局", "第9项 失信惩戒案例报送", "2026年8月", "9月7日", "逾期未报"]
+    assert rows[0] == ["1", "市科工贸和信息化局", "第9项 失信惩戒案例报送", "8月", "9月7日", "逾期未报"]
     pdf = _pdf_text(paths.pdf)
     assert "2026年9月重点工作任务逾期报送和逾期未报单位名单" in pdf and "名单见附件3" in pdf
 

@@ -91,6 +91,12 @@ class DutySection:
     lines: list[DutyLine]
     unknown_year: int | None = None  # the due dates need a year's holiday schedule that is not known
 
+    def period_cell(self, period: str) -> str:
+        """A period in a table cell: without its year when it is the bulletin's (8月, 第二季度), so that the
+        cell stays one line in Word and LibreOffice alike."""
+        text = period_text(period)
+        return text[5:] if period[:4] == self.month[:4] else text
+
     @property
     def named(self) -> int:
         return sum(line.count("late") + line.count("missing") for line in self.lines)
@@ -109,7 +115,7 @@ class DutySection:
             counts = [line.total, line.count("delivered"), line.count("late"), line.count("missing")]
             counts += [line.count("open")] if opened else []
             rows.append(
-                [f"第{line.task}项", line.name, period_text(line.period), _md(line.due)]
+                [f"第{line.task}项", line.name, self.period_cell(line.period), _md(line.due)]
                 + [str(n) for n in counts]
             )
         numeric = [False] * 4 + [True] * (len(headers) - 4)
@@ -143,15 +149,13 @@ class DutySection:
             late, missing = line.units.get("late", ()), line.units.get("missing", ())
             if not late and not missing:
                 said = "应报单位均已按时报送。" if not line.count("open") else "暂无逾期。"
-            elif annex:
-                said = f"逾期报送{len(late)}个单位，逾期未报{len(missing)}个单位（名单见附件{annex[2:]}）。"
             else:
-                parts = []
-                if late:
-                    parts.append(f"逾期报送{len(late)}个单位：{_short(late)}")
-                if missing:
-                    parts.append(f"逾期未报{len(missing)}个单位：{_short(missing)}")
-                said = "；".join(parts) + "。"
+                parts = [
+                    f"{label}{len(codes)}个单位" + ("" if annex else f"：{_short(codes)}")
+                    for label, codes in (("逾期报送", late), ("逾期未报", missing))
+                    if codes
+                ]
+                said = "；".join(parts) + (f"（名单见附件{annex[2:]}）。" if annex else "。")
             blocks.append(Para(said, lead=lead))
         if counts["missing"]:
             blocks.append(Para("逾期未报的单位要尽快补报，并说明逾期原因。"))
@@ -165,7 +169,7 @@ class DutySection:
                 for code in line.units.get(state, ()):
                     rows.append(
                         [str(len(rows) + 1), _short([code]), f"第{line.task}项 {line.name}",
-                         period_text(line.period), _md(line.due), LABELS[state]]
+                         self.period_cell(line.period), _md(line.due), LABELS[state]]
                     )  # fmt: skip
         first = dt.date.fromisoformat(self.month + "-01")
         table = Table(["序号", "单位", "事项", "期间", "截止日期", "状态"], rows, [True] + [False] * 5)
