@@ -12,7 +12,13 @@ under `out/duties/<yyyy>/`.
 - any other 持续开展 task: 持续开展;
 - any other dated task: 已到期 or 未到期 against its deadline. A plan held over into a later year (the plan
   stays in force until the next one, `plan_for`) applies its deadlines to that year: 2023年12月 in the 2023 plan
-  is 2026年12月 for the 2026 table."""
+  is 2026年12月 for the 2026 table.
+
+`credit duties --year YYYY --json` prints `{"year": 2026, "plan": 2023, "as_of": "YYYY-MM-DD", "tasks": [{"task": 9,
+"area", "group", "title", "lead": [codes], "co": [codes], "deadline": "持续开展" | "2026年12月", "duties": [duty ids],
+"state": "done"|"partial"|"not_done"|"ongoing"|"continuous"|"due"|"not_due", "label": "<完成情况 as printed>",
+"counts": {"open", "delivered", "late", "missing"} | null, "evidence": "<佐证材料 as printed>",
+"behind": [{"unit": code, "missing": periods}]}]}`, the tasks in the plan's order."""
 
 from __future__ import annotations
 
@@ -261,7 +267,8 @@ def write_workbook(path: Path, year: int, plan: Plan, as_of: dt.date, rows: list
             if cell.row == 3:
                 cell.font = Font(bold=True)
             if isinstance(cell.value, str):
-                lines = max(lines, wrapped_lines(cell.value, WIDTHS[column - 1]))
+                # two characters to spare: quotes and brackets print full width beside CJK text
+                lines = max(lines, wrapped_lines(cell.value, WIDTHS[column - 1] - 2))
         ws.row_dimensions[line[0].row].height = LINE_HEIGHT * lines + 3
     ws.freeze_panes = "A4"
     print_setup(ws, "3:3")
