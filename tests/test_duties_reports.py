@@ -20,6 +20,7 @@ from credit.duties.plan import plan_for
 from credit.duties.rules import load_duties
 from credit.duties.yearly import HEADERS, year_document, year_rows
 from credit.reports.bulletin import build_bulletin
+from credit.reports.bulletin.duties import month_duties
 from credit.settings import BulletinSettings
 from credit.store import session_scope
 from credit.workdays import WorkCalendar
@@ -143,10 +144,7 @@ def test_bulletin_section_long_list_goes_to_an_annex(store, tmp_path, monkeypatc
     text = "\n".join(paragraphs)
     # 附件1 unit table, 附件2 疑似漏报 (this store has gaps), so the duties' list is 附件3
     assert "逾期报送和逾期未报的单位名单见附件3" in text
-    assert (
-        "（一）失信惩戒案例报送（第9项，2026年8月）。逾期未报15个单位（名单见附件3）。"
-        in text
-    )
+    assert "（一）失信惩戒案例报送（第9项，2026年8月）。逾期未报15个单位（名单见附件3）。" in text
     assert "3. 2026年9月重点工作任务逾期报送和逾期未报单位名单" in text.replace("附件：", "")
     assert "附件3" in paragraphs
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "序号" and t.rows[0].cells[1].text == "单位"
@@ -292,3 +290,19 @@ def test_year_and_month_are_exclusive(home, capsys):
     with pytest.raises(SystemExit):
         main(["duties", "--year", "26"])
     assert "YYYY" in capsys.readouterr().err
+
+
+def test_month_duties_before_any_plan_and_without_a_calendar():
+    assert (
+        month_duties("2022-05", D(2022, 6, 1), WorkCalendar(), {}) is None
+    )  # no section before the first plan
+    # January 2027: last December's obligations fall due on 2027 working days, a schedule not known yet
+    section = month_duties("2027-01", D(2027, 2, 1), WorkCalendar(), {})
+    assert section.lines == [] and section.unknown_year == 2027
+    [para] = section.blocks(None)
+    assert para.text == "2027年法定节假日安排未知，无法计算重点工作任务的截止日期，本月暂不通报。"
+    quarter = month_duties("2026-10", D(2026, 11, 2), WorkCalendar(), {})
+    assert [(x.duty, x.period, x.due, x.count("missing")) for x in quarter.lines if x.task == 17] == [
+        ("t17-checks", "2026-Q3", D(2026, 10, 20), 21)  # 10th working day: 10 October is a 调休 workday
+    ]
+    assert quarter.period_cell("2026-Q3") == "第三季度" and quarter.period_cell("2025-12") == "2025年12月"
