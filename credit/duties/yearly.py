@@ -156,7 +156,7 @@ def task_row(
         else:
             end = deadline_in(task, plan, year)
             state = "due" if as_of > end else "not_due"
-            label = f"{'已到期' if state == 'due' else '未到期'}（时限{end.year}年{end.month}月）"
+            label = "已到期" if state == "due" else "未到期"  # against 完成时限, printed beside it
         return TaskRow(task, deadline, state, label, (), None, task.evidence, {})
     counts = dict.fromkeys(STATUSES, 0)
     missing: Counter[str] = Counter()
