@@ -28,6 +28,12 @@ def _month(text: str) -> str:
     return text
 
 
+def _year(text: str) -> int:
+    if not (text.isdigit() and len(text) == 4):
+        raise argparse.ArgumentTypeError(f"年份格式应为 YYYY：{text}")
+    return int(text)
+
+
 def _command(name: str):
     """The handler of a command: `run` of its module, imported now (see the module's docstring)."""
 
@@ -68,8 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", type=_month, required=True)
     p.set_defaults(func=_command("bulletin"))
 
-    p = sub.add_parser("duties", help="重点工作任务：当月到期事项 / the plan's obligations due in a month")
-    p.add_argument("--month", type=_month, required=True)
+    p = sub.add_parser(
+        "duties",
+        help="重点工作任务：当月到期事项，或年度任务完成情况表 / the plan's obligations due in a month, or the year's table",
+    )
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--month", type=_month, help="当月到期的定期报送事项 YYYY-MM")
+    when.add_argument("--year", type=_year, help="年度任务完成情况表 YYYY")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.add_argument("--today", dest="as_of", type=_date, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=_command("duties"))

@@ -22,6 +22,7 @@ from credit.reports.bulletin.content import compose, title_parts
 from credit.settings import BulletinSettings
 from credit.store import DailyStat, init_db, session_scope
 from tests.test_bulletin import store  # noqa: F401  (the fixture: a September with two short units)
+from tests.test_duties_reports import september_deliveries  # three units late or missing in the plan's duties
 
 D = dt.date
 pytestmark = pytest.mark.slow
@@ -43,9 +44,8 @@ def _pages(pdf) -> list[str]:
 @pytest.fixture
 def built(store, tmp_path):  # noqa: F811
     with session_scope(store) as s:
-        paths = build_bulletin(
-            s, "2026-09", tmp_path / "out", issued=D(2026, 10, 8), settings=BulletinSettings()
-        )
+        paths = build_bulletin(s, "2026-09", tmp_path / "out", issued=D(2026, 10, 8), settings=BulletinSettings(),
+                               deliveries=september_deliveries())  # fmt: skip
         summary = month_summary(s, "2026-09")
     folder = tmp_path / "lo"
     folder.mkdir()
@@ -174,7 +174,8 @@ def test_pdf_embeds_the_free_faces_and_docx_names_the_official_ones(built):
     assert 'w:eastAsia="仿宋_GB2312"' in styles and 'w:sz w:val="32"' in styles  # body 3号 = 16 pt
     assert 'w:eastAsia="宋体"' in footer_xml and 'w:sz w:val="28"' in footer_xml  # 页码 4号 宋体
     assert re.search(r'<w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1587"', xml)  # mm
-    assert xml.count("<w:tblHeader/>") == 2  # each table's first row repeats on every page
+    # each table's first row repeats on every page: 附件1, 附件2 and 重点工作任务落实情况's
+    assert xml.count("<w:tblHeader/>") == 3
     # a figure's paragraph is kept with its caption (keepNext on the paragraph holding the drawing)
     for caption in ("图1 ", "图2 "):
         before = xml[: xml.index(caption)]

@@ -5,7 +5,8 @@ about 疑似漏报 and revisions); `document` holds the bulletin's parts and blo
 alike with them; `content` turns the numbers and the office's settings (credit.settings.BulletinSettings,
 CREDIT_BULLETIN_*) into what the bulletin says; `layout` holds GB/T 9704-2012 (page, sizes, fonts by role,
 title breaking, table sizing); `as_docx` and `as_pdf` render the same content; `annex_xlsx` writes 附件2 as
-a workbook when the 疑似漏报 list is long. Nothing in the documents carries an identity number
+a workbook when the 疑似漏报 list is long; `others` and `duties` say 其他信用信息归集情况 and 重点工作任务落实情况
+(the plan's obligations due in the month, as of the issue date). Nothing in the documents carries an identity number
 (docs/standard.md §7), and every text goes in through `credit.escape.document`: taken literally, control
 characters visible, ID numbers masked.
 """
@@ -20,6 +21,8 @@ from pathlib import Path
 from PIL import Image
 from sqlmodel import Session
 
+from credit.duties import deliveries as evidence
+from credit.duties.status import Deliveries
 from credit.reports import charts
 from credit.reports.bulletin import layout
 from credit.reports.bulletin.content import (
@@ -30,8 +33,9 @@ from credit.reports.bulletin.content import (
     title_of,
 )
 from credit.reports.bulletin.document import Bulletin, Figure
+from credit.reports.bulletin.duties import month_duties
 from credit.reports.bulletin.numbers import MonthSummary, UnitLine, month_summary
-from credit.settings import BulletinSettings, load_bulletin_settings
+from credit.settings import BulletinSettings, load_bulletin_settings, load_settings
 from credit.stats.report import scope_label
 from credit.workdays import WorkCalendar
 
@@ -115,10 +119,12 @@ def build_bulletin(
     calendar: WorkCalendar | None = None,
     settings: BulletinSettings | None = None,
     counted: tuple[str, ...] | None = None,
+    deliveries: Deliveries | None = None,
 ) -> BulletinPaths:
     """Write `<out_dir>/bulletins/<yyyy-mm>/`: the .docx, the .pdf, the chart PNGs, bulletin.json and, when
     the 疑似漏报 list is long, 附件2 as .xlsx. `counted`: the datasets of the totals and 三清零 (default:
-    CREDIT_THREE_ZERO_DATASETS, else 双公示)."""
+    CREDIT_THREE_ZERO_DATASETS, else 双公示). `deliveries`: what units delivered of the plan's duties
+    (default: `credit.duties.deliveries.load` as of the issue date), for 重点工作任务落实情况."""
     # The renderers load python-docx (0.2 s) and fpdf2 (1.2 s, measured with -X importtime): only when a
     # bulletin is built, not with `title_of` and the month's numbers.
     from credit.reports.bulletin.annex_xlsx import write_gap_workbook
@@ -132,7 +138,10 @@ def build_bulletin(
     folder = Path(out_dir) / "bulletins" / month
     folder.mkdir(parents=True, exist_ok=True)
     figures = make_figures(summary, folder)
-    bulletin = compose(summary, settings, issued, fix_due, figures)
+    if deliveries is None:
+        deliveries = evidence.load(load_settings(), issued)
+    duties = month_duties(month, issued, calendar, deliveries)
+    bulletin = compose(summary, settings, issued, fix_due, figures, duties)
     stem = file_stem(month)
     docx_path = render_docx(bulletin, folder / f"{stem}.docx")
     pdf_path = render_pdf(bulletin, folder / f"{stem}.pdf")

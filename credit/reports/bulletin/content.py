@@ -4,17 +4,20 @@ rendered as docx and pdf (which therefore say the same thing).
 The outline follows published 双公示 通报: 总体情况 (行政许可 and 行政处罚 apart, 纠正, trend) → 其他信用信息归集情况
 (the datasets outside the 三清零 judgement: totals per category, and a table by unit and category — in the body
 when it is short, else as an 附件) → 表扬 (units at 三清零) → 通报 (units past the thresholds, with their numbers;
-the others short of 三清零 by name; 疑似漏报) → 整改要求 with a date → contact → 附件说明 → 署名 and date → 附件 →
-版记. Totals, ranking and 三清零 cover `MonthSummary.counted` (CREDIT_THREE_ZERO_DATASETS; default 双公示)."""
+the others short of 三清零 by name; 疑似漏报) → 整改要求 with a date → 重点工作任务落实情况 (the plan's duties,
+`duties`; last, so the sections before keep their numbers) → contact → 附件说明 → 署名 and date → 附件 → 版记.
+Totals, ranking and 三清零 cover `MonthSummary.counted` (CREDIT_THREE_ZERO_DATASETS; default 双公示)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 from credit.counters import COUNT_LABELS, RATE_FIELDS, RATE_LABELS
 from credit.reports.bulletin.document import Annex, Bulletin, Figure, Heading, Para, Table
+from credit.reports.bulletin.duties import HEADING, DutySection
+from credit.reports.bulletin.layout import cn_number
 from credit.reports.bulletin.numbers import MonthSummary, UnitLine, month_bounds
+from credit.reports.bulletin.others import other_section, other_tables
 from credit.settings import BulletinSettings
 from credit.standard import DATASET_NAMES, datasets
 from credit.stats import Counts, cn_date, pct
@@ -22,17 +25,7 @@ from credit.stats.report import scope_label
 from credit.workdays import CalendarGap, WorkCalendar
 
 PLAN = "《2023年雷州市社会信用体系建设工作方案》（雷发改函〔2023〕158号）"
-CN_NUM = "一二三四五六七八九十"
 OTHER_INLINE_ROWS = 12  # a longer 其他信用信息 table goes to an 附件 (the body stays a few pages)
-OTHER_TABLE_COLUMNS = 15  # number columns a 其他信用信息 table holds on A4 portrait (5 categories)
-
-
-def cn_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十 (up to 99)."""
-    tens, ones = divmod(n, 10)
-    if tens == 0:
-        return CN_NUM[ones - 1]
-    return (CN_NUM[tens - 1] if tens > 1 else "") + "十" + (CN_NUM[ones - 1] if ones else "")
 
 
 def title_parts(month: str) -> list[str]:
@@ -183,85 +176,6 @@ def unit_table(summary: MonthSummary) -> Table:
     return Table(headers, rows, numeric, alerts, {len(rows) - 1})
 
 
-def _columns(dataset: str) -> list[tuple[str, str]]:
-    """The columns of a category in the 其他信用信息 table: 新增, 错误, and 迟报 where a deadline applies."""
-    ds = datasets().get(dataset)
-    cols = [("新增", "received"), ("错误", "invalid")]
-    if ds is None or ds.deadline is not None:
-        cols.append(("迟报", "late"))
-    return cols
-
-
-def other_tables(summary: MonthSummary) -> list[Table]:
-    """其他信用信息 per unit (a row, registry order) and category (columns 新增, 错误, 迟报 under the category's
-    name), then 合计; at most OTHER_TABLE_COLUMNS number columns a table (A4 portrait), so many categories make
-    several tables, each listing the units with data in its categories."""
-    # As few tables as the columns need, the categories shared out evenly among them (no table of one
-    # category stretched over the page after two full ones).
-    widths = {d: len(_columns(d)) for d in summary.other_by_dataset}
-    count = -(-sum(widths.values()) // OTHER_TABLE_COLUMNS)
-    target = -(-sum(widths.values()) // max(count, 1))
-    chunks: list[list[str]] = [[]]
-    for dataset, width in widths.items():
-        used = sum(widths[d] for d in chunks[-1])
-        if chunks[-1] and (used + width > OTHER_TABLE_COLUMNS or used >= target):
-            chunks.append([])
-        chunks[-1].append(dataset)
-    tables = []
-    for chunk in chunks:
-        if not chunk:
-            continue
-        columns = [(d, label, attr) for d in chunk for label, attr in _columns(d)]
-        headers = ["单位", *(label for _, label, _ in columns)]
-        groups = [("单位", 1), *((DATASET_NAMES.get(d, d), len(_columns(d))) for d in chunk)]
-        rows = []
-        for u in summary.other_units:
-            if not any(d in u.by_dataset for d in chunk):
-                continue
-            rows.append([u.name, *(str(getattr(u.by_dataset.get(d, Counts()), a)) for d, _, a in columns)])
-        totals = summary.other_by_dataset
-        rows.append(["合计", *(str(getattr(totals[d], a)) for d, _, a in columns)])
-        numeric = [False] + [True] * len(columns)
-        tables.append(Table(headers, rows, numeric, set(), {len(rows) - 1}, groups))
-    return tables
-
-
-def _problem_counts(c: Counts, shown: list[str]) -> str:
-    """错误…条 and, where any of the `shown` categories has a deadline or a reference feed, 迟报 and 漏报."""
-    catalogue = datasets()
-    parts = [f"错误{c.invalid}条"]
-    if any(d not in catalogue or catalogue[d].deadline is not None for d in shown):
-        parts.append(f"迟报{c.late}条")
-    if any(d not in catalogue or catalogue[d].reference_feed for d in shown):
-        parts.append(f"漏报{c.missing}条")
-    return "、".join(parts)
-
-
-def other_section(summary: MonthSummary, annex: str | None) -> list:
-    """二、其他信用信息归集情况: one sentence when no other dataset has data this month; else the totals per
-    category in one paragraph and the table by unit and category (here, or in `annex` when given)."""
-    others = summary.other_by_dataset
-    scope = scope_label(summary.counted)
-    if not others:
-        return [Para(f"本月各单位无{scope}以外的其他信用信息报送。")]
-    t = sum(others.values(), Counts())
-    units = summary.other_units
-    per = "；".join(
-        f"{DATASET_NAMES.get(d, d)}{c.received}条（{sum(1 for u in units if d in u.by_dataset)}个单位，"
-        f"{_problem_counts(c, [d])}）"
-        for d, c in others.items()
-    )
-    where = f"见附件{annex[2:]}" if annex else "见下表"
-    return [
-        Para(
-            f"本月{len(units)}个单位报送{scope}以外的其他信用信息{len(others)}类，共新增{t.received}条，其中"
-            f"{_problem_counts(t, list(others))}（不纳入“三清零”评价）。分类别情况：{per}。各单位分类别情况{where}"
-            f"（只列本月有报送的单位；不设报送时限的类别不统计迟报）。"
-        ),
-        *([] if annex else [replace(t, keep_together=True) for t in other_tables(summary)]),
-    ]
-
-
 def gap_rows(summary: MonthSummary) -> list[list[str]]:
     """序号, 单位, 类别, 文书号 (one per row), 核实结果 (blank for the unit); a cut list ends with a row
     saying how many more there are."""
@@ -283,6 +197,7 @@ def compose(
     issued: dt.date,
     fix_due: dt.date,
     figures: dict[str, Figure],
+    duties: DutySection | None = None,
 ) -> Bulletin:
     first, _ = month_bounds(summary.month)
     year, mon = first.year, first.month
@@ -422,6 +337,10 @@ def compose(
             lead="（三）核对反馈清单。",
         ),
     ]
+    # 重点工作任务落实情况 (credit.duties) last, the sections before it numbered as ever; its list of units
+    # as the last 附件 when long.
+    duty_annex = f"附件{2 + bool(gap_units) + bool(other_annex)}" if duties and duties.long else None
+    body += [h1(HEADING), *duties.blocks(duty_annex)] if duties else []
     contact = f"联系人：{settings.contact_name}"
     if settings.contact_phone:
         contact += f"，联系电话：{settings.contact_phone}"
@@ -453,6 +372,8 @@ def compose(
         parts = [f"{year}年{mon}月", "各单位其他信用信息", "归集情况表"]
         annexes.append(Annex(other_annex, parts, other_tables(summary)))
         names.append("".join(parts))
+    annexes += [duties.annex(duty_annex)] if duty_annex else []
+    names += [annexes[-1].title] if duty_annex else []
     return Bulletin(
         month=summary.month,
         mark=settings.mark_text,

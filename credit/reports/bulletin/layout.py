@@ -262,3 +262,14 @@ def column_widths(
 def cn_date(day) -> str:
     """成文日期 in Arabic numerals, full year, no padding: 2026年12月1日."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+CN_NUM = "一二三四五六七八九十"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十 (up to 99)."""
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return CN_NUM[ones - 1]
+    return (CN_NUM[tens - 1] if tens > 1 else "") + "十" + (CN_NUM[ones - 1] if ones else "")
