@@ -110,14 +110,14 @@ def test_bulletin_files(store, tmp_path):
         assert u.short_name in cells, u.short_name
     with session_scope(store) as s:
         summary = month_summary(s, "2026-09")
-    named = text[text.index("四、存在问题") : text.index("五、整改要求")]
+    named = text[text.index("五、存在问题") : text.index("六、整改要求")]
     for u in summary.short:  # both units past the thresholds, named with their numbers
         c = u.counts
         line = next(x for x in named.splitlines() if x.startswith(f"{u.name}：") or f". {u.name}：" in x)
         assert f"新增{c.received}条" in line and f"漏报{c.missing}条" in line, line
-    # 二、其他信用信息归集情况 (none in this store: one sentence), then 三、表扬
+    # 二、其他信用信息归集情况 (none in this store: one sentence), then 四、表扬
     assert "二、其他信用信息归集情况\n本月各单位无“双公示”以外的其他信用信息报送。" in text
-    praise = text[text.index("三、表扬") : text.index("四、存在问题")]
+    praise = text[text.index("四、表扬") : text.index("五、存在问题")]
     assert "市档案局" in praise and "市市场监管局" not in praise and "乌石镇" not in praise
     assert "疑似漏报" in text and "雷市监罚〔2026〕130号" in text
     assert "纠正率50.00%" in text and "整改要求" in text and "3个工作日内" in text

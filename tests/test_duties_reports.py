@@ -101,14 +101,14 @@ def test_bulletin_section_names_late_and_missing_units(store, tmp_path):  # noqa
 
     doc = Document(str(paths.docx))
     paragraphs = [p.text for p in doc.paragraphs if p.text.strip()]
-    # last of the body, so 一 … 五 keep their numbers; the contact line follows
+    # after what was collected, before praise and criticism
     heads = [p for p in paragraphs if re.match(r"^[一二三四五六七]、", p)]
-    assert heads[-2:] == ["五、整改要求", "六、重点工作任务落实情况"], heads
-    section = paragraphs[paragraphs.index("六、重点工作任务落实情况") + 1 :]
+    assert heads[1:4] == ["二、其他信用信息归集情况", "三、重点工作任务落实情况", "四、表扬"], heads
+    section = paragraphs[paragraphs.index("三、重点工作任务落实情况") + 1 :]
     assert INTRO in section[0]
     assert section[1 : 1 + len(EXPECTED_LINES)] == EXPECTED_LINES
     assert section[1 + len(EXPECTED_LINES)] == "逾期未报的单位要尽快补报，并说明逾期原因。"
-    assert section[2 + len(EXPECTED_LINES)].startswith("联系人：")
+    assert section[2 + len(EXPECTED_LINES)] == "四、表扬"
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "任务")
     rows = [[c.text for c in r.cells] for r in table.rows]
     assert rows[0] == ["任务", "事项", "期间", "截止日期", "应报", "按时报送", "逾期报送", "逾期未报"]
@@ -121,7 +121,7 @@ def test_bulletin_section_names_late_and_missing_units(store, tmp_path):  # noqa
     assert not any("重点工作任务" in p and p.startswith("附件") for p in paragraphs)  # short: no 附件
 
     pdf = _pdf_text(paths.pdf)
-    assert "六、重点工作任务落实情况" in pdf and INTRO in pdf
+    assert "三、重点工作任务落实情况" in pdf and INTRO in pdf
     for line in EXPECTED_LINES:
         assert line in pdf, line
     assert "第9项失信惩戒案例报送8月9月7日151311" in pdf  # the table's row, read across

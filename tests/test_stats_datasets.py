@@ -169,12 +169,19 @@ def test_bulletin_has_the_section_and_table_of_other_credit_information(day_run)
         paths = build_bulletin(s, "2026-11", settings.out, issued=dt.date(2026, 12, 1))
     doc = Document(str(paths.docx))
     text = "\n".join(p.text for p in doc.paragraphs)
-    heads = [p.text for p in doc.paragraphs if p.text[:2] in ("一、", "二、", "三、", "四、", "五、")]
-    assert heads == ["一、总体情况", "二、其他信用信息归集情况", "三、表扬", "四、存在问题", "五、整改要求"]
-    section = text[text.index("二、其他信用信息归集情况") : text.index("三、表扬")]
+    heads = [p.text for p in doc.paragraphs if p.text[:2] in ("一、", "二、", "三、", "四、", "五、", "六、")]
+    assert heads == [
+        "一、总体情况",
+        "二、其他信用信息归集情况",
+        "三、重点工作任务落实情况",
+        "四、表扬",
+        "五、存在问题",
+        "六、整改要求",
+    ]
+    section = text[text.index("二、其他信用信息归集情况") : text.index("三、重点工作任务落实情况")]
     assert "共新增3条，其中错误1条" in section and "信用承诺3条（1个单位，错误1条、迟报0条）" in section
     assert "共新增报送“双公示”数据2条，其中错误0条" in text  # the totals: 双公示 only
-    praise = text[text.index("三、表扬") : text.index("四、存在问题")]
+    praise = text[text.index("四、表扬") : text.index("五、存在问题")]
     assert "市市场监管局" in praise  # at 三清零 despite its invalid 信用承诺
     [table] = _other_tables(doc)
     cells = [[c.text for c in r.cells] for r in table.rows]
@@ -217,7 +224,7 @@ def test_a_long_other_table_goes_to_an_annex_and_an_empty_month_says_so(tmp_path
                                          for u in summary.units)  # fmt: skip
     doc = Document(str(paths.docx))
     text = "\n".join(p.text for p in doc.paragraphs)
-    section = text[text.index("二、其他信用信息归集情况") : text.index("三、表扬")]
+    section = text[text.index("二、其他信用信息归集情况") : text.index("三、重点工作任务落实情况")]
     assert (
         "见附件2" in section and "附件：1. " in text and "2. 2026年10月各单位其他信用信息归集情况表" in text
     )
@@ -235,7 +242,10 @@ def test_a_long_other_table_goes_to_an_annex_and_an_empty_month_says_so(tmp_path
         paths = build_bulletin(s, "2026-09", tmp_path / "out", issued=dt.date(2026, 10, 9))
     doc = Document(str(paths.docx))
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "二、其他信用信息归集情况\n本月各单位无“双公示”以外的其他信用信息报送。\n三、表扬" in text
+    assert (
+        "二、其他信用信息归集情况\n本月各单位无“双公示”以外的其他信用信息报送。\n三、重点工作任务落实情况"
+        in text
+    )
     assert not _other_tables(doc)
 
 

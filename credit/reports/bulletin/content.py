@@ -3,9 +3,9 @@ rendered as docx and pdf (which therefore say the same thing).
 
 The outline follows published 双公示 通报: 总体情况 (行政许可 and 行政处罚 apart, 纠正, trend) → 其他信用信息归集情况
 (the datasets outside the 三清零 judgement: totals per category, and a table by unit and category — in the body
-when it is short, else as an 附件) → 表扬 (units at 三清零) → 通报 (units past the thresholds, with their numbers;
-the others short of 三清零 by name; 疑似漏报) → 整改要求 with a date → 重点工作任务落实情况 (the plan's duties,
-`duties`; last, so the sections before keep their numbers) → contact → 附件说明 → 署名 and date → 附件 → 版记.
+when it is short, else as an 附件) → 重点工作任务落实情况 (the plan's duties due in the month: on time, late,
+missing, as of the issue date; the units as an 附件 when long) → 表扬 (units at 三清零) → 通报 (units past the thresholds, with their numbers;
+the others short of 三清零 by name; 疑似漏报) → 整改要求 with a date → contact → 附件说明 → 署名 and date → 附件 → 版记.
 Totals, ranking and 三清零 cover `MonthSummary.counted` (CREDIT_THREE_ZERO_DATASETS; default 双公示)."""
 
 from __future__ import annotations
@@ -277,6 +277,11 @@ def compose(
         body.append(h1("其他信用信息归集情况"))
         body += other_section(summary, other_annex)
 
+    # 重点工作任务落实情况 (credit.duties): what was found, before praise and criticism; its list of units as the
+    # last 附件 when long.
+    duty_annex = f"附件{2 + bool(gap_units) + bool(other_annex)}" if duties and duties.long else None
+    body += [h1(HEADING), *duties.blocks(duty_annex)] if duties else []
+
     body.append(h1("表扬"))
     if praised:
         text = (
@@ -337,10 +342,6 @@ def compose(
             lead="（三）核对反馈清单。",
         ),
     ]
-    # 重点工作任务落实情况 (credit.duties) last, the sections before it numbered as ever; its list of units
-    # as the last 附件 when long.
-    duty_annex = f"附件{2 + bool(gap_units) + bool(other_annex)}" if duties and duties.long else None
-    body += [h1(HEADING), *duties.blocks(duty_annex)] if duties else []
     contact = f"联系人：{settings.contact_name}"
     if settings.contact_phone:
         contact += f"，联系电话：{settings.contact_phone}"
