@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -147,3 +148,107 @@ def start_server(prefect_home: Path, db_url: str | None, logs: Path) -> tuple[Pr
 
     wait_for(healthy, 180, what="prefect server health")
     return server, api
+
+
+@contextlib.contextmanager
+def server_stack(root: Path, worker_settings: dict[str, str] | None = None):
+    """A Prefect server (on PostgreSQL when it answers), the project's deployments, a process worker, a
+    sandbox of 信用湛江 and a webhook listener, under `root`; yields them as a dict. `worker_settings`: more
+    CREDIT_* settings for the flow runs."""
+    from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
+    from tests.conftest import PG_ADMIN_URL, _pg_available
+
+    prefect_home = root / "prefect"
+    home = root / "home"
+    logs = root / "logs"
+    for d in (prefect_home, home, logs):
+        d.mkdir()
+
+    db_url = None
+    pg_name = None
+    if _pg_available():
+        import sqlalchemy as sa
+
+        pg_name = f"prefect_test_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{pg_name}"')
+        admin.dispose()
+        db_url = PG_ADMIN_URL.replace("+psycopg", "+asyncpg").rsplit("/", 1)[0] + f"/{pg_name}"
+
+    webhook = Webhook()
+    sandbox = start_sandbox(app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET)
+    server, api = start_server(prefect_home, db_url, logs)
+    worker = None
+    # Prefect reads its settings once per process: point it at this server through its settings context,
+    # not os.environ (earlier tests in the session may already have loaded them).
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    saved = {
+        k: os.environ.get(k)
+        for k in ("CREDIT_ALERT_WEBHOOK_URL", "CREDIT_HOME", "CREDIT_PLATFORM_APP_SECRET")
+    }
+    settings_context = temporary_settings({PREFECT_API_URL: api})
+    settings_context.__enter__()
+    try:
+        os.environ["CREDIT_ALERT_WEBHOOK_URL"] = webhook.url
+        os.environ["CREDIT_HOME"] = str(home)
+        # Deploy keeps the app secret in a Secret block; the worker below has no secret in its environment.
+        os.environ["CREDIT_PLATFORM_APP_SECRET"] = DEMO_APP_SECRET
+        from deployments.deploy import deploy
+
+        deploy("credit-process")
+        deploy("credit-process")  # twice: still one of each
+
+        worker_env = prefect_env(
+            prefect_home,
+            PREFECT_API_URL=api,
+            PREFECT_WORKER_QUERY_SECONDS="2",
+            PREFECT_WORKER_PREFETCH_SECONDS="5",
+            CREDIT_HOME=str(home),
+            CREDIT_PLATFORM_URL=sandbox.url,
+            CREDIT_PLATFORM_APP_KEY=DEMO_APP_KEY,
+            CREDIT_PLATFORM_MAX_ATTEMPTS="2",  # an outage is declared after two tries, not six
+            CREDIT_PROJECT_DIR=str(PROJECT),
+            **(worker_settings or {}),
+        )
+        worker = Process(
+            [
+                str(PROJECT / ".venv/bin/prefect"),
+                "worker",
+                "start",
+                "--pool",
+                "credit-process",
+                "--type",
+                "process",
+            ],
+            worker_env,
+            logs / "worker.log",
+        )
+        yield {
+            "api": api,
+            "home": home,
+            "webhook": webhook,
+            "sandbox": sandbox,
+            "worker": worker,
+            "server": server,
+        }
+    finally:
+        settings_context.__exit__(None, None, None)
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        if worker:
+            worker.stop()
+        server.stop(grace=15)
+        sandbox.stop()
+        webhook.stop()
+        if pg_name:
+            import sqlalchemy as sa
+
+            admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+            admin.dispose()

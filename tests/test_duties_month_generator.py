@@ -23,7 +23,7 @@ from credit.workdays import WorkCalendar
 from samples.duties_month import deliver, generate_duties_month
 
 MONTH = "2026-10"
-# /work/notes/evidence-format.md, written out again on purpose: the generator derives them from duties.csv.
+# docs/contracts.md "Evidence of the plan's duties", written out again on purpose: the generator derives them from duties.csv.
 SPEC = {
     "dutycases": ["案例名称", "惩戒对象", "统一社会信用代码", "惩戒措施", "依据", "实施日期", "链接", "所属期间"],
     "dutychecks": [

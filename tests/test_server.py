@@ -4,13 +4,11 @@ process worker, a custom run as the UI's form makes it, artifacts, and alerts de
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
-import uuid
 
 import pytest
 
-from tests.harness import PROJECT, Process, Webhook, prefect_env, start_server, wait_for
+from tests.harness import server_stack, wait_for
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -24,103 +22,8 @@ SETTLE = 20  # seconds an automation may take to deliver (docs/field-notes.md: w
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     """Server (on PostgreSQL when it answers), deployments, a worker, a sandbox and a webhook listener."""
-    from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
-    from tests.conftest import PG_ADMIN_URL, _pg_available
-
-    root = tmp_path_factory.mktemp("server")
-    prefect_home = root / "prefect"
-    home = root / "home"
-    logs = root / "logs"
-    for d in (prefect_home, home, logs):
-        d.mkdir()
-
-    db_url = None
-    pg_name = None
-    if _pg_available():
-        import sqlalchemy as sa
-
-        pg_name = f"prefect_test_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{pg_name}"')
-        admin.dispose()
-        db_url = PG_ADMIN_URL.replace("+psycopg", "+asyncpg").rsplit("/", 1)[0] + f"/{pg_name}"
-
-    webhook = Webhook()
-    sandbox = start_sandbox(app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET)
-    server, api = start_server(prefect_home, db_url, logs)
-    worker = None
-    # Prefect reads its settings once per process: point it at this server through its settings context,
-    # not os.environ (earlier tests in the session may already have loaded them).
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    saved = {
-        k: os.environ.get(k)
-        for k in ("CREDIT_ALERT_WEBHOOK_URL", "CREDIT_HOME", "CREDIT_PLATFORM_APP_SECRET")
-    }
-    settings_context = temporary_settings({PREFECT_API_URL: api})
-    settings_context.__enter__()
-    try:
-        os.environ["CREDIT_ALERT_WEBHOOK_URL"] = webhook.url
-        os.environ["CREDIT_HOME"] = str(home)
-        # Deploy keeps the app secret in a Secret block; the worker below has no secret in its environment.
-        os.environ["CREDIT_PLATFORM_APP_SECRET"] = DEMO_APP_SECRET
-        from deployments.deploy import deploy
-
-        deploy("credit-process")
-        deploy("credit-process")  # twice: still one of each
-
-        worker_env = prefect_env(
-            prefect_home,
-            PREFECT_API_URL=api,
-            PREFECT_WORKER_QUERY_SECONDS="2",
-            PREFECT_WORKER_PREFETCH_SECONDS="5",
-            CREDIT_HOME=str(home),
-            CREDIT_PLATFORM_URL=sandbox.url,
-            CREDIT_PLATFORM_APP_KEY=DEMO_APP_KEY,
-            CREDIT_PLATFORM_MAX_ATTEMPTS="2",  # an outage is declared after two tries, not six
-            CREDIT_PROJECT_DIR=str(PROJECT),
-        )
-        worker = Process(
-            [
-                str(PROJECT / ".venv/bin/prefect"),
-                "worker",
-                "start",
-                "--pool",
-                "credit-process",
-                "--type",
-                "process",
-            ],
-            worker_env,
-            logs / "worker.log",
-        )
-        yield {
-            "api": api,
-            "home": home,
-            "webhook": webhook,
-            "sandbox": sandbox,
-            "worker": worker,
-            "server": server,
-        }
-    finally:
-        settings_context.__exit__(None, None, None)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        if worker:
-            worker.stop()
-        server.stop(grace=15)
-        sandbox.stop()
-        webhook.stop()
-        if pg_name:
-            import sqlalchemy as sa
-
-            admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
-            admin.dispose()
+    with server_stack(tmp_path_factory.mktemp("server")) as running:
+        yield running
 
 
 def _run(stack, parameters: dict, timeout: float = 240):
