@@ -1,4 +1,5 @@
-"""A month of evidence deliveries of the plan's duties, for tests and the demo (docs/contracts.md "Evidence of the plan's duties").
+"""A month of evidence deliveries of the plan's duties, for tests and the demo (the format:
+docs/contracts.md "Evidence of the plan's duties").
 
 `generate_duties_month(month, root, seed)` takes the obligations falling due in `month`
 (credit.duties.obligations.due_in_month) and decides, seeded, each one's fate in fixed shares (`SHARES`,
