@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,8 +21,12 @@ MIN_PASSWORD = 10
 LOGIN = UNIT_CODE  # lower-case letters, digits and _: a login is shown and logged, never interpreted
 
 _hasher = PasswordHasher()  # argon2id, the library's current parameters
-# Verified when a login is unknown, so that an unknown login takes as long as a wrong password.
-_DUMMY = _hasher.hash("not a password of anyone")
+
+
+@cache
+def _dummy() -> str:
+    """Verified when a login is unknown, so that an unknown login takes as long as a wrong password."""
+    return _hasher.hash("not a password of anyone")
 
 
 class AccountError(ValueError):
@@ -128,7 +133,7 @@ def authenticate(
     refused = "登录名或密码不正确"
     account = find(session, login) if LOGIN.fullmatch(login or "") else None
     if account is None:
-        _verify(_DUMMY, password)
+        _verify(_dummy(), password)
         audit.record(
             session,
             "login_failed",
