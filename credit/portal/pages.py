@@ -48,10 +48,12 @@ def environment(timezone: str) -> Environment:
 
 def render(request: Request, who: Visitor, template: str, status: int = 200, **context) -> HTMLResponse:
     env: Environment = request.app.state.jinja
-    html = env.get_template(template).render(who=who, csrf=who.csrf, **context)
+    settings = settings_of(request)
+    limits = {"files": settings.portal_max_files, "mb": max(1, settings.portal_max_upload_bytes // (1 << 20))}
+    html = env.get_template(template).render(who=who, csrf=who.csrf, limits=limits, **context)
     response = HTMLResponse(html, status_code=status)
     if who.new_cookie:
-        set_cookie(response, settings_of(request), who.new_cookie)
+        set_cookie(response, settings, who.new_cookie)
     return response
 
 

@@ -60,7 +60,6 @@ def unit_home(request: Request, who: Clerk):
         submissions=submissions,
         uploads=uploads_done,
         waiting=waiting_files(settings, who.unit),
-        limits=_limits(settings),
     )
 
 
@@ -161,10 +160,3 @@ def _one(settings, who: Visitor, upload_file: UploadFile) -> dict:
             },
         )
     return {"name": original, "refused": None, "report": shown, "stored": display_name(stored.name)}
-
-
-def _limits(settings) -> dict:
-    return {
-        "files": settings.portal_max_files,
-        "mb": max(1, settings.portal_max_upload_bytes // (1024 * 1024)),
-    }
