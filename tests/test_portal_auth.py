@@ -178,3 +178,18 @@ def test_cookies_are_secure_behind_https_and_the_portal_refuses_to_start_without
         page = browser(url).get("/login")
     assert "; secure" in page.headers["set-cookie"].lower()
     assert page.headers["strict-transport-security"].startswith("max-age=")
+
+
+@pytest.mark.postgres
+def test_logins_lock_out_and_audit_on_postgresql(tmp_path, pg_url):
+    settings = portal_settings(tmp_path / "home", database_url=pg_url, portal_lock_after=2)
+    add_account(settings, "clerk_a", "clerk", "scjgj")
+    with serve(settings) as url:
+        assert logged_in(url, "clerk_a").get("/unit").status_code == 200
+        with browser(url) as client:
+            for _ in range(2):
+                assert log_in(client, "clerk_a", "wrong password!").status_code == 401
+            assert "锁定" in log_in(client, "clerk_a").text
+    with session_scope(pg_url) as db:
+        assert accounts.find(db, "clerk_a").locked_until > accounts.utcnow()
+    assert [e.outcome for e in events(settings, "login_failed")] == ["refused"] * 3
