@@ -3,8 +3,10 @@ scoped to the logged-in clerk's unit on the server: no unit code is ever read fr
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from sqlmodel import select
@@ -16,7 +18,6 @@ from credit.portal.pages import render
 from credit.portal.sessions import Visitor, require, settings_of
 from credit.portal.verdicts import report
 from credit.store import AuditEvent, Submission, session_scope
-from credit.store.accounts import utcnow
 
 router = APIRouter(prefix="/unit")
 Clerk = Annotated[Visitor, Depends(require("clerk"))]
@@ -128,7 +129,10 @@ def _one(settings, who: Visitor, upload_file: UploadFile) -> dict:
         return {"name": original, "refused": str(exc), "report": None, "stored": None}
     try:
         stored = uploads.publish(
-            staged, settings.inbox, who.unit, uploads.stored_name(staged, who.account.login, utcnow())
+            staged,
+            settings.inbox,
+            who.unit,
+            uploads.stored_name(staged, who.account.login, dt.datetime.now(ZoneInfo(settings.timezone))),
         )
         try:
             document, _code = run_check(staged.path, who.unit, None)
