@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from functools import cache
 
@@ -13,6 +14,7 @@ from sqlmodel import Session, select
 
 from credit.portal import audit
 from credit.portal.sessions_store import end_sessions_of
+from credit.store import session_scope
 from credit.store.accounts import ROLES, Account, utcnow
 from credit.units import UNIT_CODE
 from credit.units import unit as unit_of
@@ -20,13 +22,15 @@ from credit.units import unit as unit_of
 MIN_PASSWORD = 10
 LOGIN = UNIT_CODE  # lower-case letters, digits and _: a login is shown and logged, never interpreted
 
-_hasher = PasswordHasher()  # argon2id, the library's current parameters
+_hasher = PasswordHasher()  # argon2id, the library's current parameters (64 MiB, 3 passes)
+# Each hash holds 64 MiB while it runs: 49 clerks logging in at once must not ask for 3 GiB.
+_hashing = threading.BoundedSemaphore(4)
 
 
 @cache
 def _dummy() -> str:
     """Verified when a login is unknown, so that an unknown login takes as long as a wrong password."""
-    return _hasher.hash("not a password of anyone")
+    return _hash("not a password of anyone")
 
 
 class AccountError(ValueError):
@@ -37,6 +41,7 @@ class AccountError(ValueError):
 class LoginResult:
     account: Account | None
     reason: str | None  # None: logged in; else the Chinese message shown
+    throttled: bool = False
 
 
 def check_password(password: str) -> str:
@@ -79,7 +84,7 @@ def add(session: Session, login: str, role: str, unit: str | None, password: str
     check_password(password)
     if find(session, login) is not None:
         raise AccountError(f"登录名已存在：{login}")
-    account = Account(login=login, role=role, unit=unit, password_hash=_hasher.hash(password))
+    account = Account(login=login, role=role, unit=unit, password_hash=_hash(password))
     session.add(account)
     audit.record(session, "account_add", actor=by, target=login, unit=unit, detail={"role": role})
     return account
@@ -99,7 +104,7 @@ def reset(session: Session, login: str, password: str, *, by: str) -> Account:
     """A new password; the account is unlocked (and its failed attempts forgotten)."""
     check_password(password)
     account = _existing(session, login)
-    account.password_hash = _hasher.hash(password)
+    account.password_hash = _hash(password)
     account.failed_attempts = 0
     account.locked_until = None
     account.updated_at = utcnow()
@@ -116,84 +121,91 @@ def _existing(session: Session, login: str) -> Account:
     return account
 
 
+LOCKED = "登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员"
+REFUSED = "登录名或密码不正确"  # the same words whether the login exists or not
+
+
 def authenticate(
-    session: Session,
+    database_url: str,
     login: str,
     password: str,
     *,
     client: str | None,
     lock_after: int,
     lock_minutes: int,
-    now: dt.datetime | None = None,
+    extra_check=None,
 ) -> LoginResult:
     """Check a login and password; count failures and lock the account after `lock_after` of them. The
-    audit log gets a `login` or `login_failed` event either way. The message never says whether the login
-    exists."""
-    now = now or utcnow()
-    refused = "登录名或密码不正确"
-    account = find(session, login) if LOGIN.fullmatch(login or "") else None
-    if account is None:
+    audit log gets a `login` or `login_failed` event either way.
+
+    The password is verified between two short transactions, never inside one: an argon2 hash takes a
+    good fraction of a second, and on SQLite a transaction holds the store's write lock. `extra_check(db)`
+    may refuse first (the address throttle): it returns the Chinese message, or None."""
+    with session_scope(database_url) as db:
+        if extra_check is not None and (message := extra_check(db)) is not None:
+            _failed(db, login, None, client, "address throttled")
+            return LoginResult(None, message, throttled=True)
+        account = find(db, login) if LOGIN.fullmatch(login or "") else None
+        if account is None:
+            stored, account_id = None, None
+        elif account.locked_until is not None and account.locked_until > utcnow():
+            _failed(db, login, account.unit, client, "locked")
+            return LoginResult(None, LOCKED)
+        else:
+            stored, account_id = account.password_hash, account.id
+    if stored is None:
         _verify(_dummy(), password)
-        audit.record(
-            session,
-            "login_failed",
-            actor=login or None,
-            client=client,
-            outcome="refused",
-            detail={"reason": "unknown login"},
-        )
-        return LoginResult(None, refused)
-    if account.locked_until is not None and account.locked_until > now:
-        audit.record(
-            session,
-            "login_failed",
-            actor=login,
-            unit=account.unit,
-            client=client,
-            outcome="refused",
-            detail={"reason": "locked"},
-        )
-        return LoginResult(None, "登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员")
-    if not _verify(account.password_hash, password):
-        account.failed_attempts += 1
-        reason = refused
-        if account.failed_attempts >= lock_after:
-            account.locked_until = now + dt.timedelta(minutes=lock_minutes)
-            account.failed_attempts = 0
-            reason = "登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员"
-        session.add(account)
-        audit.record(
-            session,
-            "login_failed",
-            actor=login,
-            unit=account.unit,
-            client=client,
-            outcome="refused",
-            detail={"reason": "wrong password"},
-        )
-        return LoginResult(None, reason)
-    if account.disabled:
-        audit.record(
-            session,
-            "login_failed",
-            actor=login,
-            unit=account.unit,
-            client=client,
-            outcome="refused",
-            detail={"reason": "disabled"},
-        )
-        return LoginResult(None, "账号已停用，请联系管理员")
-    account.failed_attempts = 0
-    account.locked_until = None
-    if _hasher.check_needs_rehash(account.password_hash):
-        account.password_hash = _hasher.hash(password)
-    session.add(account)
-    audit.record(session, "login", actor=login, unit=account.unit, client=client)
-    return LoginResult(account, None)
+        with session_scope(database_url) as db:
+            _failed(db, login or None, None, client, "unknown login")
+        return LoginResult(None, REFUSED)
+    right = _verify(stored, password)
+    rehashed = _hash(password) if right and _hasher.check_needs_rehash(stored) else None
+    with session_scope(database_url) as db:
+        account = db.exec(select(Account).where(Account.id == account_id).with_for_update()).one()
+        if not right:
+            account.failed_attempts += 1
+            reason = REFUSED
+            if account.failed_attempts >= lock_after:
+                account.locked_until = utcnow() + dt.timedelta(minutes=lock_minutes)
+                account.failed_attempts = 0
+                reason = LOCKED
+            db.add(account)
+            _failed(db, login, account.unit, client, "wrong password")
+            return LoginResult(None, reason)
+        if account.disabled:
+            _failed(db, login, account.unit, client, "disabled")
+            return LoginResult(None, "账号已停用，请联系管理员")
+        account.failed_attempts = 0
+        account.locked_until = None
+        if rehashed is not None:
+            account.password_hash = rehashed
+        db.add(account)
+        audit.record(db, "login", actor=login, unit=account.unit, client=client)
+        db.flush()
+        db.expunge(account)
+        return LoginResult(account, None)
+
+
+def _failed(db: Session, login: str | None, unit: str | None, client: str | None, reason: str) -> None:
+    audit.record(
+        db,
+        "login_failed",
+        actor=login,
+        unit=unit,
+        client=client,
+        outcome="refused",
+        detail={"reason": reason},
+    )
+
+
+def _hash(password: str) -> str:
+    with _hashing:
+        return _hasher.hash(password)
 
 
 def _verify(hashed: str, password: str) -> bool:
-    try:
-        return _hasher.verify(hashed, password or "")
-    except (VerificationError, InvalidHashError):
-        return False
+    with _hashing:
+        try:
+            return _hasher.verify(hashed, password or "")
+        except (VerificationError, InvalidHashError):
+            return False

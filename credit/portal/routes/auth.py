@@ -42,36 +42,29 @@ def login(
     password: Annotated[str, Form(max_length=1024)] = "",
 ):
     settings = settings_of(request)
+
+    def throttle(db):
+        blocked = address_blocked(db, who.client, settings)
+        return "此地址登录失败次数过多，请稍后再试" if blocked else None
+
+    result = accounts.authenticate(
+        settings.database_url,
+        login.strip(),
+        password,
+        client=who.client,
+        lock_after=settings.portal_lock_after,
+        lock_minutes=settings.portal_lock_minutes,
+        extra_check=throttle,
+    )
+    if result.account is None:
+        status = 429 if result.throttled else 401
+        return render(request, who, "login.html", status=status, message=result.reason, login=login.strip())
     with session_scope(settings.database_url) as db:
-        if address_blocked(db, who.client, settings):
-            audit.record(
-                db,
-                "login_failed",
-                actor=login or None,
-                client=who.client,
-                outcome="refused",
-                detail={"reason": "address throttled"},
-            )
-            result, status = None, 429
-            message = "此地址登录失败次数过多，请稍后再试"
-        else:
-            result = accounts.authenticate(
-                db,
-                login.strip(),
-                password,
-                client=who.client,
-                lock_after=settings.portal_lock_after,
-                lock_minutes=settings.portal_lock_minutes,
-            )
-            message, status = result.reason, 401
-            if result.account is not None:
-                if who.session_id:  # a second login in the same browser: the old session ends
-                    sessions_store.end(db, who.session_id)
-                session_id, _ = sessions_store.start(db, result.account, who.client)
-                role = result.account.role
-    if result is None or result.account is None:
-        return render(request, who, "login.html", status=status, message=message, login=login.strip())
-    response = RedirectResponse(home_of(role), status_code=303)
+        if who.session_id:  # a second login in the same browser: the old session ends
+            sessions_store.end(db, who.session_id)
+        sessions_store.sweep(db, settings.portal_session_minutes)  # forget expired sessions
+        session_id, _ = sessions_store.start(db, result.account, who.client)
+    response = RedirectResponse(home_of(result.account.role), status_code=303)
     set_cookie(response, settings, sign(settings, SESSION, session_id))
     return response
 
