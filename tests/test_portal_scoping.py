@@ -43,7 +43,7 @@ def test_each_clerk_sees_only_their_units_submissions(portal):
     _, url, ids = portal
     a, b = logged_in(url, "clerk_a"), logged_in(url, "clerk_b")
     home_a, home_b = a.get("/unit").text, b.get("/unit").text
-    assert "市监局处罚_11月.xlsx" in home_a and "公安局许可_机密.xlsx" not in home_a
+    assert "市监局处罚_11月.xlsx" in home_a and "公安局许可_机密.xlsx" not in home_a and "行政处罚" in home_a
     assert "公安局许可_机密.xlsx" in home_b and "市监局处罚_11月.xlsx" not in home_b
     assert a.get(f"/unit/submissions/{ids['scjgj']}").status_code == 200
     # Another unit's id answers exactly as an id that does not exist.

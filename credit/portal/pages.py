@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse
 
 from credit import escape
 from credit.portal.sessions import Visitor, set_cookie, settings_of
+from credit.standard import DATASET_NAMES
 from credit.units import all_units
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -32,6 +33,11 @@ def unit_name(code: str | None) -> str:
     return found.name if found else code
 
 
+def dataset_names(ids: str | None) -> str:
+    """ "xzcf,xzxk" as 行政处罚、行政许可."""
+    return "、".join(DATASET_NAMES.get(i, i) for i in (ids or "").split(",") if i)
+
+
 def environment(timezone: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -41,6 +47,7 @@ def environment(timezone: str) -> Environment:
     zone = ZoneInfo(timezone)
     env.filters["shown"] = shown
     env.filters["unit_name"] = unit_name
+    env.filters["dataset_names"] = dataset_names
     env.filters["local"] = lambda t: "" if t is None else t.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     env.globals["ROLE_NAMES"] = ROLE_NAMES
     return env
