@@ -3,13 +3,16 @@ CSRF on every form, no session fixation, logout, security headers (issue #17).""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from sqlmodel import select
 
-from credit.portal import accounts
+from credit.portal import accounts, sessions_store
+from credit.portal.app import PortalConfigError, create_app
 from credit.portal.sessions import COOKIE
+from credit.settings import Settings
 from credit.store import AuditEvent, session_scope
 from tests.portal_harness import (
     PASSWORD,
@@ -168,9 +171,6 @@ def test_every_page_carries_the_security_headers_and_personal_pages_are_not_cach
 
 
 def test_cookies_are_secure_behind_https_and_the_portal_refuses_to_start_without_a_secret(tmp_path):
-    from credit.portal.app import PortalConfigError, create_app
-    from credit.settings import Settings
-
     with pytest.raises(PortalConfigError, match="CREDIT_PORTAL_SECRET"):
         create_app(Settings(home=tmp_path / "bare"))
     settings = portal_settings(tmp_path / "home", portal_url="https://credit.example.gov.cn")
@@ -193,3 +193,18 @@ def test_logins_lock_out_and_audit_on_postgresql(tmp_path, pg_url):
     with session_scope(pg_url) as db:
         assert accounts.find(db, "clerk_a").locked_until > accounts.utcnow()
     assert [e.outcome for e in events(settings, "login_failed")] == ["refused"] * 3
+
+
+def test_a_session_ends_after_its_idle_time_and_with_its_account(tmp_path):
+    settings = portal_settings(tmp_path / "home")
+    add_account(settings, "clerk_a", "clerk", "scjgj")
+    with session_scope(settings.database_url) as db:
+        session_id, _ = sessions_store.start(db, accounts.find(db, "clerk_a"), "127.0.0.1")
+    later = accounts.utcnow() + dt.timedelta(minutes=settings.portal_session_minutes - 1)
+    with session_scope(settings.database_url) as db:
+        assert sessions_store.load(db, session_id, settings.portal_session_minutes, later) is not None
+    much_later = later + dt.timedelta(minutes=settings.portal_session_minutes + 1)
+    with session_scope(settings.database_url) as db:
+        assert sessions_store.load(db, session_id, settings.portal_session_minutes, much_later) is None
+    with session_scope(settings.database_url) as db:  # and it is gone for good
+        assert sessions_store.load(db, session_id, settings.portal_session_minutes) is None
