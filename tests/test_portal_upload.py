@@ -9,10 +9,11 @@ import re
 import zipfile
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlmodel import select
 
 from credit.check import run_check
+from credit.standard import dataset
 from credit.store import AuditEvent, session_scope
 from tests.portal_harness import add_account, csrf_of, logged_in, portal_settings, serve
 from tests.rows import ric, write_xlsx, xzcf_row
@@ -125,3 +126,29 @@ def test_an_unreadable_workbook_is_received_and_its_reason_shown(portal):
     assert (
         len(list((settings.inbox / "scjgj").iterdir())) == 1
     )  # the daily run quarantines it with its reason
+
+
+def test_a_blank_template_downloaded_and_filled_in_passes_the_check(portal, tmp_path):
+    settings, _, clerk = portal
+    home = clerk.get("/unit").text
+    assert 'href="/unit/templates/xzcf.xlsx"' in home and 'href="/unit/templates/djzc.xlsx"' not in home
+    answer = clerk.get("/unit/templates/xzcf.xlsx")
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(answer.content))
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    assert headers == [f.header for f in dataset("xzcf").fields]
+    assert "必填" in [c.value for c in book["填写说明"]["B"]]
+    row = xzcf_row(n=7)
+    sheet.append([row.get(h) for h in headers])
+    filled = io.BytesIO()
+    book.save(filled)
+    checked = upload(clerk, ("行政处罚_模板.xlsx", filled.getvalue()))
+    assert checked.status_code == 200
+    assert "共 1 条记录，合格 <strong>1</strong> 条" in checked.text and "全部记录可以报送" in checked.text
+    # A dataset the unit does not deliver as files, or no dataset at all, is not there.
+    assert clerk.get("/unit/templates/djzc.xlsx").status_code == 404
+    assert clerk.get("/unit/templates/..%2Fxzcf.xlsx").status_code == 404
+    with session_scope(settings.database_url) as db:
+        downloads = db.exec(select(AuditEvent).where(AuditEvent.action == "download")).all()
+    assert [(d.actor, d.unit, d.target) for d in downloads] == [("clerk_a", "scjgj", "template:xzcf")]

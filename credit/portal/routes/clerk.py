@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Annotated
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from sqlmodel import select
+from starlette.responses import Response
 
 from credit.check import run_check
 from credit.files import display_name, unit_folder
-from credit.portal import audit, uploads
+from credit.portal import audit, blank, uploads
 from credit.portal.pages import render
 from credit.portal.sessions import Visitor, require, settings_of
 from credit.portal.verdicts import report
@@ -61,6 +63,7 @@ def unit_home(request: Request, who: Clerk):
         submissions=submissions,
         uploads=uploads_done,
         waiting=waiting_files(settings, who.unit),
+        templates=blank.unit_datasets(who.unit),
     )
 
 
@@ -74,6 +77,30 @@ def unit_submission(request: Request, who: Clerk, submission_id: int):
     if found is None:  # another unit's id is as unknown as an id that does not exist
         raise HTTPException(status_code=404)
     return render(request, who, "submission.html", submission=found, back="/unit")
+
+
+@router.get("/templates/{dataset_id}.xlsx")
+def blank_template(request: Request, who: Clerk, dataset_id: str):
+    settings = settings_of(request)
+    found = next((ds for ds in blank.unit_datasets(who.unit) if ds.id == dataset_id), None)
+    if found is None:  # a dataset the unit does not deliver as files
+        raise HTTPException(status_code=404)
+    body = blank.workbook(found)
+    with session_scope(settings.database_url) as db:
+        audit.record(
+            db,
+            "download",
+            actor=who.account.login,
+            unit=who.unit,
+            client=who.client,
+            target=f"template:{found.id}",
+        )
+    name = quote(f"{found.name}_模板.xlsx")
+    return Response(
+        body,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"content-disposition": f"attachment; filename=\"{found.id}.xlsx\"; filename*=UTF-8''{name}"},
+    )
 
 
 @router.post("/upload")
