@@ -75,15 +75,18 @@ def test_several_files_at_once_and_a_hostile_name_never_becomes_a_path(portal, t
     settings, _, clerk = portal
     good = write_xlsx(tmp_path / "ok.xlsx", [xzcf_row(n=1)]).read_bytes()
     answer = upload(
-        clerk, ("../../../etc/passwd.xlsx", good), ("..\\..\\a.xlsx", good), ("/abs/a b.csv", b"a,b\n1,2\n")
+        clerk,
+        ("../../../etc/passwd.xlsx", good),
+        ("..\\..\\a.xlsx", good),
+        (f"/abs/{PERSON_ID} a b.csv", b"a,b\n1,2\n"),
     )
     assert answer.status_code == 200
     stored = sorted(p.name for p in (settings.inbox / "scjgj").iterdir())
-    assert len(stored) == 3 and all("/" not in n and ".." not in n for n in stored)
+    assert len(stored) == 3 and all("/" not in n and ".." not in n and PERSON_ID not in n for n in stored)
     assert sorted(n.rsplit(".", 1)[1] for n in stored) == ["csv", "xlsx", "xlsx"]
     assert sorted(p.name for p in settings.inbox.iterdir()) == ["scjgj"]  # nothing outside the unit's folder
     assert not (settings.home / "etc").exists()
-    assert answer.text.count("文件已收到") == 3
+    assert answer.text.count("文件已收到") == 3 and PERSON_ID not in answer.text
 
 
 def test_too_many_files_too_large_a_file_and_a_file_that_is_not_a_spreadsheet_are_refused(portal):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from credit import escape
 from credit.files import display_name, unit_folder
 
 CHUNK = 1 << 20
@@ -92,8 +93,10 @@ def stage(source: BinaryIO, original: str, staging: Path, max_bytes: int) -> Sta
 
 
 def stored_name(staged: Staged, login: str, now: dt.datetime) -> str:
-    """The inbox name: time, uploader, a cleaned-up stem of the client's name, the sniffed suffix."""
-    stem = _SAFE_STEM.sub("_", Path(staged.original.replace("\\", "/")).stem).strip("_.")[:40] or "上传文件"
+    """The inbox name: time, uploader, a cleaned-up stem of the client's name (an ID number in it masked),
+    the sniffed suffix."""
+    stem = escape.mask(Path(staged.original.replace("\\", "/")).stem)
+    stem = _SAFE_STEM.sub("_", stem).strip("_.")[:40] or "上传文件"
     return f"{now:%Y%m%d-%H%M%S}_{login}_{stem}.{staged.kind}"
 
 
