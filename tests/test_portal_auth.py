@@ -13,7 +13,7 @@ from credit.portal import accounts, sessions_store
 from credit.portal.app import PortalConfigError, create_app
 from credit.portal.sessions import COOKIE
 from credit.settings import Settings
-from credit.store import AuditEvent, session_scope
+from credit.store import AuditEvent, get_engine, session_scope
 from tests.portal_harness import (
     PASSWORD,
     add_account,
@@ -208,3 +208,15 @@ def test_a_session_ends_after_its_idle_time_and_with_its_account(tmp_path):
         assert sessions_store.load(db, session_id, settings.portal_session_minutes, much_later) is None
     with session_scope(settings.database_url) as db:  # and it is gone for good
         assert sessions_store.load(db, session_id, settings.portal_session_minutes) is None
+
+
+def test_a_failure_inside_the_portal_is_a_chinese_page_with_the_security_headers(portal):
+    settings, url = portal
+    clerk = logged_in(url, "clerk_a")
+    with get_engine(settings.database_url).begin() as conn:  # the store loses a table under the portal
+        conn.exec_driver_sql("DROP TABLE portal_session")
+    answer = clerk.get("/unit")
+    assert answer.status_code == 500 and "系统出错了" in answer.text
+    assert answer.headers["x-frame-options"] == "DENY" and answer.headers["cache-control"] == "no-store"
+    assert "default-src 'self'" in answer.headers["content-security-policy"]
+    assert "portal_session" not in answer.text  # no traceback or SQL shown

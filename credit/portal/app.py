@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse
 
 from credit.portal.pages import environment, render
 from credit.portal.routes import auth, clerk, office
-from credit.portal.security import BodyLimit, SecurityHeaders
+from credit.portal.security import HEADERS, BodyLimit, SecurityHeaders
 from credit.portal.sessions import LoginRequired, Visitor, csrf_guard
 from credit.settings import Settings
 from credit.store import init_db
@@ -26,6 +26,7 @@ ERRORS = {
     405: "不支持此操作",
     413: "上传内容过大，已拒收",
     422: "请求有误",
+    500: "系统出错了，请稍后再试；如果一再出现，请联系市发展和改革局信用办",
 }
 
 
@@ -69,6 +70,14 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
         return _error(request, 400)
+
+    @app.exception_handler(Exception)
+    async def failure(request: Request, exc: Exception):
+        # Answered outside the middlewares (Starlette's outermost layer): the headers are added here.
+        response = _error(request, 500)
+        for name, value in (*HEADERS, (b"cache-control", b"no-store")):
+            response.headers[name.decode()] = value.decode()
+        return response
 
     return app
 
