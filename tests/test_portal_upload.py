@@ -111,6 +111,24 @@ def test_too_many_files_too_large_a_file_and_a_file_that_is_not_a_spreadsheet_ar
         headers={"content-type": "multipart/form-data; boundary=x"},
     )
     assert huge.status_code == 413
+    token = csrf_of(clerk.get("/unit"))
+    boundary = b"--x\r\n"
+    head = (
+        boundary
+        + b'Content-Disposition: form-data; name="csrf"\r\n\r\n'
+        + token.encode()
+        + b"\r\n"
+        + boundary
+    )
+    head += (
+        b'Content-Disposition: form-data; name="files"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\n'
+    )
+    streamed = clerk.post(  # no Content-Length: cut off while it streams
+        "/unit/upload",
+        content=iter([head] + [b"1,2\n" * 16384] * 60),
+        headers={"content-type": "multipart/form-data; boundary=x"},
+    )
+    assert streamed.status_code == 413
     assert not inbox.exists() or not any(inbox.iterdir())
     with session_scope(settings.database_url) as db:
         refused = db.exec(select(AuditEvent).where(AuditEvent.outcome == "refused")).all()
