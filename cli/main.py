@@ -114,6 +114,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_command("generate"))
 
+    p = sub.add_parser("users", help="门户账号 / the portal's accounts")
+    users = p.add_subparsers(dest="action", required=True)
+    u = users.add_parser("add", help="添加账号（密码从标准输入读取一行）")
+    u.add_argument("login")
+    u.add_argument("--role", choices=["clerk", "operator", "admin"], required=True)
+    u.add_argument("--unit", help="报送员所属单位代码（仅 clerk）")
+    u = users.add_parser("disable", help="停用账号")
+    u.add_argument("login")
+    u = users.add_parser("reset", help="重设密码并解锁（新密码从标准输入读取一行）")
+    u.add_argument("login")
+    users.add_parser("list", help="列出账号")
+    p.set_defaults(func=_command("users"))
+
+    p = sub.add_parser("portal", help="门户网站 / the web portal for units and the office")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8300)
+    p.set_defaults(func=_command("portal"))
+
     p = sub.add_parser("init-db", help="创建或升级数据库")
     p.set_defaults(func=_command("init_db"))
 

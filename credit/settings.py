@@ -102,6 +102,15 @@ class Settings(BaseSettings):
     # The backfill's Dask cluster: an address (tcp://host:8786), else a local cluster of this many workers.
     dask_address: str | None = None
     dask_workers: AtLeast[1] = 2
+    # The portal (credit/portal): the cookie-signing secret (none by default: the portal refuses to start
+    # without one), its public address (https: cookies marked Secure), upload limits and lock-out.
+    portal_secret: SecretStr | None = None
+    portal_url: str | None = None
+    portal_max_upload_bytes: AtLeast[1024] = 20 * 1024 * 1024
+    portal_max_files: AtLeast[1] = 10
+    portal_lock_after: AtLeast[1] = 5  # failed logins of one account (and 4x that from one address)
+    portal_lock_minutes: AtLeast[1] = 15
+    portal_session_minutes: AtLeast[5] = 480  # a session ends this long after its last request
 
     reads_environment: ClassVar[bool] = False  # only load_settings' subclass reads the environment
 

@@ -1,5 +1,6 @@
 """The store: the system of record (SQLModel on SQLite by default, PostgreSQL by URL)."""
 
+from credit.store.accounts import Account, AuditEvent, PortalSession
 from credit.store.db import get_engine, init_db, session_scope
 from credit.store.models import (
     Batch,
@@ -15,9 +16,12 @@ from credit.store.models import (
 )
 
 __all__ = [
+    "Account",
+    "AuditEvent",
     "Batch",
     "BatchItem",
     "DailyStat",
+    "PortalSession",
     "Record",
     "RecordVersion",
     "ReferenceDecision",

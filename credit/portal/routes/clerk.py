@@ -1,0 +1,193 @@
+"""A unit's pages, for its clerks: its submissions, its upload with the check at once. Every query is
+scoped to the logged-in clerk's unit on the server: no unit code is ever read from the request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Annotated
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+from sqlmodel import select
+from starlette.responses import Response
+
+from credit.check import run_check
+from credit.files import display_name, unit_folder
+from credit.portal import audit, blank, uploads
+from credit.portal.pages import render
+from credit.portal.sessions import Visitor, require, settings_of
+from credit.portal.verdicts import report
+from credit.store import AuditEvent, Submission, session_scope
+
+router = APIRouter(prefix="/unit")
+Clerk = Annotated[Visitor, Depends(require("clerk"))]
+log = logging.getLogger(__name__)
+RECENT = 50
+
+
+def waiting_files(settings, unit: str) -> list[dict]:
+    """Files in the unit's inbox the daily run has not collected yet (hidden and partial ones left out)."""
+    folder = unit_folder(settings.inbox, unit)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.name.startswith(".") or path.name.endswith(".part") or not path.is_file():
+            continue
+        found.append({"name": display_name(path.name), "size": path.stat().st_size})
+    return found
+
+
+@router.get("")
+def unit_home(request: Request, who: Clerk):
+    settings = settings_of(request)
+    with session_scope(settings.database_url) as db:
+        submissions = db.exec(
+            select(Submission)
+            .where(Submission.unit == who.unit)
+            .order_by(Submission.received_at.desc(), Submission.id.desc())
+            .limit(RECENT)
+        ).all()
+        uploads_done = db.exec(
+            select(AuditEvent)
+            .where(AuditEvent.action == "upload", AuditEvent.unit == who.unit)
+            .order_by(AuditEvent.at.desc())
+            .limit(20)
+        ).all()
+    return render(
+        request,
+        who,
+        "unit_home.html",
+        submissions=submissions,
+        uploads=uploads_done,
+        waiting=waiting_files(settings, who.unit),
+        templates=blank.unit_datasets(who.unit),
+    )
+
+
+@router.get("/submissions/{submission_id}")
+def unit_submission(request: Request, who: Clerk, submission_id: int):
+    settings = settings_of(request)
+    with session_scope(settings.database_url) as db:
+        found = db.exec(
+            select(Submission).where(Submission.id == submission_id, Submission.unit == who.unit)
+        ).first()
+    if found is None:  # another unit's id is as unknown as an id that does not exist
+        raise HTTPException(status_code=404)
+    return render(request, who, "submission.html", submission=found, back="/unit")
+
+
+@router.get("/templates/{dataset_id}.xlsx")
+def blank_template(request: Request, who: Clerk, dataset_id: str):
+    settings = settings_of(request)
+    found = next((ds for ds in blank.unit_datasets(who.unit) if ds.id == dataset_id), None)
+    if found is None:  # a dataset the unit does not deliver as files
+        raise HTTPException(status_code=404)
+    body = blank.workbook(found)
+    with session_scope(settings.database_url) as db:
+        audit.record(
+            db,
+            "download",
+            actor=who.account.login,
+            unit=who.unit,
+            client=who.client,
+            target=f"template:{found.id}",
+        )
+    name = quote(f"{found.name}_模板.xlsx")
+    return Response(
+        body,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"content-disposition": f"attachment; filename=\"{found.id}.xlsx\"; filename*=UTF-8''{name}"},
+    )
+
+
+@router.post("/upload")
+def upload(request: Request, who: Clerk, files: Annotated[list[UploadFile], File()]):
+    settings = settings_of(request)
+    files = [f for f in files if f.filename or f.size]
+    if not files:
+        return render(
+            request, who, "upload_result.html", status=400, results=[], message="请选择要上传的文件"
+        )
+    if len(files) > settings.portal_max_files:
+        with session_scope(settings.database_url) as db:
+            audit.record(
+                db,
+                "upload",
+                actor=who.account.login,
+                unit=who.unit,
+                client=who.client,
+                outcome="refused",
+                detail={"reason": "too many files", "files": len(files)},
+            )
+        return render(
+            request,
+            who,
+            "upload_result.html",
+            status=400,
+            results=[],
+            message=f"一次最多上传 {settings.portal_max_files} 个文件",
+        )
+    results = [_one(settings, who, f) for f in files]
+    status = 200 if all(r["report"] is not None for r in results) else 400
+    return render(request, who, "upload_result.html", status=status, results=results, message=None)
+
+
+def _one(settings, who: Visitor, upload_file: UploadFile) -> dict:
+    """Stage, publish and check one file; its audit event says what became of it."""
+    original = display_name(upload_file.filename or "")
+    staging = settings.home / "portal" / "staging"
+    try:
+        staged = uploads.stage(upload_file.file, original, staging, settings.portal_max_upload_bytes)
+    except uploads.Refused as exc:
+        with session_scope(settings.database_url) as db:
+            audit.record(
+                db,
+                "upload",
+                actor=who.account.login,
+                unit=who.unit,
+                client=who.client,
+                outcome="refused",
+                target=original,
+                detail={"reason": str(exc)},
+            )
+        return {"name": original, "refused": str(exc), "report": None, "stored": None}
+    try:
+        stored = uploads.publish(
+            staged,
+            settings.inbox,
+            who.unit,
+            uploads.stored_name(staged, who.account.login, dt.datetime.now(ZoneInfo(settings.timezone))),
+        )
+        try:
+            document, _code = run_check(staged.path, who.unit, None)
+        except Exception:  # the file is delivered; only the instant check failed
+            log.exception("portal: checking an upload failed")
+            document = {
+                "file": staged.path.name,
+                "error": {"zh": "即时检查未能完成，文件已收到，每日流程将照常校验", "en": "check failed"},
+            }
+    finally:
+        uploads.discard(staged)
+    shown = report(document, original)
+    with session_scope(settings.database_url) as db:
+        audit.record(
+            db,
+            "upload",
+            actor=who.account.login,
+            unit=who.unit,
+            client=who.client,
+            target=stored.name,
+            detail={
+                "original": original,
+                "bytes": staged.size,
+                "sha256": staged.sha256,
+                "kind": staged.kind,
+                "rows": shown.rows,
+                "invalid": shown.invalid,
+                "unreadable": shown.error is not None,
+            },
+        )
+    return {"name": original, "refused": None, "report": shown, "stored": display_name(stored.name)}
