@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     # The backfill's Dask cluster: an address (tcp://host:8786), else a local cluster of this many workers.
     dask_address: str | None = None
     dask_workers: AtLeast[1] = 2
+    # The largest attachment of the evidence sheets accepted (credit.readers.attachments); larger: quarantined.
+    attachment_max_bytes: AtLeast[1] = 20 << 20
 
     reads_environment: ClassVar[bool] = False  # only load_settings' subclass reads the environment
 
@@ -163,8 +165,13 @@ class Settings(BaseSettings):
     def out(self) -> Path:
         return self.home / "out"
 
+    @property
+    def evidence(self) -> Path:
+        """The attachments of the evidence sheets, content-addressed: `evidence/<unit>/<sha256><ext>`."""
+        return self.home / "evidence"
+
     def ensure_dirs(self) -> None:
-        for path in (self.inbox, self.archive, self.quarantine, self.reference, self.out):
+        for path in (self.inbox, self.archive, self.quarantine, self.reference, self.out, self.evidence):
             path.mkdir(parents=True, exist_ok=True)
 
 
