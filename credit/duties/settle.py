@@ -8,7 +8,9 @@ an attachment missing or unsafe is an error of its row, EVD-4). Spec: the projec
 - A row's 所属期间 names the period it settles (a month given for a quarterly duty: its quarter).
 - A row without 所属期间 settles the earliest period of the duty, not yet settled for the unit, that had ended
   on the day the delivery arrived; when every ended period is settled, the period running that day (an
-  activity reported before its month is over).
+  activity reported before its month is over). Reach: the periods of the year it arrives in and the last
+  period of the year before (December's report sent in January) — an older period is settled only by naming
+  it, or a unit that starts delivering would spend a year of reports on last year's periods.
 - An obligation settles on the day of the first delivery that settles it; `status` calls that day after the
   due date `late`.
 """
@@ -80,7 +82,7 @@ def _next_unsettled(owed: list[Owed], settled: dict, day: dt.date) -> str | None
     running = None
     for o in owed:
         end = period_end(o.period)
-        if o.key in settled:
+        if o.key in settled or not (end.year == day.year or (end.year == day.year - 1 and end.month == 12)):
             continue
         if end < day:
             return o.period

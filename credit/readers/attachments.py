@@ -63,6 +63,10 @@ _MAX_XML_BYTES = 16 << 20  # a relationships part or [Content_Types].xml, read w
 _JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 
 
+def _mib(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MiB" if n >= 1 << 20 else f"{n / 1024:.0f} KiB"
+
+
 @dataclass(frozen=True)
 class Attachment:
     kind: str  # pdf | docx | jpeg | png
@@ -99,22 +103,18 @@ def check_attachment(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[At
     size = check_path(path)
     if size > max_bytes:
         raise unsafe(
-            f"文件过大（{mib(size)}，上限{mib(max_bytes)}），请压缩或拆分后再报送",
-            f"too large ({mib(size)}; the limit is {mib(max_bytes)})",
+            f"文件过大（{_mib(size)}，上限{_mib(max_bytes)}），请压缩或拆分后再报送",
+            f"too large ({_mib(size)}; the limit is {_mib(max_bytes)})",
         )
     with open(path, "rb") as fh:
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise unsafe(f"文件过大（上限{mib(max_bytes)}）", f"grew past the limit ({mib(max_bytes)})")
+        raise unsafe(f"文件过大（上限{_mib(max_bytes)}）", f"grew past the limit ({_mib(max_bytes)})")
     found = sniff(data)
     if found != expected:
-        what = (
-            LABELS.get(found, "无法识别的内容（可能是程序或其他格式）")
-            if found
-            else "无法识别的内容（可能是程序或其他格式）"
-        )
+        what = f"是{LABELS[found]}" if found else "不是任何可接收的格式（可能是程序或其他文件）"
         raise unsafe(
-            f"文件内容与扩展名不符：扩展名为{path.suffix}，内容是{what}",
+            f"文件内容与扩展名不符：扩展名为{path.suffix}，内容却{what}",
             f"content does not match the extension {path.suffix!r}: {found or 'unknown'}",
         )
     if expected == "pdf":
