@@ -80,7 +80,7 @@ def test_every_attachment_in_the_inbox_is_stored_or_quarantined_with_its_reason(
     for name, sha in digests.items():
         f = outcomes[name]
         assert (f.outcome, f.datasets) == ("collected", ["attachment"]), f
-        stored = settings.evidence / UNIT / f"{sha}{name[name.rindex('.'):]}"
+        stored = settings.evidence / UNIT / f"{sha}{name[name.rindex('.') :]}"
         assert f.stored_path == str(stored) and stored.is_file()
         assert not stored.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)  # read-only
         assert (settings.archive / UNIT / DAY.isoformat() / name).is_file()  # the delivery itself: archived

@@ -65,13 +65,17 @@ def delivered(settings):
     # Towns: xincheng with its attachments (a docx and a photo, one cited without its extension);
     # leicheng cites a summary it never sent; xihu's summary carries JavaScript.
     ef.write_evidence(
-        inbox / "xincheng" / "宣传活动.xlsx", {"dutyactivity": [activity("活动方案.docx；现场照片", 所属期间="2026-10")]}
+        inbox / "xincheng" / "宣传活动.xlsx",
+        {"dutyactivity": [activity("活动方案.docx；现场照片", 所属期间="2026-10")]},
     )
     ef.good_docx(inbox / "xincheng" / "活动方案.docx")
     ef.good_jpg(inbox / "xincheng" / "现场照片.jpg")
-    ef.write_evidence(inbox / "leicheng" / "宣传活动.xlsx", {"dutyactivity": [activity("活动总结.pdf", 所属期间="2026-10")]})
     ef.write_evidence(
-        inbox / "xihu" / "宣传活动.xlsx", {"dutyactivity": [activity("活动总结.pdf、照片.png", 所属期间="2026年10月")]}
+        inbox / "leicheng" / "宣传活动.xlsx", {"dutyactivity": [activity("活动总结.pdf", 所属期间="2026-10")]}
+    )
+    ef.write_evidence(
+        inbox / "xihu" / "宣传活动.xlsx",
+        {"dutyactivity": [activity("活动总结.pdf、照片.png", 所属期间="2026年10月")]},
     )
     ef.pdf_with_javascript(inbox / "xihu" / "活动总结.pdf")
     ef.good_png(inbox / "xihu" / "照片.png")
@@ -168,7 +172,9 @@ def test_settle_explicit_blank_and_invalid():
     found = settle(
         [
             EvidenceDelivery("u", ("t9",), d(2026, 5, 6), ("2026年4月",), True, 1),
-            EvidenceDelivery("u", ("t9",), d(2026, 5, 7), (None,), True, 2),  # → last December (earlier: out of reach)
+            EvidenceDelivery(
+                "u", ("t9",), d(2026, 5, 7), (None,), True, 2
+            ),  # → last December (earlier: out of reach)
             EvidenceDelivery("u", ("t9",), d(2026, 5, 8), ("2026-02",), False, 3),  # an error: nothing
             EvidenceDelivery("u", ("t9",), d(2026, 5, 9), ("2026-04",), True, 4),  # already settled
         ],
