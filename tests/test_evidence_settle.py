@@ -22,6 +22,7 @@ from credit.steps.deliver import fill_outbox
 from credit.steps.report import unit_feedback
 from credit.steps.validate import validate_units
 from credit.workdays import WorkCalendar
+from samples.generator.datasets import generic_datasets
 from tests import evidence_files as ef
 
 SENT = dt.date(2026, 11, 4)  # October's obligations (workday:5) fall due on Friday 6 November 2026
@@ -134,6 +135,7 @@ def test_evidence_is_never_pushed_nor_counted(delivered):
         "dutybulletin",
     }
     assert not set(catalogue().evidence) & set(catalogue().datasets)
+    assert not {ds.id for ds in generic_datasets()} & set(catalogue().evidence)  # the sample generator
 
 
 def test_the_same_zero_report_sent_again_settles_the_next_period(settings):
@@ -190,3 +192,15 @@ def test_settle_a_month_given_for_a_quarterly_duty_and_duties_the_unit_does_not_
         owed("dept", "dept-duty", "quarterly"),
     )
     assert found == {("dept", "dept-duty", "2026-Q3"): d(2026, 10, 12)}
+
+
+def test_evidence_on_postgresql(pg_settings):
+    """The same path on PostgreSQL: record.dataset holds the longer ids (migration 0006), attachments stored."""
+    inbox = pg_settings.inbox
+    ef.write_evidence(
+        inbox / "baisha" / "宣传活动.xlsx", {"dutyactivity": [activity("总结.pdf", 所属期间="2026-10")]}
+    )
+    ef.good_pdf(inbox / "baisha" / "总结.pdf")
+    run_day(pg_settings, SENT, ["baisha"])
+    found = deliveries.load(pg_settings, ASKED)
+    assert found == {("baisha", "t32-activity-town", "2026-10"): SENT}
