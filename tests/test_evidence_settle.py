@@ -105,6 +105,19 @@ def test_load_gives_delivered_late_and_not_settled(delivered):
     assert deliveries.load(delivered, SENT - dt.timedelta(days=1)) == {}  # nothing before it arrived
 
 
+def test_a_sheet_sent_again_once_its_attachment_is_in_settles_late(delivered):
+    again = dt.date(2026, 11, 12)
+    ef.write_evidence(
+        delivered.inbox / "leicheng" / "宣传活动（补报）.xlsx",
+        {"dutyactivity": [activity("活动总结.pdf", 所属期间="2026-10")]},
+        title="雷城街道2026年10月信用宣传活动（补报）",
+    )
+    run_day(delivered, again, ["leicheng"])
+    key = ("leicheng", "t32-activity-town", "2026-10")
+    found = deliveries.load(delivered, ASKED)
+    assert found[key] == again and status(obligation(*key), ASKED, found) == "late"
+
+
 def test_the_rows_with_attachment_problems_go_back_in_the_feedback_workbook(delivered):
     def messages(unit, day):
         path = unit_feedback(delivered, unit, day)
@@ -117,7 +130,7 @@ def test_the_rows_with_attachment_problems_go_back_in_the_feedback_workbook(deli
     xihu = messages("xihu", SENT)
     assert "附件“活动总结.pdf”不安全，已被隔离（PDF含有JavaScript脚本" in xihu
     assert "照片.png" not in xihu.split("不安全")[1].split("\n")[0]  # the safe photo is not blamed
-    assert "附件“活动总结.pdf”未收到，请将该文件与本表同日或更早放入本单位收件箱" in messages(
+    assert "附件“活动总结.pdf”未收到，请将该文件与本表同日或更早放入本单位收件箱，并重新报送本表" in messages(
         "leicheng", SENT
     )
     assert "「链接」的“见官网”不是有效的网址" in messages("mzj", SENT)

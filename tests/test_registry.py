@@ -55,7 +55,11 @@ def test_suites_use_registered_types_for_the_rules_they_serve(ds):
 def test_every_rule_is_served_and_every_served_rule_exists():
     served = {r for c in REGISTRY for r in c.rules}
     assert served == set(rules())
-    used = {e["meta"]["rule_id"] for ds in catalogue_of_datasets().all for e in load_suite_json(ds)["expectations"]}
+    used = {
+        e["meta"]["rule_id"]
+        for ds in catalogue_of_datasets().all
+        for e in load_suite_json(ds)["expectations"]
+    }
     assert used == set(rules())
 
 

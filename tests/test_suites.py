@@ -18,7 +18,18 @@ STANDARD_RULES = {
 # The evidence sheets of the plan's duties (credit/datasets/duty*/): links, counts, periods, attachments.
 EVIDENCE_RULES = {"EVD-1", "EVD-2", "EVD-3", "EVD-4"}
 NOT_FOR = {
-    "xzxk": {"DATE-5", "DATE-6", "DATE-7", "AMT-1", "AMT-2", "AMT-3", "AMT-4", "AMT-5", "AMT-6", *EVIDENCE_RULES},
+    "xzxk": {
+        "DATE-5",
+        "DATE-6",
+        "DATE-7",
+        "AMT-1",
+        "AMT-2",
+        "AMT-3",
+        "AMT-4",
+        "AMT-5",
+        "AMT-6",
+        *EVIDENCE_RULES,
+    },
     "xzcf": {"DATE-3", "DATE-4", "DATE-7", "DOC-2", *EVIDENCE_RULES},
 }
 

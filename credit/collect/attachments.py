@@ -158,8 +158,11 @@ def attachment_problems(session, unit: str, rows: list[tuple[object, dt.date]]) 
                 continue
             if matches:
                 why = (matches[-1].reason or "").split(" / ", 1)[0].removeprefix("附件不安全，已隔离：")
-                problems.append(f"附件“{name}”不安全，已被隔离（{why}），请处理后重新报送")
+                why = why.split("，请", 1)[0]  # what is wrong; what to do follows once, below
+                problems.append(f"附件“{name}”不安全，已被隔离（{why}），请处理后与本表一并重新报送")
             else:
-                problems.append(f"附件“{name}”未收到，请将该文件与本表同日或更早放入本单位收件箱")
+                problems.append(
+                    f"附件“{name}”未收到，请将该文件与本表同日或更早放入本单位收件箱，并重新报送本表"
+                )
         out.append("；".join(problems) or None)
     return out

@@ -57,6 +57,8 @@ _DOCX_ACTIVE = (
     (re.compile(r"(^|/)embeddings/|oleobject"), "嵌入的OLE对象"),
 )
 _MACRO_TYPES = re.compile(rb"macroEnabled|vbaProject|ms-office\.activeX|oleObject", re.IGNORECASE)
+# Relationships that pull another whole document into this one (an altChunk may be a macro document).
+_EMBEDDING_TYPES = re.compile(rb"/(?:aFChunk|package|subDocument)$", re.IGNORECASE)
 _RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\b([^>]*)>", re.IGNORECASE)
 _ATTR = re.compile(rb"""(?<![\w:.-])(Type|Target|TargetMode)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _MAX_XML_BYTES = 16 << 20  # a relationships part or [Content_Types].xml, read whole
@@ -231,6 +233,8 @@ def check_docx(data: bytes) -> None:
             for kind, target, mode in _relationships(part):
                 if _MACRO_TYPES.search(kind):
                     raise unsafe("Word文档引用了宏、ActiveX或OLE对象", f"relationship {kind!r}")
+                if _EMBEDDING_TYPES.search(kind):
+                    raise unsafe("Word文档嵌入了其他文档，请另存为普通docx后再报送", f"relationship {kind!r}")
                 # A hyperlink is followed only when a reader clicks it; any other external target (a
                 # template, a frame, an object) is fetched when the document opens.
                 if mode.lower() == b"external" and not kind.endswith(b"/hyperlink"):
