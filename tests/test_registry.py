@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from credit.datasets import catalogue as catalogue_of_datasets
-from credit.standard import datasets
 from credit.validation import catalogue, load_suite_json, rules
 from credit.validation.checks import CHECKS
 from credit.validation.registry import BY_EXPECTATION, REGISTRY
