@@ -111,6 +111,8 @@ class Settings(BaseSettings):
     portal_lock_after: AtLeast[1] = 5  # failed logins of one account (and 4x that from one address)
     portal_lock_minutes: AtLeast[1] = 15
     portal_session_minutes: AtLeast[5] = 480  # a session ends this long after its last request
+    # The largest attachment of the evidence sheets accepted (credit.readers.attachments); larger: quarantined.
+    attachment_max_bytes: AtLeast[1] = 20 << 20
 
     reads_environment: ClassVar[bool] = False  # only load_settings' subclass reads the environment
 
@@ -179,8 +181,13 @@ class Settings(BaseSettings):
     def out(self) -> Path:
         return self.home / "out"
 
+    @property
+    def evidence(self) -> Path:
+        """The attachments of the evidence sheets, content-addressed: `evidence/<unit>/<sha256><ext>`."""
+        return self.home / "evidence"
+
     def ensure_dirs(self) -> None:
-        for path in (self.inbox, self.archive, self.quarantine, self.reference, self.out):
+        for path in (self.inbox, self.archive, self.quarantine, self.reference, self.out, self.evidence):
             path.mkdir(parents=True, exist_ok=True)
 
 

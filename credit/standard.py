@@ -45,10 +45,10 @@ class _Names(Mapping[str, str]):
         return len(catalogue().datasets)
 
     def __contains__(self, key: object) -> bool:
-        return key in catalogue().datasets
+        return key in catalogue().all
 
     def get(self, key, default=None):
-        ds = catalogue().datasets.get(key)
+        ds = catalogue().all.get(key)  # evidence sheets too (credit check names what it read)
         return ds.name if ds else default
 
 

@@ -30,6 +30,8 @@ TYPES = {"str", "text", "enum", "multienum", "date", "decimal", "uscc"}
 BLOCK_ROWS = {"@identity", "@source"}
 CONDITIONAL = "expect_column_to_be_filled_when"  # the lead's new expectation type (conditional REQ-1)
 EXPECTATION_TYPES = set(BY_EXPECTATION) | {CONDITIONAL}
+# columns a suite may name beside the fields: what the validate step hands in (credit.validation.CONTEXT_COLUMNS)
+CONTEXT_COLUMNS = {"attachment_problems"}
 # rules written once from fields.csv (credit/datasets/README.md, "suite.json"): never in a folder's suite
 DERIVED_RULES = {"LEN-1", "TXT-1", "ID-1", "ID-2", "ID-3", "ID-4", "ID-5", "ID-6", "ID-7", "SRC-1"}
 DERIVED_RULES |= {"DATE-1", "DATE-2", "DUP-1"}
@@ -191,6 +193,11 @@ def test_dataset_toml(folder: Folder):
         assert key == "@subject" or key in folder.keys, key
     if "doc_no" in t["key"]:
         assert t["key"]["doc_no"] in folder.keys
+    if "evidence" in t:  # an evidence sheet of the plan's duties: never pushed, no deadline of its own
+        duties = t["evidence"]["duties"]
+        assert duties and all(re.fullmatch(r"t\d+-[a-z-]+", d) for d in duties), duties
+        assert not {"deadline", "destination", "reference", "generator", "reporters"} & set(t)
+        return
     deadline = t["deadline"]
     assert folder.types.get(deadline["field"]) == "date", deadline["field"]
     assert "workdays" in deadline or "setting" in deadline
@@ -207,6 +214,8 @@ def test_dataset_toml(folder: Folder):
 
 def test_reporters_exist_in_the_unit_registry(folder: Folder):
     columns, units = _csv(UNITS_CSV)
+    if "evidence" in folder.toml:  # the plan's duty table says who owes evidence
+        return
     reporters = folder.toml["reporters"]
     assert set(reporters) <= {"roles", "kinds", "units"} and reporters
     assert set(reporters.get("roles", [])) <= set(columns) - {"code", "name", "short_name", "kind", "uscc"}
@@ -356,7 +365,7 @@ def test_suite(folder: Folder):
         assert meta["rule_id"] not in DERIVED_RULES, (
             f"{meta['rule_id']} is derived, not written in suite.json"
         )
-        unknown = _named_fields(e) - folder.keys
+        unknown = _named_fields(e) - folder.keys - CONTEXT_COLUMNS
         assert not unknown, f"{e['type']} names unknown fields {unknown}"
         if e["type"] in BY_EXPECTATION:
             check = BY_EXPECTATION[e["type"]]
@@ -370,7 +379,9 @@ def test_suite(folder: Folder):
             else:
                 assert e["kwargs"].get("column_list"), e
         if meta["rule_id"] == "REQ-1":
-            assert e["type"] == CONDITIONAL, "only conditional requirements belong in suite.json"
+            # An evidence sheet's requirements hold unless the row is a 零报告 (credit/datasets/duty*/).
+            evidence = "evidence" in folder.toml and e["type"] == "expect_evidence_fields_to_be_filled"
+            assert e["type"] == CONDITIONAL or evidence, "only conditional requirements belong in suite.json"
         if meta["rule_id"] == "DATE-7":
             kw = e["kwargs"]
             assert e["type"] == "expect_dates_in_order"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from credit.standard import datasets
+from credit.datasets import catalogue as catalogue_of_datasets
 from credit.validation import catalogue, load_suite_json, rules
 from credit.validation.checks import CHECKS
 from credit.validation.registry import BY_EXPECTATION, REGISTRY
@@ -43,7 +43,7 @@ def test_gx_registers_a_class_per_custom_check_with_its_parameters():
         assert cls.success_keys == ("mostly", *check.value_keys)
 
 
-@pytest.mark.parametrize("ds", sorted(datasets()))
+@pytest.mark.parametrize("ds", sorted(catalogue_of_datasets().all))
 def test_suites_use_registered_types_for_the_rules_they_serve(ds):
     for exp in load_suite_json(ds)["expectations"]:
         check = BY_EXPECTATION[exp["type"]]
@@ -54,7 +54,11 @@ def test_suites_use_registered_types_for_the_rules_they_serve(ds):
 def test_every_rule_is_served_and_every_served_rule_exists():
     served = {r for c in REGISTRY for r in c.rules}
     assert served == set(rules())
-    used = {e["meta"]["rule_id"] for ds in datasets() for e in load_suite_json(ds)["expectations"]}
+    used = {
+        e["meta"]["rule_id"]
+        for ds in catalogue_of_datasets().all
+        for e in load_suite_json(ds)["expectations"]
+    }
     assert used == set(rules())
 
 
@@ -68,7 +72,7 @@ def test_catalogue_is_generated():
 def test_suites_dir_is_the_installed_package_data():
     spec = importlib.util.find_spec("expectations")
     assert Path(spec.origin).parent == SUITES_DIR
-    assert {p.stem for p in SUITES_DIR.glob("*.json")} == set(datasets())
+    assert {p.stem for p in SUITES_DIR.glob("*.json")} == set(catalogue_of_datasets().all)
 
 
 def _imports(path: Path) -> set[str]:

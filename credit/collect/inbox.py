@@ -4,7 +4,8 @@ Per file: hash it; a file already collected is archived again without touching t
 is quarantined with a reason; a readable one becomes a Submission whose rows become records
 (credit.collect.records); a 撤销清单 becomes withdrawal requests (credit.revocations). The database commit
 comes before the file is moved, so a crash in between leaves a file whose hash is known: the next run only
-archives it. Nothing is deleted.
+archives it. Nothing is deleted. An attachment of the evidence sheets (.pdf, .docx, .jpg/.jpeg, .png) is not a
+workbook: it is checked and stored, or quarantined, by credit.collect.attachments.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import select
 
+from credit.collect.attachments import collect_attachment, is_attachment
+from credit.collect.outcomes import Arrival, FileOutcome, add_submission
 from credit.collect.records import store_sheet
 from credit.files import LinkedFolder, display_name, move_into, quarantine, sha256_file, unit_folder
 from credit.readers import ReaderUnavailable, UnreadableFile, read_unit_file
@@ -33,19 +36,6 @@ log = logging.getLogger(__name__)
 TRANSIENT_PREFIXES = ("~$", ".~lock")
 DATA_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls")
 TRANSIENT_SUFFIXES = (".tmp", ".part", ".crdownload", ".swp", "#")
-
-
-@dataclass
-class FileOutcome:
-    name: str
-    outcome: str  # collected | duplicate | quarantined | skipped
-    reason: str | None = None
-    submission_id: int | None = None
-    datasets: list[str] = field(default_factory=list)
-    rows: int = 0
-    new_versions: int = 0
-    repeats: int = 0
-    stored_path: str | None = None
 
 
 @dataclass
@@ -90,31 +80,6 @@ def _is_transient(path: Path) -> bool:
     return name.startswith(".") and not name.lower().endswith(DATA_SUFFIXES)
 
 
-@dataclass(frozen=True)
-class Arrival:
-    """A delivery as it arrived: the unit, its name, its content's SHA-256 and the run's report date."""
-
-    unit: str
-    name: str
-    sha: str
-    report_date: dt.date
-
-
-def add_submission(session: Session, arrival: Arrival, **fields) -> Submission:
-    """Add the Submission row of a delivery (file or SQL read), flushed (its id known; IntegrityError when
-    another run stored the same delivery first)."""
-    sub = Submission(
-        unit=arrival.unit,
-        file_name=arrival.name,
-        sha256=arrival.sha,
-        received_date=arrival.report_date,
-        **fields,
-    )
-    session.add(sub)
-    session.flush()
-    return sub
-
-
 def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date) -> FileOutcome:
 
     day = report_date.isoformat()
@@ -149,6 +114,10 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
     sha = sha256_file(path)
     tag = sha[:8]
     arrival = Arrival(unit, name, sha, report_date)
+    if is_attachment(
+        path
+    ):  # an evidence sheet's attachment: checked, never parsed (credit.collect.attachments)
+        return collect_attachment(settings, unit, path, arrival)
     with session_scope(settings.database_url) as session:
         known = session.exec(
             select(Submission).where(Submission.unit == unit, Submission.sha256 == sha)

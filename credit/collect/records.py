@@ -167,11 +167,12 @@ def store_sheet(
     known = _known_records(conn, dataset, unit, list(dict.fromkeys(keys)))
 
     # Which rows become versions. A key appearing once is judged against the store alone; rows sharing a
-    # key are all stored, so no row depends on another row's outcome.
+    # key are all stored, so no row depends on another row's outcome. An evidence sheet has no repeats: the
+    # same 零报告 sent again settles another period (credit.duties.settle), so every row is a version.
     stored: list[int] = []
     repeats = 0
     for i, (key, dup, digest) in enumerate(zip(keys, in_file_dup, digests, strict=True)):
-        if not dup and _is_repeat(known.get(key), digest):
+        if not dup and not ds.is_evidence and _is_repeat(known.get(key), digest):
             repeats += 1
         else:
             stored.append(i)

@@ -14,7 +14,8 @@ import hashlib
 
 from sqlmodel import select
 
-from credit.collect.inbox import Arrival, FileOutcome, UnitCollect, add_submission
+from credit.collect.inbox import UnitCollect
+from credit.collect.outcomes import Arrival, FileOutcome, add_submission
 from credit.collect.records import store_sheet
 from credit.readers import UnreadableFile, read_frame
 from credit.settings import Settings

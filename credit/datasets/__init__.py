@@ -55,7 +55,19 @@ class Catalogue:
 
     @cached_property
     def datasets(self) -> dict[str, Dataset]:
-        """id -> dataset, in display order (双公示 first)."""
+        """id -> record dataset, in display order (双公示 first): what is pushed, counted and reported. The
+        evidence sheets of the plan's duties are apart (`evidence`)."""
+        return {k: ds for k, ds in self.all.items() if not ds.is_evidence}
+
+    @cached_property
+    def evidence(self) -> dict[str, Dataset]:
+        """id -> evidence dataset (`[evidence] duties` in its dataset.toml): read, validated and fed back like
+        records, never pushed nor counted."""
+        return {k: ds for k, ds in self.all.items() if ds.is_evidence}
+
+    @cached_property
+    def all(self) -> dict[str, Dataset]:
+        """Every dataset, records and evidence, in display order: what readers recognise and suites cover."""
         found: dict[str, Dataset] = {}
         for root in self.roots:
             for folder in dataset_folders(root):
@@ -99,7 +111,7 @@ class Catalogue:
         the shared blocks' aliases of the fields it has."""
         block_aliases = read_csv(HOME / BLOCKS / "aliases.csv")
         table: dict[str, dict[str, str]] = {}
-        for ds_id, ds in self.datasets.items():
+        for ds_id, ds in self.all.items():
             forms = table[ds_id] = {}
             for f in ds.fields:
                 forms[header_form(f.header)] = f.key
@@ -114,16 +126,16 @@ class Catalogue:
     @cached_property
     def hidden_keys(self) -> frozenset[str]:
         """Fields never shown to people in any dataset (法定代表人证件号码; docs/standard.md §7)."""
-        return frozenset(k for ds in self.datasets.values() for k in ds.hidden)
+        return frozenset(k for ds in self.all.values() for k in ds.hidden)
 
     @cached_property
     def masked_keys(self) -> frozenset[str]:
         """Fields shown masked (`440882********1234`) in any dataset (自然人证件号码)."""
-        return frozenset(k for ds in self.datasets.values() for k in ds.masked)
+        return frozenset(k for ds in self.all.values() for k in ds.masked)
 
     def dataset(self, dataset_id: str) -> Dataset:
         try:
-            return self.datasets[dataset_id]
+            return self.all[dataset_id]
         except KeyError:
             raise KeyError(f"未知数据集 unknown dataset: {dataset_id}") from None
 

@@ -83,6 +83,13 @@ def read_dataset(folder: Path, blocks: Path) -> Dataset:
             raise DatasetFolderError(f"{ds_id}/dataset.toml: key field {k!r} is not a field")
     if deadline and deadline.get("field") not in {f.key for f in fields if f.type == "date"}:
         raise DatasetFolderError(f"{ds_id}/dataset.toml: deadline field must be a date field")
+    evidence = _tuple(meta.get("evidence", {}).get("duties"))
+    if evidence and any(meta.get(part) for part in ("destination", "deadline", "reference", "generator")):
+        raise DatasetFolderError(
+            f"{ds_id}/dataset.toml: an evidence dataset has no destination, deadline, reference or generator"
+        )
+    if evidence and meta.get("source", {}).get("kind", "inbox") != "inbox":
+        raise DatasetFolderError(f"{ds_id}/dataset.toml: evidence arrives in the inbox")
     suite = folder / "suite.json"
     extras = json.loads(suite.read_text(encoding="utf-8"))["expectations"] if suite.exists() else []
     destination, reporters = meta.get("destination", {}), meta.get("reporters", {})
@@ -115,6 +122,7 @@ def read_dataset(folder: Path, blocks: Path) -> Dataset:
         generator=dict(meta.get("generator", {})),
         suite_extras=tuple(extras),
         folder=folder,
+        evidence=evidence,
     )
 
 

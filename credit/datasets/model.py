@@ -73,6 +73,13 @@ class Dataset:
     generator: dict[str, Any] = field(default_factory=dict)
     suite_extras: tuple[dict, ...] = ()
     folder: Path | None = None
+    evidence: tuple[str, ...] = ()  # an evidence sheet: the plan's duty ids its rows settle (never pushed)
+
+    @property
+    def is_evidence(self) -> bool:
+        """Evidence of the plan's duties (docs: credit/datasets/README.md): collected, validated and fed back
+        like records, but never sent to 信用湛江 nor counted in statistics, 三清零 or the bulletin."""
+        return bool(self.evidence)
 
     def field(self, key: str) -> Field:
         for f in self.fields:

@@ -2,8 +2,9 @@
 
 Columns: id (stable, e.g. `t9-cases`), task (the plan's task number), name (the short Chinese name people
 read), units (`task`: every unit of the task; or a selector of `credit.duties.names`), kinds (`|`-separated
-unit kinds to keep, empty for all), cadence (`monthly` or `quarterly`), due_rule, sheet (the evidence sheet's
-columns, `|`-separated, for the deliveries to come), attachments (what is attached, `|`-separated), note.
+unit kinds to keep, empty for all), cadence (`monthly` or `quarterly`), due_rule, dataset (the evidence sheet
+that settles it: a dataset folder `credit/datasets/<id>/` whose `[evidence] duties` lists this duty — its headers
+are written there, once), attachments (what is attached, `|`-separated; the sheet then requires 附件), note.
 
 A due rule counts from the end of the period:
 - `workday:N`: the N-th working day after the period (`workday:5` for a month: the 5th working day of the
@@ -18,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from credit.datasets import catalogue
 from credit.duties.names import select
 from credit.duties.plan import Plan, PlanError
 from credit.units import all_units
@@ -66,13 +68,27 @@ class Duty:
     units: tuple[str, ...]  # registry codes, in registry order
     cadence: str
     due_rule: DueRule
-    sheet: tuple[str, ...]
+    dataset: str  # the evidence dataset whose rows settle it (credit/datasets/<id>/)
     attachments: tuple[str, ...]
     note: str
 
 
 def _split(text: str | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in (text or "").split("|") if p.strip())
+
+
+def _evidence(duty_id: str, dataset_id: str, attachments: tuple[str, ...]) -> str:
+    """The duty's evidence dataset, checked: it exists, says it settles this duty, and has a 附件 column
+    when the duty asks for attachments."""
+    ds = catalogue().evidence.get(dataset_id)
+    if ds is None:
+        known = "、".join(catalogue().evidence) or "无"
+        raise ValueError(f"dataset 应为佐证材料数据集（{known}）: {dataset_id!r}")
+    if duty_id not in ds.evidence:
+        raise ValueError(f"数据集 {dataset_id} 的 [evidence] duties 未列出本事项 / does not list {duty_id}")
+    if attachments and not ds.has("attachments"):
+        raise ValueError(f"本事项要求附件，数据集 {dataset_id} 却没有“附件”列")
+    return dataset_id
 
 
 def _duty(row: dict[str, str], plan: Plan) -> Duty:
@@ -99,7 +115,7 @@ def _duty(row: dict[str, str], plan: Plan) -> Duty:
             units=units,
             cadence=cadence,
             due_rule=DueRule.parse(row["due_rule"]),
-            sheet=_split(row["sheet"]),
+            dataset=_evidence(row["id"].strip(), row["dataset"].strip(), _split(row["attachments"])),
             attachments=_split(row["attachments"]),
             note=(row.get("note") or "").strip(),
         )

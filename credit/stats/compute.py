@@ -75,9 +75,12 @@ def compute_daily(
     codes, open_ended = _unit_codes(units)
     wanted = set(codes)
     dataset_ids = list(datasets())
+    counted = set(dataset_ids)
     cells: dict[tuple[str, str], Counts] = defaultdict(Counts)
 
     def cell(unit: str, dataset: str) -> Counts | None:
+        if dataset not in counted:  # an evidence sheet of the plan's duties is no statistic
+            return None
         if unit not in wanted:
             if not open_ended:
                 return None

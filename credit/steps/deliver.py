@@ -12,6 +12,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from credit import delivery
+from credit.datasets import catalogue
 from credit.delivery import PushSummary, RevokeError, queue_valid, revoke
 from credit.platform.transports import make_transport
 from credit.revocations import RevocationRow, feedback_items
@@ -51,10 +52,16 @@ def fill_outbox(settings: Settings, units: list[str] | None, report_date: dt.dat
 
 
 def _unqueued_valid(session: Session, units: list[str] | None) -> list[int]:
+    # The evidence sheets of the plan's duties stay here: they settle duties, 信用湛江 never sees them.
+    evidence = list(catalogue().evidence)
     stmt = (
         select(RecordVersion.id)
         .join(Record, Record.id == RecordVersion.record_id)
-        .where(RecordVersion.status == "valid", RecordVersion.push_state == "none")
+        .where(
+            RecordVersion.status == "valid",
+            RecordVersion.push_state == "none",
+            Record.dataset.not_in(evidence),
+        )
     )
     if units is None:
         return list(session.exec(stmt))

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlmodel import Session, func, select
 
+from credit.collect.attachments import attachment_problems
 from credit.normalise import DERIVED
 from credit.settings import Settings
 from credit.standard import dataset as get_dataset
 from credit.store import Record, RecordVersion, Submission, session_scope
 from credit.validation import Group, describe_rows, validate_groups
+from credit.validation.checks.evidence import ATTACHMENT_PROBLEMS
 
 # Units or submissions per IN (...) lookup: under SQLite's bound-parameter limit.
 CHUNK = 500
@@ -85,7 +87,15 @@ def validate_units(settings: Settings, units: list[str], report_date: dt.date) -
         columns_of = _submission_columns(session, sorted({k[2] for k in groups if k[2] is not None}))
         for dataset_id in sorted({k[0] for k in groups}):
             keys = [k for k in groups if k[0] == dataset_id]
-            batch = [Group(_frame(groups[key], dataset_id), key[1]) for key in keys]
+            batch = [
+                Group(
+                    _with_attachments(
+                        session, dataset_id, _frame(groups[key], dataset_id), groups[key], key[1]
+                    ),
+                    key[1],
+                )
+                for key in keys
+            ]
             verdicts_list = validate_groups(
                 dataset_id,
                 batch,
@@ -144,6 +154,19 @@ def _frame(versions: list[RecordVersion], dataset_id: str) -> pd.DataFrame:
     data = pd.DataFrame([v.data for v in versions], index=index, dtype=object)
     data = data.reindex(columns=[*get_dataset(dataset_id).keys, DERIVED])
     return data.where(data.notna(), None)
+
+
+def _with_attachments(
+    session: Session, dataset_id: str, frame: pd.DataFrame, versions: list[RecordVersion], unit: str
+) -> pd.DataFrame:
+    """An evidence sheet's rows with what is wrong with the attachments they cite (the context column of
+    EVD-4): the store knows which files the unit delivered, the suite does not."""
+    ds = get_dataset(dataset_id)
+    if not (ds.is_evidence and ds.has("attachments")):
+        return frame
+    cells = [(v.data.get("attachments"), v.received_date) for v in versions]
+    frame[ATTACHMENT_PROBLEMS] = attachment_problems(session, unit, cells)
+    return frame
 
 
 def _store_verdict(

@@ -2,6 +2,7 @@
 
 from credit.store.accounts import Account, AuditEvent, PortalSession
 from credit.store.db import get_engine, init_db, session_scope
+from credit.store.evidence import EvidenceFile
 from credit.store.models import (
     Batch,
     BatchItem,
@@ -21,6 +22,7 @@ __all__ = [
     "Batch",
     "BatchItem",
     "DailyStat",
+    "EvidenceFile",
     "PortalSession",
     "Record",
     "RecordVersion",

@@ -61,7 +61,7 @@ class Record(SQLModel, table=True):
     __tablename__ = "record"
     __table_args__ = (UniqueConstraint("dataset", "unit", "business_key", name="uq_record_unit_key"),)
     id: int | None = Field(default=None, primary_key=True)
-    dataset: str = Field(index=True, max_length=8)
+    dataset: str = Field(index=True, max_length=16)  # evidence sheets' ids are longer (migration 0006)
     unit: str = Field(index=True, max_length=32)  # the unit that sent it (inbox folder, SQL source)
     business_key: str
     # The platform's recordKey: hex SHA-256 of unit and business key (keys.record_key); records stored

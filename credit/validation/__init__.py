@@ -22,6 +22,7 @@ from credit.normalise import DERIVED
 from credit.standard import dataset as dataset_def
 from credit.units import all_units
 from credit.validation import direct, gx
+from credit.validation.checks.evidence import ATTACHMENT_PROBLEMS
 from credit.validation.messages import describe_rows, rules
 from credit.validation.suites import SEVERITIES, load_suite_json
 
@@ -64,7 +65,9 @@ class Verdicts:
 # Context columns validated with a frame's fields: the unit that reported each row (SRC-1), the delivery
 # (a file's sheet) it came in (DUP-1), so that many units' deliveries can be checked in one validation, and the
 # fields the reader derived because the file lacked their column (`derived`, DRV-1; credit.normalise.derive).
-CONTEXT_COLUMNS = ("reporting_unit", "delivery", DERIVED)
+# An evidence sheet's rows also carry what is wrong with the attachments they name (`attachment_problems`, EVD-4),
+# judged against the store by the validate step.
+CONTEXT_COLUMNS = ("reporting_unit", "delivery", DERIVED, ATTACHMENT_PROBLEMS)
 
 
 def prepare_frame(dataset: str, data: pd.DataFrame, unit_code=None, delivery="") -> pd.DataFrame:
@@ -81,6 +84,8 @@ def prepare_frame(dataset: str, data: pd.DataFrame, unit_code=None, delivery="")
     frame["delivery"] = pd.Series(delivery, index=frame.index, dtype="str")
     derived = data[DERIVED].to_numpy(dtype=object) if DERIVED in data else None
     frame[DERIVED] = pd.Series(derived, index=frame.index, dtype="str")
+    problems = data[ATTACHMENT_PROBLEMS].to_numpy(dtype=object) if ATTACHMENT_PROBLEMS in data else None
+    frame[ATTACHMENT_PROBLEMS] = pd.Series(problems, index=frame.index, dtype="str")
     return frame
 
 

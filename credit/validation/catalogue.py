@@ -15,7 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from credit.standard import dataset, datasets
+from credit.datasets import catalogue
+from credit.standard import dataset
 from credit.validation import registry
 from credit.validation.messages import rules
 from credit.validation.registry import REGISTRY, Check
@@ -43,6 +44,11 @@ def _value(value: object) -> str:
     return f"`{value}`" if isinstance(value, str) else str(value)
 
 
+def _datasets() -> dict:
+    """Every dataset whose suite the catalogue covers: records and the evidence sheets of the plan's duties."""
+    return catalogue().all
+
+
 def _check_line(check: Check) -> str:
     kind = "GX built-in" if check.builtin else f"`{check.class_name}`"
     shape = _MODULES[check.domain] + (", fields = `column_list`" if check.column_list else "")
@@ -56,7 +62,7 @@ def _uses(rule: str) -> list[tuple[str, dict]]:
     """(dataset, expectation) of every committed expectation serving `rule`, in suite order."""
     return [
         (ds, exp)
-        for ds in sorted(datasets())
+        for ds in sorted(_datasets())
         for exp in load_suite_json(ds)["expectations"]
         if exp["meta"]["rule_id"] == rule
     ]
@@ -76,7 +82,7 @@ def render() -> str:
     for check in REGISTRY:
         for rule in check.rules:
             by_rule.setdefault(rule, []).append(check)
-    names = {ds: datasets()[ds].name for ds in sorted(datasets())}
+    names = {ds: _datasets()[ds].name for ds in sorted(_datasets())}
     out = [
         "# 规则目录 Rule catalogue",
         "",

@@ -77,11 +77,15 @@ def build_suite(dataset: str) -> Any:
     context()  # imports GX (under the lock) and registers the custom expectations
     import great_expectations as gx
 
+    from credit.validation.gx_expectations import gx_kwargs
+
     raw = load_suite_json(dataset)
     suite = gx.ExpectationSuite(
         # Copies: GX writes into what it is given (its version into `meta`), and the composed suite is cached.
         name=raw["name"],
-        expectations=copy.deepcopy(raw["expectations"]),
+        expectations=[
+            copy.deepcopy({**e, "kwargs": gx_kwargs(e["type"], e["kwargs"])}) for e in raw["expectations"]
+        ],
         meta=copy.deepcopy(raw.get("meta")),
     )
     if len(suite.expectations) != len(raw["expectations"]):
@@ -144,6 +148,17 @@ def _validate(lo: Loaded, frame: pd.DataFrame, params: dict, run_id: Any) -> Any
         )
 
 
+def _raised(info: Any) -> str | None:
+    """The message of an exception GX caught running an expectation: at the top of `exception_info`, or
+    (a metric that failed to resolve) under each metric's id, where a run's `success` hides it."""
+    if not isinstance(info, dict):
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    nested = [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
+    return str(nested[0].get("exception_message")) if nested else None
+
+
 def run_suite(
     dataset: str, frame: pd.DataFrame, params: dict[str, str], *, docs_dir: Path | None = None
 ) -> tuple[list[np.ndarray], list[str], list[str], list[str], Path | None]:
@@ -160,10 +175,9 @@ def run_suite(
     found = FailingRows()
     for er in result.results:
         cfg = er.expectation_config
-        if er.exception_info and er.exception_info.get("raised_exception"):
+        if (failure := _raised(er.exception_info)) is not None:
             raise RuntimeError(
-                f"GX expectation {cfg.type} ({cfg.meta.get('rule_id')}) failed to run: "
-                f"{er.exception_info.get('exception_message')}"
+                f"GX expectation {cfg.type} ({cfg.meta.get('rule_id')}) failed to run: {failure}"
             )
         if er.success:
             continue

@@ -18,6 +18,7 @@ from credit.normalise import derivation_reason
 from credit.standard import DATA_DIR, dataset, labels
 from credit.units import unit
 from credit.validation.checks import fine_yuan_amount, regime_for
+from credit.validation.checks.evidence import ATTACHMENT_PROBLEMS
 from credit.validation.suites import load_suite_json
 
 if TYPE_CHECKING:
@@ -163,6 +164,8 @@ def _detail(rule: str, key: str, row, ctx: _Context, ds: str) -> dict[str, str]:
         yuan = fine_yuan_amount(content).iloc[0]
         if pd.notna(yuan):
             out.update(amount=_fmt_amount(yuan), expected=_fmt_amount(yuan / 10000))
+    elif rule == "EVD-4":
+        out["detail"] = ctx.get(row, ATTACHMENT_PROBLEMS) or ""
     elif rule == "DUP-1":
         out["rows"] = "、".join(str(r) for r in ctx.duplicate_rows(row))
     return out

@@ -135,6 +135,20 @@ REGISTRY: tuple[Check, ...] = (
           (Value("value_set", list[str]),), domain="column", builtin=True),
     Check("duplicates", "expect_business_keys_to_be_unique", ("DUP-1",),
           "no two rows of one delivery share a business key", (Value("dataset", str),)),
+    Check("filled_unless_zero", "expect_evidence_fields_to_be_filled", ("REQ-1",),
+          "an evidence sheet's required fields are filled unless `zero_field` says 零报告",
+          (Value("zero_field", str),), column_list=True),
+    Check("http_links", "expect_links_to_be_web_addresses", ("EVD-1",),
+          "a filled link is an http(s) address", column_list=True),
+    Check("whole_numbers", "expect_counts_to_be_whole_numbers", ("EVD-2",),
+          "a filled count is a whole number of at least `minimum`", (Value("minimum", int, 1),),
+          column_list=True),
+    Check("periods", "expect_periods_to_be_months_or_quarters", ("EVD-3",),
+          "a filled 所属期间 is a month (2026-10, 2026年10月) or a quarter (2026-Q3, 2026年第3季度)",
+          column_list=True),
+    Check("attachments_received", "expect_attachments_to_be_received", ("EVD-4",),
+          "the attachments a row names arrived and are safe (context `attachment_problems`, from the store)",
+          column_list=True),
 )  # fmt: skip
 
 BY_EXPECTATION: dict[str, Check] = {c.expectation: c for c in REGISTRY}

@@ -36,9 +36,10 @@ def load_suite_json(dataset: str) -> dict:
 
 
 def write_suites() -> list[Path]:
-    """Write `expectations/<dataset>.json` for every built-in dataset (the committed view of the suites)."""
+    """Write `expectations/<dataset>.json` for every built-in dataset, evidence sheets too (the committed view of
+    the suites)."""
     written = []
-    for ds in catalogue().datasets.values():
+    for ds in catalogue().all.values():
         if ds.folder is not None and ds.folder.parent == HOME:
             path = SUITES_DIR / f"{ds.id}.json"
             path.write_text(json.dumps(load_suite_json(ds.id), ensure_ascii=False, indent=2) + "\n", "utf-8")

@@ -12,7 +12,8 @@ Row conditions by 类别 apply only to known categories (an unknown one is ENUM-
 date that does not parse (DATE-1) takes no part in any other date rule.
 
 The checks live by concern: `fields` (one field's content), `identity` (who the record is about and who sent
-it), `dates`, `amounts`, `records` (rows of one delivery); `frame` holds the column helpers they share.
+it), `dates`, `amounts`, `records` (rows of one delivery), `evidence` (the evidence sheets of the plan's duties);
+`frame` holds the column helpers they share.
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ from credit.validation.checks.dates import (
     publication_period,
     real_dates,
     regime_for,
+)
+from credit.validation.checks.evidence import (
+    attachments_received,
+    filled_unless_zero,
+    http_links,
+    periods,
+    whole_numbers,
 )
 from credit.validation.checks.fields import (
     clean_text,
@@ -80,6 +88,11 @@ CHECKS: dict[str, Callable[..., Masks]] = {
     "fine_unit": fine_unit,
     "duplicates": duplicates,
     "derived_values": derived_values,
+    "filled_unless_zero": filled_unless_zero,
+    "http_links": http_links,
+    "whole_numbers": whole_numbers,
+    "periods": periods,
+    "attachments_received": attachments_received,
 }
 
 
