@@ -33,6 +33,7 @@ from typing import NamedTuple
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from credit.datasets import catalogue
 from credit.duties.obligations import Obligation, due_in_month, periods
 from credit.duties.plan import Plan, plan_for
 from credit.duties.rules import Duty, load_duties
@@ -48,15 +49,6 @@ SHARES = {
     "late": 0.15,
     "missing": 0.15,
 }  # of the month's obligations; the unsafe one is on time
-# The evidence dataset each duty's sheet belongs to (the spec's table).
-DATASET_OF = {
-    "t9-cases": "dutycases",
-    "t17-checks": "dutychecks",
-    "t32-links": "dutylinks",
-    "t32-activity-town": "dutyactivity",
-    "t32-activity-dept": "dutyactivity",
-    "t4-bulletin": "dutybulletin",
-}
 # What each attachment named in duties.csv is delivered as (a photo set as one JPEG and one PNG).
 ATTACHMENT_KINDS = {"活动方案": ("docx",), "图文照片": ("jpg", "png"), "文字总结": ("pdf",)}
 LINK = "https://leizhou.example/xyxc/{n}.html"  # RFC 2606: never a real page
@@ -67,8 +59,14 @@ FORMS = ("现场宣讲", "发放宣传资料", "专题讲座", "有奖问答", "
 
 
 def headers(duty: Duty) -> list[str]:
-    """The evidence sheet's headers: the duty's columns, 附件 where it asks for attachments, 所属期间."""
-    return [*duty.sheet, *(["附件"] if duty.attachments else []), "所属期间"]
+    """The evidence sheet's headers, as its dataset folder gives them: the duty's own columns, then 附件 where
+    it asks for attachments, then 所属期间."""
+    return [f.header for f in catalogue().evidence[duty.dataset].fields]
+
+
+def _own_columns(duty: Duty) -> int:
+    """How many of the headers the rows of `_rows` fill (附件 and 所属期间 are the caller's)."""
+    return len(headers(duty)) - (1 if duty.attachments else 0) - 1
 
 
 @dataclass
@@ -103,8 +101,8 @@ def _rows(rnd: random.Random, duty: Duty, o: Obligation, delivered: dt.date) -> 
     unit = all_units()[o.unit]
     day = _in_period(rnd, duty, o.period)
     link = LINK.format(n=rnd.randrange(10_000, 99_999))
-    zero = ["零报告"] + [None] * (len(duty.sheet) - 1)
-    kind = DATASET_OF[duty.id]
+    zero = ["零报告"] + [None] * (_own_columns(duty) - 1)
+    kind = duty.dataset
     if kind == "dutycases":
         if rnd.random() < 0.4:
             return [zero]
@@ -262,12 +260,12 @@ class _Delivery(NamedTuple):
     entry: dict  # its manifest entry
 
 
-def _entry(o: Obligation, fate: str) -> dict:
+def _entry(o: Obligation, duty: Duty, fate: str) -> dict:
     return {
         "unit": o.unit,
         "task": o.task,
         "duty": o.duty,
-        "dataset": DATASET_OF[o.duty],
+        "dataset": duty.dataset,
         "period": o.period,
         "due": o.due.isoformat(),
         "fate": fate,
@@ -338,7 +336,7 @@ def generate_duties_month(
         raise ValueError(f"{month}: no on-time obligation with attachments to carry the unsafe file")
     fates[rnd.choice(candidates)] = "unsafe"
 
-    entries = [_entry(o, fate) for o, fate in zip(obligations, fates, strict=True)]
+    entries = [_entry(o, duties[o.duty], fate) for o, fate in zip(obligations, fates, strict=True)]
     # Per unit and day: the sheets and attachments of one workbook (the unsafe delivery in a workbook apart).
     groups: dict[tuple[dt.date, str, bool], list[_Delivery]] = {}
     for o, entry in zip(obligations, entries, strict=True):
