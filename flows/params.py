@@ -13,11 +13,11 @@ from typing import Annotated, Any
 
 from pydantic import Field, WithJsonSchema
 
-from credit.units import collected_units
+from credit.steps.collect import daily_units
 
 
 def _choices() -> list[str]:
-    return [f"{u.code} {u.name}" for u in collected_units()]
+    return [f"{u.code} {u.name}" for u in daily_units()]
 
 
 # Each optional parameter is shown as the input it takes (a date picker, a multi-select of units, a month), not
@@ -33,11 +33,11 @@ Month = Annotated[str | None, WithJsonSchema({"type": "string", "pattern": r"^\d
 
 def unit_codes(units: list[str] | None) -> list[str]:
     """Codes of the chosen units ("scjgj 雷州市市场监督管理局" or the bare "scjgj"), in the order given; every
-    unit that reports a dataset (the 49 双公示 units and the other reporters) when none is chosen. Raises
+    unit the daily run collects (credit.steps.collect.daily_units) when none is chosen. Raises
     ValueError naming every unknown one."""
-    known = {u.code for u in collected_units()}
+    known = {u.code for u in daily_units()}
     if not units:
-        return [u.code for u in collected_units()]
+        return [u.code for u in daily_units()]
     codes = [str(u).strip().split(" ", 1)[0] for u in units]
     unknown = [u for u, code in zip(units, codes, strict=True) if code not in known]
     if unknown:
@@ -56,7 +56,9 @@ REPORT_DATE = _param(
 )
 BACKFILL_DATE = _param(None, "报送日期", "补录的数据记为该日收到。格式 YYYY-MM-DD；留空为当天（北京时间）。")
 UNITS = _param(
-    None, "单位", "只处理所选单位；不选为全部报送单位（49个“双公示”单位及其他信用信息的报送单位）。"
+    None,
+    "单位",
+    "只处理所选单位；不选为全部报送单位（49个“双公示”单位、其他信用信息的报送单位和有重点工作任务佐证材料要报的单位）。",
 )
 RETRY_UNITS = _param(None, "单位", "只重推所选单位；不选为所有有待推送记录的单位。")
 PUSH = _param(

@@ -11,6 +11,8 @@ import yaml
 from prefect.flows import load_flow_from_entrypoint
 from prefect.utilities.callables import parameter_schema
 
+from credit.duties.rules import duty_units
+from credit.steps.collect import daily_units
 from credit.units import collected_units, reporting_units
 from tests.harness import PROJECT
 
@@ -45,7 +47,10 @@ def test_units_are_chosen_from_the_registry_with_their_names():
     units = schema["properties"]["units"]
     assert units["type"] == "array"  # a multi-select, not "anyOf … null" ("Property is type None")
     choices = units["items"]["enum"]
-    assert choices == [f"{u.code} {u.name}" for u in collected_units()]
+    assert choices == [f"{u.code} {u.name}" for u in daily_units()]
+    # every unit that reports records and every unit that owes evidence of a duty (市委政法委: evidence only)
+    codes = {c.split(" ", 1)[0] for c in choices}
+    assert {u.code for u in collected_units()} | duty_units() == codes and "zfw" in codes
     # The 49 双公示 units first, then the units that report only other credit datasets (市人民法院, …).
     assert choices[:49] == [f"{u.code} {u.name}" for u in reporting_units()]
     assert "fy 雷州市人民法院" in choices[49:]
@@ -55,6 +60,6 @@ def test_a_unit_is_given_by_its_choice_or_its_bare_code():
     from flows.params import unit_codes
 
     assert unit_codes(["scjgj 雷州市市场监督管理局", "gaj"]) == ["scjgj", "gaj"]
-    assert unit_codes(None) == [u.code for u in collected_units()]
+    assert unit_codes(None) == [u.code for u in daily_units()]
     with pytest.raises(ValueError, match=r"未知单位代码.*nope"):
         unit_codes(["scjgj", "nope"])

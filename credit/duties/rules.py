@@ -17,11 +17,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from credit.datasets import catalogue
 from credit.duties.names import select
-from credit.duties.plan import Plan, PlanError
+from credit.duties.plan import PLANS_DIR, Plan, PlanError, load_plan, plan_years
 from credit.units import all_units
 from credit.workdays import WorkCalendar
 
@@ -132,3 +133,15 @@ def load_duties(plan: Plan, path: Path | None = None) -> list[Duty]:
     if len(set(ids)) != len(ids):
         raise PlanError(f"{path.name}：事项编号重复 / duplicate duty ids: {ids}")
     return duties
+
+
+@cache
+def duty_units(plans_dir: Path = PLANS_DIR) -> frozenset[str]:
+    """Every unit that owes a duty under some plan on file: the daily run collects their evidence even when
+    they report no records."""
+    return frozenset(
+        u
+        for year in plan_years(plans_dir)
+        for d in load_duties(load_plan(Path(plans_dir) / str(year)))
+        for u in d.units
+    )

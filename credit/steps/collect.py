@@ -9,11 +9,20 @@ from dataclasses import dataclass
 from sqlmodel import select
 
 from credit.collect import UnitCollect, collect_sql, collect_unit
+from credit.duties.rules import duty_units
 from credit.reference_feed import load_reference_feed
 from credit.settings import Settings
 from credit.store import UnitRow, session_scope
-from credit.units import all_units
+from credit.units import Unit, all_units, collected_units
 from credit.workdays import WorkCalendar
+
+
+def daily_units() -> list[Unit]:
+    """Whom the daily run collects, in registry order: every unit that reports a dataset (the 49 双公示 units
+    first, then the other reporters) and every unit that owes evidence of a duty of the plan."""
+    reporters = {u.code for u in collected_units()}
+    owing = duty_units()
+    return [u for u in all_units().values() if u.code in reporters or u.code in owing]
 
 
 @dataclass(frozen=True)
