@@ -1,7 +1,7 @@
 """The instant check's result as a workbook a clerk downloads to fix the file offline ("下载检查结果").
 
 When an upload has rows with problems, a copy of the checked file (a hard link to the staged bytes) and the
-check's document are kept under `$CREDIT_HOME/portal/checks/<unit>/<token>.*` for `KEEP_DAYS`; the workbook is
+check's document are kept under `$CREDIT_HOME/portal/checks/<unit>/<token>-file.<kind>` and `<token>.json` for `KEEP_DAYS`; the workbook is
 written on the first download by the 问题数据 writer (credit.reports.feedback.write_feedback): the faulty rows
 as the unit sent them (its own values, unmasked, docs/standard.md §7), the problem cells filled red or
 yellow with the rule, the rules explained. Like the daily feedback, the workbook can be corrected and
@@ -44,7 +44,7 @@ def keep(settings: Settings, unit: str, checked: Path, kind: str, original: str,
     where.mkdir(parents=True, exist_ok=True)
     _prune(where)
     token = secrets.token_hex(16)
-    copy = where / f"{token}.{kind}"
+    copy = where / f"{token}-file.{kind}"
     try:
         os.link(checked, copy)
     except OSError:  # another file system
@@ -72,9 +72,9 @@ def workbook(settings: Settings, unit: str, token: str) -> tuple[Path, str] | No
     if not meta.is_file():
         return None
     kept = json.loads(meta.read_text())
-    target = where / f"{token}.xlsx"
+    target = where / f"{token}-result.xlsx"
     if not target.is_file():
-        items = _items(where / f"{token}.{kept['kind']}", kept["original"], kept["document"])
+        items = _items(where / f"{token}-file.{kept['kind']}", kept["original"], kept["document"])
         write_feedback(target, unit, dt.date.today(), items)  # the date names only a folder's workbook
     return target, kept["original"]
 
