@@ -17,7 +17,7 @@ from credit.collect.attachments import ATTACHMENT
 from credit.files import display_name, unit_folder
 from credit.reports.feedback import feedback_name
 from credit.settings import Settings
-from credit.store import AuditEvent, RecordVersion, RevocationRequest, Submission
+from credit.store import AuditEvent, Record, RecordVersion, RevocationRequest, Submission
 
 PAGE = 20
 SENT = ("batched",)
@@ -48,6 +48,7 @@ class Entry:
     pushes: dict[str, int] = field(default_factory=dict)  # push state -> versions
     rejections: list[str] = field(default_factory=list)  # the platform's reasons, as it gave them
     corrections: int = 0
+    corrected_later: int = 0  # invalid versions a later delivery of the same record has replaced
     withdrawals: dict[str, int] = field(default_factory=dict)  # request state -> rows
     withdrawn: int = 0  # deletes the platform applied
     unapplied: int = 0  # 撤销清单 rows that matched nothing
@@ -100,6 +101,7 @@ def page(settings: Settings, session: Session, unit: str, number: int) -> list[E
     entries = {s.id: Entry(s, *uploads.get(s.file_name, (None, None)), stage="", level="") for s in subs}
     _versions(session, ids, entries)
     _rejections(session, ids, entries)
+    _corrected_later(session, ids, entries)
     _withdrawals(session, ids, entries)
     days = {s.received_date for s in subs}
     with_feedback = {d for d in days if feedback_path(settings, unit, d).is_file()}
@@ -145,6 +147,21 @@ def _versions(session: Session, ids: list[int], entries: dict[int, Entry]) -> No
         entry.corrections += int(corrections or 0)
         if push_state and push_state != "none":
             entry.pushes[push_state] = entry.pushes.get(push_state, 0) + n
+
+
+def _corrected_later(session: Session, ids: list[int], entries: dict[int, Entry]) -> None:
+    rows = session.exec(
+        select(RecordVersion.submission_id, func.count())
+        .join(Record, Record.id == RecordVersion.record_id)
+        .where(
+            RecordVersion.submission_id.in_(ids),
+            RecordVersion.status == "invalid",
+            Record.current_version > RecordVersion.version,
+        )
+        .group_by(RecordVersion.submission_id)
+    ).all()
+    for sub_id, n in rows:
+        entries[sub_id].corrected_later = n
 
 
 def _rejections(session: Session, ids: list[int], entries: dict[int, Entry]) -> None:
@@ -205,10 +222,11 @@ def _stage(e: Entry) -> tuple[str, str]:
         return "已收取，待校验", ""
     if e.pushes.get("rejected"):
         return "信用湛江已退回", "bad"
+    outstanding = e.invalid - e.corrected_later  # faulty rows not yet corrected by a later delivery
     if e.pushes.get("accepted") or e.pushes.get("duplicate"):
-        return "信用湛江已接收", "ok" if not e.invalid else "warn"
+        return "信用湛江已接收", "warn" if outstanding else "ok"
     if e.pushes.get("batched"):
         return "已推送", ""
     if e.pushes.get("queued"):
-        return "已校验，待推送", "" if not e.invalid else "warn"
-    return "已校验", "warn" if e.invalid else ""
+        return "已校验，待推送", "warn" if outstanding else ""
+    return "已校验", "warn" if outstanding else ""

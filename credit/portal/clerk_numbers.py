@@ -57,6 +57,10 @@ def _counts(row: DailyStat) -> Counts:
     return Counts(**{f: getattr(row, f) or 0 for f in COUNT_FIELDS})
 
 
+def _any(c: Counts) -> bool:
+    return any(getattr(c, f) for f in COUNT_FIELDS)
+
+
 def month_numbers(session: Session, unit: str, month: str) -> Month:
     first = dt.date.fromisoformat(month + "-01")
     following = dt.date.fromisoformat(_shift(month, 1) + "-01")
@@ -77,6 +81,7 @@ def month_numbers(session: Session, unit: str, month: str) -> Month:
         previous=_shift(month, -1),
         next=_shift(month, 1),
         days=[Line(d.isoformat(), c) for d, c in by_day.items()],
-        datasets=[Line(DATASET_NAMES.get(d, d), c) for d, c in by_dataset.items()],
+        # Datasets with nothing all month (each has a row a day, of zeros) are left out.
+        datasets=[Line(DATASET_NAMES.get(d, d), c) for d, c in by_dataset.items() if _any(c)],
         total=Line("合计", total),
     )
