@@ -185,3 +185,28 @@ def test_the_units_numbers_of_a_month(journey):
     assert "本月还没有日统计" in a.get("/unit/numbers?month=2026-10").text
     other = b.get("/unit/numbers?month=2026-11").text
     assert "25.00%" not in other
+
+
+def test_history_is_paginated_and_holds_only_the_units_own_submissions(tmp_path):
+    from credit.store import Submission
+    from tests.portal_harness import portal_settings
+
+    settings = portal_settings(tmp_path / "home")
+    add_account(settings, "clerk_a", "clerk", UNIT)
+    with session_scope(settings.database_url) as db:
+        for n in range(25):
+            db.add(Submission(unit=UNIT, file_name=f"本单位{n:02d}.csv", sha256=f"{n:064d}",
+                              received_date=DAY1, outcome="collected"))  # fmt: skip
+        db.add(Submission(unit="fgj", file_name="他单位.csv", sha256="f" * 64, received_date=DAY1,
+                          outcome="collected"))  # fmt: skip
+    with serve(settings) as url:
+        a = logged_in(url, "clerk_a")
+        first, second = a.get("/unit/history").text, a.get("/unit/history?page=2").text
+        assert "共 25 份" in first and "第 1 / 2 页" in first and 'href="/unit/history?page=2"' in first
+        assert len(rows_of(first)) == 20 and len(rows_of(second)) == 5
+        shown = {re.search(r"本单位\d\d", r).group(0) for r in rows_of(first) + rows_of(second)}
+        assert len(shown) == 25
+        assert "他单位" not in first + second
+        assert "第 2 / 2 页" in a.get("/unit/history?page=99").text  # beyond the last: the last
+        assert a.get("/unit/history?page=x").status_code == 400
+        assert "已收取，待校验" in first
