@@ -30,11 +30,12 @@ DAY1, DAY2, DAY3 = dt.date(2026, 11, 26), dt.date(2026, 11, 27), dt.date(2026, 1
 PERSON_ID = ric("44088219850312002")
 
 
-def settings_on(home, sandbox) -> Settings:
+def settings_on(home, sandbox, database_url: str | None = None) -> Settings:
     import secrets
 
     settings = Settings(
         home=home,
+        **({"database_url": database_url} if database_url else {}),
         portal_secret=secrets.token_urlsafe(48),
         platform_url=sandbox.url,
         platform_app_key=DEMO_APP_KEY,
@@ -61,10 +62,11 @@ def rows_of(page: str) -> list[str]:
     return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)) for r in rows]
 
 
-@pytest.fixture
-def journey(tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def journey(tmp_path, request):
+    database_url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
     sandbox = start_sandbox()
-    settings = settings_on(tmp_path / "home", sandbox)
+    settings = settings_on(tmp_path / "home", sandbox, database_url)
     add_account(settings, "clerk_a", "clerk", UNIT)
     add_account(settings, "clerk_b", "clerk", "fgj")
     try:
