@@ -15,8 +15,10 @@ from sqlmodel import select
 from credit.check import run_check
 from credit.reports.feedback import RED
 from credit.steps.collect import collect
+from credit.steps.validate import validate_units
 from credit.store import AuditEvent, EvidenceFile, session_scope
 from samples.evidence_files import pdf, png, unsafe_pdf
+from tests import evidence_files as ef
 from tests.portal_harness import add_account, csrf_of, logged_in, portal_settings, serve
 from tests.rows import ric, write_xlsx, xzcf_row
 
@@ -111,16 +113,32 @@ def test_attachments_are_sniffed_stored_in_the_inbox_and_listed_once_collected(p
     assert "/evidence/" not in page.text and 'href="/unit/evidence' not in page.text
 
 
-def test_the_duties_page_lists_the_units_obligations_of_this_and_last_month(portal):
-    _, a, b = portal
+def test_the_duties_page_lists_the_units_obligations_of_this_and_last_month(portal, monkeypatch, tmp_path):
+    settings, a, b = portal
+    # The portal's clock on a fixed day (the server runs in this process): 2026-12-05.
+    monkeypatch.setattr("credit.portal.clerk_pages.today", lambda request: dt.date(2026, 12, 5))
     page = a.get("/unit/duties").text
-    today = dt.date.today()
-    this = f"{today:%Y-%m}"
-    last = f"{today.year - 1}-12" if today.month == 1 else f"{today.year}-{today.month - 1:02d}"
-    assert f"{last} 到期的任务" in page and f"{this} 到期的任务" in page
-    # scjgj owes the monthly cases report (t9) and the monthly links (t32); its status is in Chinese.
-    assert "失信惩戒案例报送" in page
-    assert re.search(r"逾期未报|未到期|按时报送|逾期报送", page)
+    assert "2026-11 到期的任务（截至 2026-12-05）" in page and "2026-12 到期的任务" in page
+    rows = [re.sub(r"<[^>]+>|\s+", " ", r) for r in re.findall(r"<tr>(.*?)</tr>", page, re.S) if "<td" in r]
+    # scjgj owes the monthly cases report (t9) and the monthly links (t32): October's were due on
+    # 2026-11-06 and nothing came (逾期未报); November's are due on 2026-12-07 (未到期).
+    cases = [" ".join(r.split()) for r in rows if "失信惩戒案例报送" in r]
+    assert cases == [
+        "9 失信惩戒案例报送 2026-10 2026-11-06 逾期未报",
+        "9 失信惩戒案例报送 2026-11 2026-12-07 未到期",
+    ]
+    # November's zero report uploaded through the portal and collected: settled on time.
+    sheet = ef.write_evidence(
+        tmp_path / "惩戒案例.xlsx", {"dutycases": [{"案例名称": "零报告", "所属期间": "2026-11"}]}
+    )
+    assert upload(a, ("十一月惩戒案例.xlsx", sheet.read_bytes())).status_code == 200
+    collect(settings, "scjgj", dt.date(2026, 12, 3))
+    validate_units(settings, ["scjgj"], dt.date(2026, 12, 3))
+    page = a.get("/unit/duties").text
+    rows = [re.sub(r"<[^>]+>|\s+", " ", r) for r in re.findall(r"<tr>(.*?)</tr>", page, re.S) if "<td" in r]
+    assert [r for r in (" ".join(r.split()) for r in rows) if "失信惩戒案例报送 2026-11" in r] == [
+        "9 失信惩戒案例报送 2026-11 2026-12-07 按时报送"
+    ]
     assert "还没有收到证明材料附件" in page
     # fgj is not one of the fifteen departments of t9.
     assert "失信惩戒案例报送" not in b.get("/unit/duties").text
