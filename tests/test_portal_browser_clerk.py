@@ -2,7 +2,8 @@
 upload a workbook with errors, see the marked cells, download the check's workbook, fix it as Excel would
 and upload it again (valid), run the day's pipeline against the 信用湛江 sandbox on loopback, then see on the
 history page that the records were accepted and download the day's 问题数据 workbook. Screenshots in the
-test's folder; two of them are the README's (docs/images/portal-clerk-*.png)."""
+test's folder; two of them are the README's (docs/images/portal-clerk-marked-cells.png and
+docs/images/portal-clerk-history.png)."""
 
 from __future__ import annotations
 
