@@ -14,8 +14,9 @@ from sqlmodel import select
 from starlette.responses import Response
 
 from credit.check import run_check
-from credit.files import display_name, unit_folder
-from credit.portal import audit, blank, uploads
+from credit.files import display_name
+from credit.portal import audit, blank, clerk_attachments, clerk_checks, clerk_pages, uploads
+from credit.portal.clerk_history import waiting_files  # the office's pages import it from here
 from credit.portal.pages import render
 from credit.portal.sessions import Visitor, require, settings_of
 from credit.portal.verdicts import report
@@ -25,19 +26,7 @@ router = APIRouter(prefix="/unit")
 Clerk = Annotated[Visitor, Depends(require("clerk"))]
 log = logging.getLogger(__name__)
 RECENT = 50
-
-
-def waiting_files(settings, unit: str) -> list[dict]:
-    """Files in the unit's inbox the daily run has not collected yet (hidden and partial ones left out)."""
-    folder = unit_folder(settings.inbox, unit)
-    if not folder.is_dir():
-        return []
-    found = []
-    for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        if path.name.startswith(".") or path.name.endswith(".part") or not path.is_file():
-            continue
-        found.append({"name": display_name(path.name), "size": path.stat().st_size})
-    return found
+router.include_router(clerk_pages.router)  # history, feedback, numbers, duties, the check's workbook
 
 
 @router.get("")
@@ -130,8 +119,13 @@ def upload(request: Request, who: Clerk, files: Annotated[list[UploadFile], File
             results=[],
             message=f"一次最多上传 {settings.portal_max_files} 个文件",
         )
-    results = [_one(settings, who, f) for f in files]
-    status = 200 if all(r["report"] is not None for r in results) else 400
+    results = [
+        _attachment(settings, who, f)
+        if clerk_attachments.is_attachment(f.filename or "")
+        else _one(settings, who, f)
+        for f in files
+    ]
+    status = 200 if all(r["refused"] is None for r in results) else 400
     return render(request, who, "upload_result.html", status=status, results=results, message=None)
 
 
@@ -154,6 +148,7 @@ def _one(settings, who: Visitor, upload_file: UploadFile) -> dict:
                 detail={"reason": str(exc)},
             )
         return {"name": original, "refused": str(exc), "report": None, "stored": None}
+    check = None
     try:
         stored = uploads.publish(
             staged,
@@ -169,6 +164,8 @@ def _one(settings, who: Visitor, upload_file: UploadFile) -> dict:
                 "file": staged.path.name,
                 "error": {"zh": "即时检查未能完成，文件已收到，每日流程将照常校验", "en": "check failed"},
             }
+        if clerk_checks.has_problems(document):
+            check = clerk_checks.keep(settings, who.unit, staged.path, staged.kind, original, document)
     finally:
         uploads.discard(staged)
     shown = report(document, original)
@@ -190,4 +187,60 @@ def _one(settings, who: Visitor, upload_file: UploadFile) -> dict:
                 "unreadable": shown.error is not None,
             },
         )
-    return {"name": original, "refused": None, "report": shown, "stored": display_name(stored.name)}
+    return {
+        "name": original,
+        "refused": None,
+        "report": shown,
+        "stored": display_name(stored.name),
+        "check": check,
+    }
+
+
+def _attachment(settings, who: Visitor, upload_file: UploadFile) -> dict:
+    """An evidence attachment: checked by the inbox's guarded reader, stored into the inbox, not `credit check`ed."""
+    original = display_name(upload_file.filename or "")
+    staging = settings.home / "portal" / "staging"
+    limit = min(settings.portal_max_upload_bytes, settings.attachment_max_bytes)
+    try:
+        staged = clerk_attachments.stage(upload_file.file, original, staging, limit)
+    except uploads.Refused as exc:
+        with session_scope(settings.database_url) as db:
+            audit.record(
+                db,
+                "upload",
+                actor=who.account.login,
+                unit=who.unit,
+                client=who.client,
+                outcome="refused",
+                target=original,
+                detail={"reason": str(exc), "attachment": True},
+            )
+        return {"name": original, "refused": str(exc), "report": None, "stored": None, "attachment": True}
+    try:
+        stored = clerk_attachments.publish(staged, settings.inbox, who.unit)
+    finally:
+        uploads.discard(staged)
+    with session_scope(settings.database_url) as db:
+        audit.record(
+            db,
+            "upload",
+            actor=who.account.login,
+            unit=who.unit,
+            client=who.client,
+            target=stored.name,
+            detail={
+                "original": original,
+                "bytes": staged.size,
+                "sha256": staged.sha256,
+                "kind": staged.kind,
+                "attachment": True,
+            },
+        )
+    return {
+        "name": original,
+        "refused": None,
+        "report": None,
+        "stored": display_name(stored.name),
+        "attachment": True,
+        "renamed": display_name(stored.name) != original,
+    }
