@@ -70,7 +70,9 @@ def month_page(settings, month: str) -> dict:
     with session_scope(settings.database_url) as db:
         summary = month_summary(db, month, settings.three_zero_datasets)
     first = summary.first
-    units = [Line(u.name, u.counts, u.rank) for u in summary.units if u.reporting or u.has_data]
+    units = [Line(u.name, u.counts, u.rank) for u in summary.units if u.has_data]
+    # Nothing received and nothing missing is no 三清零: those units are named apart, not ranked.
+    silent = [u.name for u in summary.units if u.reporting and not u.has_data]
     cells = [
         Line(u.name, c, dataset=DATASET_NAMES.get(d, d))
         for u in summary.units
@@ -92,6 +94,7 @@ def month_page(settings, month: str) -> dict:
         "total": Line("全市合计", summary.total),
         "city": city,
         "units": units,
+        "silent": silent,
         "cells": cells,
         "others": others,
         "count_labels": [COUNT_LABELS[f] for f in SHOWN_COUNTS],
