@@ -1,8 +1,8 @@
 """The office's journey in a real browser (Debian's chromium through Playwright) on a real Prefect server
 (tests.harness.server_stack: server, deployments, a process worker): two generated days collected by the
-`daily-pipeline/daily` deployment, November's bulletin built; an operator logs in, opens the month's
-dashboard, downloads the bulletin, starts a rerun of a day for two units and sees it finish (issue #17).
-Screenshots in the test's folder; two copied to docs/images/."""
+`daily-pipeline/daily` deployment, November's bulletin built by `monthly-bulletin/monthly`; an operator
+logs in, opens the month's dashboard, downloads the bulletin, starts a rerun of a day for two units and sees
+it finish (issue #17). Screenshots in the test's folder; two copied to docs/images/."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from credit.store import AuditEvent, session_scope
 from credit.units import collected_units
 from tests.harness import PROJECT, server_stack
 from tests.portal_harness import PASSWORD, add_account, portal_settings, serve
-from tests.test_portal_office_pages import build_month_bulletin
 
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(p).exists()), None)
@@ -54,8 +53,10 @@ def test_an_operator_opens_the_month_downloads_the_bulletin_and_sees_a_rerun_fin
                 timeout=300,
             )
             assert run.state.is_completed(), stack["worker"].tail()
+        run = run_deployment("monthly-bulletin/monthly", parameters={"month": MONTH}, timeout=300)
+        assert run.state.is_completed(), stack["worker"].tail()
         settings = portal_settings(home)
-        paths = build_month_bulletin(settings, MONTH)
+        docx = settings.out / "bulletins" / MONTH / f"{file_stem(MONTH)}.docx"
         add_account(settings, "fgj_wang", "operator")
         launcher = PrefectLauncher(api_url=stack["api"])
         with serve(settings, launcher) as url, playwright.sync_playwright() as p:
@@ -96,7 +97,7 @@ def test_an_operator_opens_the_month_downloads_the_bulletin_and_sees_a_rerun_fin
             assert download.suggested_filename == f"{file_stem(MONTH)}.docx"
             saved = tmp_path / download.suggested_filename
             download.save_as(saved)
-            assert saved.read_bytes() == paths.docx.read_bytes()
+            assert saved.read_bytes() == docx.read_bytes()
 
             # A rerun of the November day for two units, followed until it is finished.
             page.click("nav.office a[href='/office/reruns']")

@@ -13,13 +13,12 @@ import pytest
 from sqlmodel import select
 
 from credit.collect import collect_unit
-from credit.duties import deliveries as evidence
-from credit.reports.bulletin import BulletinPaths, build_bulletin, default_issue_date, title_of
+from credit.reports.bulletin import title_of
 from credit.steps.collect import load_references
 from credit.steps.count import daily_statistics
+from credit.steps.report import monthly_bulletin
 from credit.steps.validate import validate_unit
 from credit.store import AuditEvent, session_scope
-from credit.workdays import WorkCalendar
 from samples.generator import generate_day
 from tests.portal_harness import add_account, logged_in, portal_settings, serve
 
@@ -31,46 +30,24 @@ ID_NUMBER = "440882198503120027"
 pytestmark = pytest.mark.slow
 
 
-def build_month_bulletin(settings, month: str) -> BulletinPaths:
-    """credit.steps.report.monthly_bulletin, with the duties' deliveries read before the bulletin's session
-    opens: on SQLite that step waits on its own write lock (evidence.load opens a second session inside
-    the first) and fails after the busy timeout."""
-    calendar = WorkCalendar(settings.calendar_override)
-    delivered = evidence.load(settings, default_issue_date(month, calendar))
-    with session_scope(settings.database_url) as session:
-        return build_bulletin(
-            session,
-            month,
-            settings.out,
-            calendar=calendar,
-            counted=settings.three_zero_datasets,
-            deliveries=delivered,
-        )
-
-
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     home = tmp_path_factory.mktemp("office")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("CREDIT_HOME", str(home))  # the bulletin reads the duties' deliveries through load_settings
-    try:
-        settings = portal_settings(home)
-        for day in DAYS:
-            generate_day(home, day, units=UNITS, seed=day.toordinal(), defect_rate=0.2, late_rate=0.1)
-            if day == DAYS[-1]:
-                (settings.inbox / "zjj" / f"许可_{ID_NUMBER}.xlsx").write_bytes(b"not a workbook")
-            load_references(settings)
-            for unit in UNITS:
-                collect_unit(settings, unit, day)
-                validate_unit(settings, unit, day)
-            daily_statistics(settings, day)
-        paths = build_month_bulletin(settings, MONTH)
-        add_account(settings, "office", "operator")
-        add_account(settings, "clerk_a", "clerk", "scjgj")
-        with serve(settings) as url:
-            yield settings, url, paths
-    finally:
-        mp.undo()
+    settings = portal_settings(home)
+    for day in DAYS:
+        generate_day(home, day, units=UNITS, seed=day.toordinal(), defect_rate=0.2, late_rate=0.1)
+        if day == DAYS[-1]:
+            (settings.inbox / "zjj" / f"许可_{ID_NUMBER}.xlsx").write_bytes(b"not a workbook")
+        load_references(settings)
+        for unit in UNITS:
+            collect_unit(settings, unit, day)
+            validate_unit(settings, unit, day)
+        daily_statistics(settings, day)
+    paths = monthly_bulletin(settings, MONTH)
+    add_account(settings, "office", "operator")
+    add_account(settings, "clerk_a", "clerk", "scjgj")
+    with serve(settings) as url:
+        yield settings, url, paths
 
 
 def test_the_month_dashboard_shows_the_bulletins_numbers(office):

@@ -12,10 +12,14 @@ runs them in an opaque origin, so a script on a Data Docs page can neither read 
 request with the session (SameSite cookies are not sent from an opaque origin), and the pages cannot post
 forms (no `allow-forms`). Scripts and styles come only from inline code and those CDN hosts, nothing can
 be fetched (`connect-src 'none'`), and no page may frame them. Without internet access the CDN files do not
-load: the pages are then plain but still readable. The pages are already masked (credit.validation.gx_docs).
+load: the pages are then plain, and the site's index (a table GX fills by script) is empty, while each
+validation page stays readable. GX's logo is an image on Amazon S3 (with the build time in its address):
+`img-src 'self' data:` keeps it, and any other beacon, from loading. The pages are already masked
+(credit.validation.gx_docs).
 
-The site's `static/` folder holds GX's own style sheets, images and fonts (no data): a sandboxed page asks
-for them without the session cookie, so those few file types are served from that folder without a login.
+Every file, GX's own static/ assets included, needs an office login. A sandboxed page's requests for its
+subresources carry no session cookie (it has an opaque origin), so the only one GX's pages ask for from the
+site itself, the favicon, is not shown: nothing else depends on it.
 """
 
 from __future__ import annotations
@@ -49,8 +53,6 @@ TYPES = {
     ".ttf": "font/ttf",
     ".otf": "font/otf",
 }
-# What GX keeps in the site's static/ folder (served without the session: see above).
-PUBLIC_STATIC = {".css", ".svg", ".png", ".gif", ".ico", ".woff", ".woff2", ".ttf", ".otf"}
 
 
 def site(settings) -> Path:
@@ -85,12 +87,6 @@ def resolve(settings, requested: str) -> Path | None:
         return None
     real = path.resolve()
     return real if real.is_relative_to(root.resolve()) else None
-
-
-def public_static(requested: str) -> bool:
-    """A GX asset of the site's static/ folder a sandboxed page loads without the session."""
-    parts = segments(requested)
-    return bool(parts) and parts[0] == "static" and Path(parts[-1]).suffix.lower() in PUBLIC_STATIC
 
 
 def content_type(path: Path) -> str:

@@ -15,7 +15,7 @@ from credit.portal import audit, office_datadocs, office_files, office_reruns
 from credit.portal.office_month import month_page, valid_month
 from credit.portal.pages import render, today
 from credit.portal.routes.clerk import waiting_files
-from credit.portal.sessions import Visitor, Who, require, settings_of
+from credit.portal.sessions import Visitor, require, settings_of
 from credit.store import AuditEvent, DailyStat, Submission, session_scope
 from credit.units import all_units, collected_units
 
@@ -167,11 +167,7 @@ def office_datadocs_root(who: Office):
 
 
 @router.get("/datadocs/{requested:path}")
-def office_datadocs_file(request: Request, who: Who, requested: str):
-    # GX's own assets (static/) are asked for by sandboxed pages without the session cookie; the rest needs
-    # an office login (credit.portal.office_datadocs says why).
-    if not office_datadocs.public_static(requested):
-        require("operator", "admin")(who)
+def office_datadocs_file(request: Request, who: Office, requested: str):
     path = office_datadocs.resolve(settings_of(request), requested)
     if path is None:
         raise HTTPException(status_code=404)
