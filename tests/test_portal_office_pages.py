@@ -76,6 +76,8 @@ def test_the_month_dashboard_shows_the_bulletins_numbers(office):
     # The day page links to its month; /office/month goes to the current month; a bad month is refused.
     assert f'href="/office/month/{MONTH}"' in operator.get(f"/office?day={DAYS[-1]}").text
     assert operator.get("/office/month").headers["location"].startswith("/office/month/20")
+    empty = operator.get("/office/month/2025-01")
+    assert empty.status_code == 200 and "暂无统计数据" in empty.text and "<polyline" not in empty.text
     for bad in ("2026-13", "2026-1", "x", "2026-11-01"):
         assert operator.get(f"/office/month/{bad}").status_code in (400, 404), bad
 
