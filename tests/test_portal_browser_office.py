@@ -47,6 +47,8 @@ def test_an_operator_opens_the_month_downloads_the_bulletin_and_sees_a_rerun_fin
         home = stack["home"]
         for day in DAYS:
             generate_day(home, day, units=UNITS, seed=day.toordinal(), defect_rate=0.2, late_rate=0.1)
+            if day == DAYS[-1]:
+                (home / "inbox" / "zjj" / "许可_坏文件.xlsx").write_bytes(b"not a workbook")
             run = run_deployment(
                 "daily-pipeline/daily",
                 parameters={"report_date": day.isoformat(), "units": UNITS, "push": True},
@@ -116,13 +118,19 @@ def test_an_operator_opens_the_month_downloads_the_bulletin_and_sees_a_rerun_fin
             link = page.locator("a[href*='/runs/flow-run/']")
             assert link.get_attribute("href") == f"{stack['api'].removesuffix('/api')}/runs/flow-run/{run_id}"
             page.screenshot(path=shots / "5-rerun-finished.png", full_page=True)
+            page.click("a[href^='/office/quarantine?day=']")
+            assert "许可_坏文件.xlsx" in page.locator("table").inner_text()
+            page.screenshot(path=shots / "6-quarantine.png", full_page=True)
+            page.click("nav.office a[href='/office/reruns']")
+            assert page.locator(f"a[href='/office/reruns/{run_id}']").count() == 1
+            page.screenshot(path=shots / "7-reruns.png", full_page=True)
             assert blocked == []
 
             # The Data Docs the daily runs built, behind the login, sandboxed.
             page.click("nav.office a[href='/office/datadocs/']")
             page.wait_for_url(f"{url}/office/datadocs/")
             assert "xzcf" in page.content() or "xzxk" in page.content()
-            page.screenshot(path=shots / "6-datadocs.png", full_page=False)
+            page.screenshot(path=shots / "8-datadocs.png", full_page=False)
             browser.close()
 
         finished = launcher.read(run_id)
