@@ -36,11 +36,13 @@ def add_account(settings: Settings, login: str, role: str, unit: str | None = No
 
 
 @contextmanager
-def serve(settings: Settings):
-    """The portal on http://127.0.0.1:<free port>, stopped afterwards."""
+def serve(settings: Settings, launcher=None):
+    """The portal on http://127.0.0.1:<free port>, stopped afterwards; `launcher`: the office's reruns."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        uvicorn.Config(
+            create_app(settings, launcher), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -8,13 +8,15 @@ from cli.output import out
 from credit.portal.app import PortalConfigError, create_app
 from credit.portal.server import serve
 from credit.settings import load_settings
+from deployments.runs import PrefectLauncher
 
 
 def run(args) -> int:
     settings = load_settings()
     settings.ensure_dirs()
     try:
-        app = create_app(settings)
+        launcher = PrefectLauncher()  # reruns through PREFECT_API_URL, when one is configured
+        app = create_app(settings, launcher if launcher.api_url else None)
     except PortalConfigError as exc:
         out(str(exc), sys.stderr)
         return 2

@@ -10,6 +10,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse
 
+from credit.portal import office_datadocs
+from credit.portal.office_reruns import Launcher
 from credit.portal.pages import environment, render
 from credit.portal.routes import auth, clerk, office
 from credit.portal.security import HEADERS, BodyLimit, SecurityHeaders
@@ -34,7 +36,9 @@ class PortalConfigError(RuntimeError):
     """The portal cannot start with these settings (the Chinese reason)."""
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, launcher: Launcher | None = None) -> FastAPI:
+    """`launcher`: starts the office's reruns through the Prefect API (deployments.runs.PrefectLauncher);
+    None: the reruns page says reruns are not available."""
     if settings.portal_secret is None or len(settings.portal_secret.get_secret_value()) < 32:
         raise PortalConfigError(
             "未设置 CREDIT_PORTAL_SECRET（至少 32 个字符的随机字符串），门户不能启动。"
@@ -50,11 +54,12 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.jinja = environment(settings.timezone)
+    app.state.launcher = launcher
     https = bool(settings.portal_url and settings.portal_url.lower().startswith("https://"))
     app.add_middleware(
         BodyLimit, limit=settings.portal_max_files * settings.portal_max_upload_bytes + FORM_ROOM
     )
-    app.add_middleware(SecurityHeaders, https=https)
+    app.add_middleware(SecurityHeaders, https=https, policies={office_datadocs.PREFIX: office_datadocs.CSP})
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for area in (auth, clerk, office):
         app.include_router(area.router)

@@ -23,20 +23,23 @@ STATIC_PREFIX = "/static/"
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool = False, policies: dict[str, str] | None = None) -> None:
         self.app = app
         self.https = https
+        # Another CSP for the paths under these prefixes only (the Data Docs site, credit.portal.office_datadocs).
+        self.policies = {prefix: csp.encode() for prefix, csp in (policies or {}).items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         static = scope["path"].startswith(STATIC_PREFIX)
+        policy = next((p for prefix, p in self.policies.items() if scope["path"].startswith(prefix)), None)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
-                headers += HEADERS
+                headers += HEADERS if policy is None else _with_csp(policy)
                 # Pages show units' data and people's names: never kept by a browser or a proxy.
                 headers.append((b"cache-control", b"private, max-age=3600" if static else b"no-store"))
                 if self.https:
@@ -45,6 +48,10 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _with_csp(policy: bytes) -> list[tuple[bytes, bytes]]:
+    return [(k, policy if k == b"content-security-policy" else v) for k, v in HEADERS]
 
 
 class _TooLarge(HTTPException):

@@ -1,18 +1,22 @@
 """The credit office's pages (operators and admins): every unit's day, a unit's submissions, one
-submission."""
+submission; the month's dashboard, the bulletins, the Data Docs, the quarantine and reruns
+(credit.portal.office_*)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from sqlmodel import select
+from starlette.responses import FileResponse, RedirectResponse
 
+from credit.portal import audit, office_datadocs, office_files, office_reruns
+from credit.portal.office_month import month_page, valid_month
 from credit.portal.pages import render, today
 from credit.portal.routes.clerk import waiting_files
 from credit.portal.sessions import Visitor, require, settings_of
-from credit.store import DailyStat, Submission, session_scope
+from credit.store import AuditEvent, DailyStat, Submission, session_scope
 from credit.units import all_units, collected_units
 
 router = APIRouter(prefix="/office")
@@ -116,4 +120,184 @@ def office_submission(request: Request, who: Office, submission_id: int):
         "submission.html",
         submission=found,
         back=f"/office/units/{found.unit}?day={found.received_date.isoformat()}",
+    )
+
+
+@router.get("/month")
+def office_month_now(request: Request, who: Office):
+    return RedirectResponse(f"/office/month/{today(request):%Y-%m}", status_code=303)
+
+
+@router.get("/month/{month}")
+def office_month(request: Request, who: Office, month: str):
+    if not valid_month(month):
+        raise HTTPException(status_code=400)
+    return render(request, who, "office_month.html", **month_page(settings_of(request), month))
+
+
+@router.get("/bulletins")
+def office_bulletins(request: Request, who: Office):
+    found = office_files.bulletins(settings_of(request))
+    return render(request, who, "office_bulletins.html", bulletins=found)
+
+
+@router.get("/bulletins/{name}")
+def office_bulletin_download(request: Request, who: Office, name: str):
+    settings = settings_of(request)
+    month, _, kind = name.rpartition(".")
+    path = office_files.bulletin_file(settings, month, kind)
+    if path is None:
+        raise HTTPException(status_code=404)
+    with session_scope(settings.database_url) as db:
+        audit.record(
+            db, "download", actor=who.account.login, client=who.client, target=f"bulletin:{month}.{kind}"
+        )
+    return FileResponse(
+        path,
+        media_type=office_files.KINDS[kind],
+        headers={
+            "content-disposition": office_files.attachment(path.name, f"bulletin-{month}.{kind}"),
+        },
+    )
+
+
+@router.get("/datadocs")
+def office_datadocs_root(who: Office):
+    return RedirectResponse(office_datadocs.PREFIX, status_code=303)
+
+
+@router.get("/datadocs/{requested:path}")
+def office_datadocs_file(request: Request, who: Office, requested: str):
+    path = office_datadocs.resolve(settings_of(request), requested)
+    if path is None:
+        raise HTTPException(status_code=404)
+    return FileResponse(path, media_type=office_datadocs.content_type(path))
+
+
+@router.get("/quarantine")
+def office_quarantine(request: Request, who: Office, day: Annotated[str | None, Query(max_length=10)] = None):
+    date = _day(request, day)
+    found = office_files.quarantined(settings_of(request), date)
+    return render(
+        request,
+        who,
+        "office_quarantine.html",
+        date=date,
+        files=found,
+        previous=date - dt.timedelta(days=1),
+        next=date + dt.timedelta(days=1),
+    )
+
+
+def _reruns_page(request: Request, who: Visitor, status: int = 200, message: str | None = None, **chosen):
+    settings = settings_of(request)
+    with session_scope(settings.database_url) as db:
+        started = db.exec(
+            select(AuditEvent)
+            .where(AuditEvent.action == "rerun", AuditEvent.outcome == "ok")
+            .order_by(AuditEvent.at.desc())
+            .limit(30)
+        ).all()
+    return render(
+        request,
+        who,
+        "office_reruns.html",
+        status=status,
+        message=message,
+        available=request.app.state.launcher is not None,
+        units=office_reruns.unit_choices(),
+        started=started,
+        day=chosen.get("day") or (today(request) - dt.timedelta(days=1)).isoformat(),
+        chosen=set(chosen.get("units") or []),
+        push=chosen.get("push", True),
+    )
+
+
+@router.get("/reruns")
+def office_reruns_page(request: Request, who: Office):
+    return _reruns_page(request, who)
+
+
+@router.post("/reruns")
+def office_rerun_start(
+    request: Request,
+    who: Office,
+    report_date: Annotated[str, Form(max_length=10)] = "",
+    units: Annotated[list[str] | None, Form(max_length=32)] = None,
+    push: Annotated[str | None, Form(max_length=4)] = None,
+):
+    settings = settings_of(request)
+    units = units or []
+    asked = {"report_date": report_date, "units": units[:200], "push": push is not None}
+    launcher = request.app.state.launcher
+    parsed = office_reruns.parse_form(report_date, units, push is not None, today(request))
+    if launcher is None:
+        parsed = "本门户未连接 Prefect（未配置 PREFECT_API_URL），不能启动重新运行"
+    if isinstance(parsed, str):
+        with session_scope(settings.database_url) as db:
+            audit.record(
+                db,
+                "rerun",
+                actor=who.account.login,
+                client=who.client,
+                outcome="refused",
+                detail={**asked, "reason": parsed},
+            )
+        return _reruns_page(request, who, 400, parsed, day=report_date, units=units, push=push is not None)
+    try:
+        run = launcher.start(parsed.report_date, parsed.units, parsed.push)
+    except office_reruns.LaunchError as exc:
+        with session_scope(settings.database_url) as db:
+            audit.record(
+                db,
+                "rerun",
+                actor=who.account.login,
+                client=who.client,
+                outcome="failed",
+                detail={**asked, "reason": str(exc)},
+            )
+        return _reruns_page(request, who, 502, str(exc), day=report_date, units=units, push=parsed.push)
+    with session_scope(settings.database_url) as db:
+        audit.record(
+            db,
+            "rerun",
+            actor=who.account.login,
+            client=who.client,
+            target=run.id,
+            detail={
+                "report_date": parsed.report_date.isoformat(),
+                "units": parsed.units,
+                "push": parsed.push,
+            },
+        )
+    return RedirectResponse(f"/office/reruns/{run.id}", status_code=303)
+
+
+@router.get("/reruns/{run_id}")
+def office_rerun(request: Request, who: Office, run_id: str):
+    settings = settings_of(request)
+    run_id = office_reruns.valid_run_id(run_id)
+    launcher = request.app.state.launcher
+    if run_id is None or launcher is None:
+        raise HTTPException(status_code=404)
+    with session_scope(settings.database_url) as db:
+        started = db.exec(
+            select(AuditEvent).where(
+                AuditEvent.action == "rerun", AuditEvent.outcome == "ok", AuditEvent.target == run_id
+            )
+        ).first()
+    if started is None:  # only the runs started here: the page is no window onto every Prefect run
+        raise HTTPException(status_code=404)
+    try:
+        run, problem = launcher.read(run_id), None
+    except office_reruns.LaunchError as exc:
+        run, problem = None, str(exc)
+    return render(
+        request,
+        who,
+        "office_rerun.html",
+        run=run,
+        problem=problem,
+        started=started,
+        refresh=office_reruns.REFRESH_SECONDS if run is None or not run.final else None,
     )
