@@ -24,7 +24,7 @@ import struct
 import zipfile
 
 from credit.readers.base import UnreadableFile
-from credit.readers.refusals import damaged
+from credit.readers.refusals import damaged, mib
 
 # What a reader compares entry names by: calamine lower-cases ASCII and reads `\\` as `/`; our Package and the
 # guard lower-case (all of Unicode: stricter, never looser) the same way.
@@ -130,6 +130,59 @@ def check_entries(zf: zipfile.ZipFile, data: bytes) -> None:
                 f"two entries named {seen[key]!r} and {info.filename!r}",
             )
         seen[key] = info.filename
+
+
+ZIP_ERRORS = (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error)
+MAX_RATIO = 200  # office parts compress 5-30 times; a bomb 1000 times and more
+RATIO_FROM_BYTES = 8 << 20  # small parts may compress as well as they like
+
+
+class ZipUnreadable(Exception):
+    """zipfile cannot open the container (`cause`: its error)."""
+
+    def __init__(self, cause: BaseException):
+        super().__init__(type(cause).__name__)
+        self.cause = cause
+
+
+class ZipOutOfBounds(Exception):
+    """The container's directory promises more than a reader should unpack (a suspected zip bomb)."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+
+def open_bounded(data: bytes, *, members: int, member_bytes: int, total_bytes: int) -> zipfile.ZipFile:
+    """The zip in `data`, opened and judged from its directory before a part is inflated: entries as declared
+    and named once (`check_entries`), at most `members` parts, none over `member_bytes` unpacked, all together
+    at most `total_bytes`, no large part compressed more than MAX_RATIO times. Raises ZipUnreadable or
+    ZipOutOfBounds; each caller says it in its own words (a workbook, a Word attachment)."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except ZIP_ERRORS as exc:
+        raise ZipUnreadable(exc) from None
+    try:
+        check_entries(zf, data)
+        infos = zf.infolist()
+        if len(infos) > members:
+            raise ZipOutOfBounds(f"包含{len(infos)}个部件", f"{len(infos)} parts")
+        total = 0
+        for info in infos:
+            size, packed = info.file_size, info.compress_size
+            total += size
+            if size > member_bytes or total > total_bytes:
+                bound = mib(member_bytes if size > member_bytes else total_bytes)
+                raise ZipOutOfBounds(f"解压后超过{bound}", f"more than {bound} unpacked")
+            if size > RATIO_FROM_BYTES and size > MAX_RATIO * max(packed, 1):
+                raise ZipOutOfBounds(
+                    f"部件“{info.filename}”压缩比{size // max(packed, 1)}倍",
+                    f"part {info.filename!r} compressed {size // max(packed, 1)} times",
+                )
+    except BaseException:
+        zf.close()
+        raise
+    return zf
 
 
 def _read_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
