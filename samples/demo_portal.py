@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import shlex
+import string
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,8 @@ from credit.units import all_units
 HOST, PORT = "127.0.0.1", 8300
 OPERATOR = "demo_operator"
 CLERKS = 2
-BY = "demo"  # the audit log's actor of the demo's account changes
+BY = "demo"
+ALPHABET = string.ascii_letters + string.digits  # the audit log's actor of the demo's account changes
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,11 @@ def demo_units(settings: Settings, day: dt.date, count: int = CLERKS) -> list[st
     return chosen[:count]
 
 
+def _password() -> str:
+    """16 letters and digits (95 bits): easy to copy from a terminal, no leading '-'."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(16))
+
+
 def _kept(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -90,7 +97,7 @@ def prepare_portal(settings: Settings, day: dt.date) -> DemoPortal:
     made = []
     init_db(settings.database_url)
     for login, role, unit in wanted:
-        password = passwords.setdefault(login, secrets.token_urlsafe(12))
+        password = passwords.setdefault(login, _password())
         with session_scope(settings.database_url) as db:
             if accounts.find(db, login) is None:
                 accounts.add(db, login, role, unit, password, by=BY)
