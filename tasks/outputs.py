@@ -13,8 +13,8 @@ from credit.portal.links import PortalLinks, portal_links
 from credit.settings import Settings
 
 
-def explain(path: Path) -> str:
-    """One line saying what an output is and who opens it."""
+def explain(path: Path, portal: bool = False) -> str:
+    """One line saying what an output is and who opens it (`portal`: the units work in the portal)."""
     name = path.name
     if name == "stats.json":
         return "日统计数据（JSON）"
@@ -22,6 +22,8 @@ def explain(path: Path) -> str:
         return "日统计工作簿：各单位报送、校验、推送情况"
     if "_问题数据_" in name:
         code = name.split("_问题数据_", 1)[0]
+        if portal:
+            return f"{unit_name(code)}问题清单，单位在门户下载，改后在门户重新上传"
         return f"{unit_name(code)}问题清单，改后放回 inbox/{code}/"
     if name == "index.html" and "data_docs" in path.parts:
         return "校验详情（Data Docs，用浏览器打开）"
@@ -79,11 +81,13 @@ def outputs_markdown(settings: Settings, title: str, paths: list[Path]) -> str:
         where = f"路径相对于数据目录 CREDIT_HOME（{home}），在办公共享盘上打开。"
     else:
         where = (
-            f"点击路径在门户中打开（需登录：{escape.markdown(links.base)}）；"
+            f"点击路径在门户中打开（需登录：[{escape.markdown(links.base)}]({links.base})）；"
             f"路径相对于数据目录 CREDIT_HOME（{home}）。"
         )
     lines = [f"### {escape.markdown(title)}", "", where, "", "| 文件 | 说明 |", "|---|---|"]
-    lines += [f"| {_cell(settings, links, p)} | {escape.markdown(explain(p))} |" for p in seen]
+    lines += [
+        f"| {_cell(settings, links, p)} | {escape.markdown(explain(p, links is not None))} |" for p in seen
+    ]
     if not seen:
         lines.append("| — | 本次运行没有生成文件 |")
     return "\n".join(lines) + "\n"

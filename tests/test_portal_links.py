@@ -237,7 +237,7 @@ def test_outputs_artifact_links_each_file_to_its_portal_page(settings):
     plain = outputs_markdown(settings, "2026-11-26 的输出文件", paths)
     assert "](" not in plain and "门户" not in plain  # as before: paths only
     markdown = outputs_markdown(with_portal(settings), "2026-11-26 的输出文件", paths)
-    assert f"点击路径在门户中打开（需登录：{BASE}）" in markdown.replace("\\", "")
+    assert f"点击路径在门户中打开（需登录：[{BASE}]({BASE})）" in markdown.replace("\\", "")
     # As the Prefect UI renders it: each row's path is the link's text, the page its target.
     rendered = MarkdownIt("commonmark").enable("table").render(markdown)
     anchors = {
@@ -245,6 +245,7 @@ def test_outputs_artifact_links_each_file_to_its_portal_page(settings):
         for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', rendered)
     }
     b = BASE
+    assert anchors.pop(BASE) == BASE
     assert anchors == {
         "out/daily/2026-11-26/stats.json": f"{b}/office?day=2026-11-26",
         "out/daily/2026-11-26/日统计_20261126.xlsx": f"{b}/office?day=2026-11-26",
@@ -261,7 +262,11 @@ def test_outputs_artifact_links_each_file_to_its_portal_page(settings):
     def said(text: str) -> list[str]:
         return [x.rsplit(" | ", 1)[1] for x in text.splitlines() if x.startswith("| ") and "说明" not in x]
 
-    assert said(markdown) == said(plain) and len(said(plain)) == len(paths)
+    assert (
+        len(said(plain)) == len(paths)
+        and said(markdown)[:2] + said(markdown)[3:] == said(plain)[:2] + said(plain)[3:]
+    )
+    assert said(markdown)[2].replace("\\", "") == "市市场监管局问题清单，单位在门户下载，改后在门户重新上传 |"
 
 
 def test_a_hostile_file_name_stays_text_in_the_linked_cell(settings):
@@ -273,7 +278,8 @@ def test_a_hostile_file_name_stays_text_in_the_linked_cell(settings):
     rendered = (
         MarkdownIt("commonmark").enable("table").render(outputs_markdown(with_portal(settings), "t", [evil]))
     )
-    [(href, text)] = re.findall(r'<a href="([^"]+)">([^<]*)</a>', rendered)
+    [base, (href, text)] = re.findall(r'<a href="([^"]+)">([^<]*)</a>', rendered)
+    assert base == (BASE, BASE)
     assert href.startswith(f"{BASE}/office/units/scjgj/feedback/2026-11-26") and "javascript" not in href
     assert "<b>" not in rendered and "](javascript" in html.unescape(text)
 
