@@ -341,3 +341,61 @@ def test_the_duties_flow_links_the_portal_when_its_url_is_set(
     assert office["lines"][-1].endswith(f"各单位登录门户可查看本单位的事项和已收到的证据：{BASE}/unit/duties")
     [gaj] = server.received[KEYS["gaj"]]
     assert f"{BASE}/unit/duties" in gaj["text"]["content"].split("\n")[-1]
+
+
+# --- the daily run, in process ----------------------------------------------------------------------------
+
+
+def test_the_daily_run_alerts_and_outputs_link_the_portal_when_its_url_is_set(
+    harness,  # noqa: F811
+    settings,
+    platform,
+    monkeypatch,
+):
+    """What the run itself sends and publishes with CREDIT_PORTAL_URL set: the digests' and the outputs
+    artifact's links (tasks/alerts.py, tasks/report.py read the setting; nothing passes it by hand)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterKey,
+        FlowRunFilter,
+        FlowRunFilterId,
+    )
+
+    import tasks.common
+    from flows.daily import daily_pipeline
+    from samples.generator import generate_day
+
+    units = ["scjgj", "zjj", "leicheng"]
+    generate_day(settings.home, DAY, units=units, seed=11, defect_rate=0.25)
+    (settings.inbox / "zjj" / "许可0826.xlsx").write_bytes(b"not a workbook")
+    monkeypatch.setenv("CREDIT_PORTAL_URL", BASE)
+    events = {}
+    monkeypatch.setattr(
+        tasks.common, "emit_event", lambda event, resource, payload: events.update({event: payload})
+    )
+    state = daily_pipeline(report_date=DAY, units=units, return_state=True)
+    assert state.is_completed(), state.message
+    iso = DAY.isoformat()
+
+    validation = events["credit.validation.failed"]
+    failing = list(validation["by_unit"])
+    assert failing and all(
+        any(line.endswith(f"问题清单见 {BASE}/office/units/{u}?day={iso}") for line in validation["lines"])
+        for u in failing
+    )
+    quarantine = events["credit.file.quarantined"]
+    assert quarantine["lines"][0].endswith(f"{BASE}/office/quarantine?day={iso}")
+    assert "inbox/" not in "\n".join(validation["lines"] + quarantine["lines"])
+
+    with get_client(sync_client=True) as client:
+        [artifact] = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["daily-outputs"])),
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])),
+        )
+    outputs = artifact.data
+    assert f"]({BASE}/office?day={iso})" in outputs  # 日统计
+    assert f"]({BASE}/office/datadocs/index.html)" in outputs
+    for unit in failing:
+        assert f"]({BASE}/office/units/{unit}/feedback/{iso})" in outputs
+    assert "file://" not in outputs
