@@ -1,9 +1,10 @@
 """Alert digests: what an operator or a unit's clerk reads after a run, one message per run and kind.
 
 Each digest is plain data built from the store (true counts, whatever the run saw), with units and datasets
-named in Chinese, the cause first and the next step last, and paths relative to CREDIT_HOME that a person
-can open on the office share (there is no web portal yet). The orchestrator only emits them (tasks/alerts.py);
-the automation prints `subject` and `lines` as they are (deployments/automations.yaml).
+named in Chinese, the cause first and the next step last. With `CREDIT_PORTAL_URL` set they link to the
+portal's pages (a unit's day, the quarantine of the day; credit.portal.links); without it they name paths
+relative to CREDIT_HOME that a person opens on the office share. The orchestrator only emits them
+(tasks/alerts.py); the automation prints `subject` and `lines` as they are (deployments/automations.yaml).
 
 A 企业微信 text message takes at most 2,048 bytes and a robot about 20 messages a minute: a digest lists
 units by size until its byte budget is spent, then says how many more there are and where they are.
@@ -20,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from credit.portal.links import PortalLinks, portal_links
 from credit.settings import Settings
 from credit.standard import DATASET_NAMES
 from credit.store import Record, RecordVersion, Submission, session_scope
@@ -158,17 +160,27 @@ def validation_digest(
 ) -> Digest | None:
     """All units' validation failures of the day in one message; None when every record passed.
 
-    `feedback`: the workbooks the run wrote (unit -> path), else found under out/feedback/<date>/."""
+    `feedback`: the workbooks the run wrote (unit -> path), else found under out/feedback/<date>/ (named
+    only without CREDIT_PORTAL_URL: with it, each unit links to its day in the portal)."""
     by_unit = invalid_counts(settings, report_date, units)
     if not by_unit:
         return None
     total = sum(sum(c.values()) for c in by_unit.values())
-    day = report_date.isoformat()
-    subject = f"【双公示】{day} 校验不合格：{len(by_unit)} 个单位共 {total} 条"
+    subject = f"【双公示】{report_date.isoformat()} 校验不合格：{len(by_unit)} 个单位共 {total} 条"
+    links = portal_links(settings)
+    if links is not None:
+        where, items, rest, step = _validation_in_portal(links, by_unit, report_date)
+    else:
+        where, items, rest, step = _validation_in_files(settings, by_unit, report_date, feedback)
     head = [
         f"原因：{len(by_unit)} 个单位报送的 {total} 条记录不符合数据标准，未推送到信用湛江；"
-        f"问题清单已按单位生成（路径相对于数据目录 CREDIT_HOME）。"
+        f"问题清单已按单位生成（{where}）。"
     ]
+    tail = [f"下一步：请通知上列单位{step}，下次运行自动重新校验。"]
+    return Digest("validation", report_date, subject, _fit(head, items, rest, tail, subject), total, by_unit)
+
+
+def _validation_in_files(settings: Settings, by_unit, report_date: dt.date, feedback):
     items = []
     for unit in _by_size(by_unit):
         path = relative(settings, (feedback or {}).get(unit)) or feedback_file(settings, unit, report_date)
@@ -176,12 +188,19 @@ def validation_digest(
         items.append(
             f"· {unit_name(unit)}：{_per_dataset(by_unit[unit])}；{where}，改后放回 {inbox_folder(unit)}"
         )
-    rest = f"· 另有 {{n}} 个单位，问题清单同在 out/feedback/{day}/"
-    tail = [
-        "下一步：请通知上列单位打开本单位的问题清单，按标红单元格改正后，"
-        "将该表放回本单位文件夹 inbox/<单位代码>/，下次运行自动重新校验。"
+    rest = f"· 另有 {{n}} 个单位，问题清单同在 out/feedback/{report_date.isoformat()}/"
+    step = "打开本单位的问题清单，按标红单元格改正后，将该表放回本单位文件夹 inbox/<单位代码>/"
+    return "路径相对于数据目录 CREDIT_HOME", items, rest, step
+
+
+def _validation_in_portal(links: PortalLinks, by_unit, report_date: dt.date):
+    items = [
+        f"· {unit_name(unit)}：{_per_dataset(by_unit[unit])}；问题清单见 {links.unit_day(unit, report_date)}"
+        for unit in _by_size(by_unit)
     ]
-    return Digest("validation", report_date, subject, _fit(head, items, rest, tail, subject), total, by_unit)
+    rest = f"· 另有 {{n}} 个单位，见 {links.day(report_date)}"
+    step = "登录门户下载本单位的问题清单，按标红单元格改正后在门户重新上传"
+    return "链接打开门户中该单位当天的页面，需登录", items, rest, step
 
 
 # --- push -------------------------------------------------------------------------------------------------
@@ -302,16 +321,29 @@ def quarantine_digest(
     )
     subject = f"【双公示】{day} 文件无法读取已隔离：{names} 共 {len(files)} 个文件"
     head = [f"原因：{len(files)} 个报送文件无法读取，已移入隔离区，其中的数据未收取、未校验、未推送。"]
-    items = [
-        f"· {unit_name(f.unit)}：{f.name}——{f.reason}；文件及说明在 {f.path or 'quarantine/'}"
-        for f in sorted(files, key=lambda f: (f.unit, f.name))
-    ]
-    rest = f"· 另有 {{n}} 个文件，见 quarantine/<单位代码>/{day}/"
-    folder = inbox_folder(next(iter(by_unit))) if len(by_unit) == 1 else "inbox/<单位代码>/"
-    tail = [
-        f"下一步：请通知{'该' if len(by_unit) == 1 else '上列'}单位按原因改正（如另存为 .xlsx 或 UTF-8 编码的 .csv），"
-        f"重新放入本单位文件夹 {folder}，下次运行自动收取。"
-    ]
+    ordered = sorted(files, key=lambda f: (f.unit, f.name))
+    which = "该" if len(by_unit) == 1 else "上列"
+    links = portal_links(settings)
+    if links is not None:  # one link to the day's quarantine page, first: it survives any trimming
+        page = links.quarantine(report_date)
+        head[0] += f"隔离文件及原因（门户，需登录）：{page}"
+        items = [f"· {unit_name(f.unit)}：{f.name}——{f.reason}" for f in ordered]
+        rest = "· 另有 {n} 个文件，见上面的门户链接"
+        tail = [
+            f"下一步：请通知{which}单位按原因改正（如另存为 .xlsx 或 UTF-8 编码的 .csv），"
+            f"在门户重新上传，下次运行自动收取。"
+        ]
+    else:
+        items = [
+            f"· {unit_name(f.unit)}：{f.name}——{f.reason}；文件及说明在 {f.path or 'quarantine/'}"
+            for f in ordered
+        ]
+        rest = f"· 另有 {{n}} 个文件，见 quarantine/<单位代码>/{day}/"
+        folder = inbox_folder(next(iter(by_unit))) if len(by_unit) == 1 else "inbox/<单位代码>/"
+        tail = [
+            f"下一步：请通知{which}单位按原因改正（如另存为 .xlsx 或 UTF-8 编码的 .csv），"
+            f"重新放入本单位文件夹 {folder}，下次运行自动收取。"
+        ]
     return Digest(
         "quarantine", report_date, subject, _fit(head, items, rest, tail, subject), len(files), dict(by_unit)
     )

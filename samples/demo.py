@@ -1,6 +1,7 @@
 """`credit demo`: the whole job on the embedded default — Prefect's ephemeral API, SQLite, and the sandbox
 receiver started and stopped here. Generates realistic days for all 49 units, runs the daily pipeline for
-each, builds the month's bulletin and says where everything is."""
+each, builds the month's bulletin, prepares the portal on the demo's data (demo accounts, samples/demo_portal.py)
+and says where everything is and how to open the portal."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
 from credit.settings import load_settings
 from credit.standard import DATASET_NAMES, datasets
 from credit.workdays import WorkCalendar, working_days_until
+from samples.demo_portal import instructions, prepare_portal
 from samples.generator import generate_day
 from samples.generator.sqlsource import write_sql_source
 
@@ -142,4 +144,7 @@ def run_demo(days: int = 1, end: dt.date | None = None) -> int:
     for chart in bulletin.charts:
         _say(f"              {chart}")
     _say(f"  归档 / 隔离  {settings.archive} / {settings.quarantine}")
+    _say("")
+    for line in instructions(settings, prepare_portal(settings, report_days[-1])):
+        _say(line)
     return 0

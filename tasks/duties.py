@@ -16,6 +16,7 @@ from credit.duties import reminders, robots
 from credit.duties.plan import PlanError, plan_for
 from credit.duties.rules import load_duties
 from credit.duties.status import LABELS
+from credit.portal.links import portal_links
 from credit.units import all_units
 from credit.workdays import WorkCalendar
 from tasks.alerts import emit_digest
@@ -70,14 +71,15 @@ def duties_task(report_date: dt.date, days_before: int = reminders.DAYS_BEFORE) 
         table=escape.markdown_table(_table(rows)),
         description=f"重点工作任务：{report_date.isoformat()} 未报送的到期和逾期事项",
     )
-    digest = reminders.digest(found, report_date)
+    links = portal_links(s)
+    digest = reminders.digest(found, report_date, links)
     logger = get_run_logger()
     if digest is None:
         logger.info("%s 无需提醒的重点工作任务", report_date.isoformat())
         return {"remind": 0, "escalate": 0, "open": len(rows), "robots_sent": 0, "robots_failed": 0}
     emit_digest(digest)
     logger.warning("已发送提醒：%s", digest.subject)
-    units = robots.notify_units(robots.load_robots(s.unit_robots_file), found, report_date)
+    units = robots.notify_units(robots.load_robots(s.unit_robots_file), found, report_date, links=links)
     if units.failed:
         logger.warning("单位机器人消息发送失败：%s", units.failures())
     return {

@@ -22,6 +22,7 @@ from credit.alerts import Digest, _fit, unit_name
 from credit.duties.obligations import Obligation, duty_obligations, periods
 from credit.duties.rules import Duty
 from credit.duties.status import Deliveries, status
+from credit.portal.links import PortalLinks
 from credit.units import all_units
 from credit.workdays import CalendarGap, WorkCalendar
 
@@ -185,9 +186,10 @@ class DutyDigest(Digest):
         return {**super().payload(), "reminded": self.reminded, "escalated": self.escalated}
 
 
-def digest(found: list[Notice], today: dt.date) -> DutyDigest | None:
+def digest(found: list[Notice], today: dt.date, links: PortalLinks | None = None) -> DutyDigest | None:
     """One message for the day: the subject with both counts, overdue units first, then the reminders,
-    trimmed to a robot message's size; None when there is nothing to say."""
+    trimmed to a robot message's size; None when there is nothing to say. `links` (CREDIT_PORTAL_URL set):
+    the next step points the units to their duties page in the portal."""
     if not found:
         return None
     reminded = sum(n.kind == "remind" for n in found)
@@ -204,6 +206,9 @@ def digest(found: list[Notice], today: dt.date) -> DutyDigest | None:
     ]
     items = _unit_lines(found)
     rest = "· 另有 {n} 条未列出，见 Prefect 界面 duties 运行的“重点工作任务”表（duties-open）"
-    tail = ["下一步：请通知上列单位在截止日期前报送；已逾期的请督促尽快补报。"]
+    step = "下一步：请通知上列单位在截止日期前报送；已逾期的请督促尽快补报。"
+    if links is not None:
+        step += f"各单位登录门户可查看本单位的事项和已收到的证据：{links.clerk_duties()}"
+    tail = [step]
     lines = _fit(head, items, rest, tail, subject)
     return DutyDigest("duties", today, subject, lines, reminded + escalated, by_unit, reminded, escalated)

@@ -30,6 +30,7 @@ import requests
 from credit import escape
 from credit.alerts import _fit, inbox_folder, unit_name
 from credit.duties.reminders import Notice
+from credit.portal.links import PortalLinks
 from credit.units import UNIT_CODE, all_units
 
 log = logging.getLogger(__name__)
@@ -124,8 +125,9 @@ def _line(n: Notice) -> str:
     return f"· [{mark}] {o.name}，期间 {o.period}，截止日期 {o.due.isoformat()}，{when}"
 
 
-def unit_text(unit: str, found: Iterable[Notice], today: dt.date) -> str:
-    """One unit's message: its own escalations first, then its reminders, and where to deliver; within a
+def unit_text(unit: str, found: Iterable[Notice], today: dt.date, links: PortalLinks | None = None) -> str:
+    """One unit's message: its own escalations first, then its reminders, and where to deliver (with
+    `links`, CREDIT_PORTAL_URL set: the unit's duties page and its upload page in the portal); within a
     robot message's size. Every line escaped as plain text (one line each, ID numbers masked)."""
     mine = sorted(
         (n for n in found if n.obligation.unit == unit),
@@ -143,18 +145,21 @@ def unit_text(unit: str, found: Iterable[Notice], today: dt.date) -> str:
     ]
     items = [escape.log_line(_line(n)) for n in mine]
     rest = "· 另有 {n} 项未列出，请向市发展和改革局信用股查询"
-    tail = [
-        escape.log_line(
-            f"报送方式：将证据表（xlsx，每类事项一个工作表，填写“所属期间”）和附件放入本单位报送文件夹 "
-            f"{inbox_folder(unit)}，下次运行自动收取。"
+    evidence = "证据表（xlsx，每类事项一个工作表，填写“所属期间”）和附件"
+    if links is None:
+        how = f"报送方式：将{evidence}放入本单位报送文件夹 {inbox_folder(unit)}，下次运行自动收取。"
+    else:
+        how = (
+            f"本单位的事项和已收到的证据：{links.clerk_duties()} （登录门户）；"
+            f"报送方式：在门户首页 {links.clerk_home()} 上传{evidence}，下次运行自动收取。"
         )
-    ]
+    tail = [escape.log_line(how)]
     return "\n".join([subject, *_fit(head, items, rest, tail, subject)])
 
 
-def message(unit: str, found: Iterable[Notice], today: dt.date) -> dict:
+def message(unit: str, found: Iterable[Notice], today: dt.date, links: PortalLinks | None = None) -> dict:
     """The 企业微信 robot's JSON body for one unit."""
-    return {"msgtype": "text", "text": {"content": unit_text(unit, found, today)}}
+    return {"msgtype": "text", "text": {"content": unit_text(unit, found, today, links)}}
 
 
 # --- sending ----------------------------------------------------------------------------------------------
@@ -221,15 +226,21 @@ class Sent:
 
 
 def notify_units(
-    robots: dict[str, Robot], found: Iterable[Notice], today: dt.date, *, pause: float | None = None
+    robots: dict[str, Robot],
+    found: Iterable[Notice],
+    today: dt.date,
+    *,
+    pause: float | None = None,
+    links: PortalLinks | None = None,
 ) -> Sent:
-    """One message to each configured unit that has reminders or escalations today, in registry order."""
+    """One message to each configured unit that has reminders or escalations today, in registry order
+    (`links`: CREDIT_PORTAL_URL set, each message points to the unit's pages in the portal)."""
     found = list(found)
     concerned = {n.obligation.unit for n in found}
     sent, reasons = [], {}
     with requests.Session() as session:
         for unit in (u for u in all_units() if u in concerned and u in robots):
-            why = send(robots[unit], message(unit, found, today), session=session, pause=pause)
+            why = send(robots[unit], message(unit, found, today, links), session=session, pause=pause)
             if why is None:
                 sent.append(unit)
             else:

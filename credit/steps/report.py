@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlmodel import Session, func, select
 
 from credit.delivery import platform_rejections
-from credit.duties import deliveries
+from credit.duties import deliveries as evidence
 from credit.reports.bulletin import BulletinPaths, build_bulletin, default_issue_date
 from credit.reports.feedback import write_feedback
 from credit.settings import Settings
@@ -105,15 +105,17 @@ def monthly_bulletin(settings: Settings, month: str) -> BulletinPaths:
     """The 月通报 of a month (docx, pdf, charts, json, 附件2), dated by the working-day calendar the settings
     give (CREDIT_CALENDAR_OVERRIDE included)."""
     calendar = WorkCalendar(settings.calendar_override)
-    # The duties' deliveries are read before the bulletin's session opens, from these settings: on SQLite a
-    # second session inside the first waits on its write lock until the busy timeout fails it.
-    delivered = deliveries.load(settings, default_issue_date(month, calendar))
+    issued = default_issue_date(month, calendar)
+    # Read before the bulletin's transaction: on SQLite that one holds the store's lock (BEGIN IMMEDIATE),
+    # and the evidence's own session would wait for it until "database is locked".
+    deliveries = evidence.load(settings, issued)
     with session_scope(settings.database_url) as session:
         return build_bulletin(
             session,
             month,
             settings.out,
+            issued=issued,
             calendar=calendar,
             counted=settings.three_zero_datasets,
-            deliveries=delivered,
+            deliveries=deliveries,
         )
