@@ -158,13 +158,27 @@ def test_the_units_feedback_workbook_downloads_unmasked_and_audited_and_only_its
     assert theirs.status_code == 404 and PERSON_ID not in theirs.text
     for path in (f"/office/units/{UNIT}?day={DAY1}", f"/office/units/{UNIT}/feedback/{DAY1}"):
         refused = b.get(path)
-        assert refused.status_code in (403, 404) and refused.content != answer.content
+        assert refused.status_code == 403 and refused.content != answer.content
+    # The office's copy: the same workbook, every ID number masked, linked from the unit's day.
+    add_account(settings, "office_wang", "operator")
+    office = logged_in(url, "office_wang")
+    assert (
+        f'href="/office/units/{UNIT}/feedback/{DAY1}"' in office.get(f"/office/units/{UNIT}?day={DAY1}").text
+    )
+    copy = office.get(f"/office/units/{UNIT}/feedback/{DAY1}")
+    assert copy.status_code == 200 and "attachment" in copy.headers["content-disposition"]
+    masked = load_workbook(io.BytesIO(copy.content))
+    cells = [c.value for row in masked["行政处罚"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert PERSON_ID not in "".join(cells) and any(PERSON_ID[:6] in v and "*" in v for v in cells)
+    assert masked.sheetnames == book.sheetnames
+    assert office.get(f"/office/units/{UNIT}/feedback/2026-11-20").status_code == 404
     with session_scope(settings.database_url) as db:
         events = db.exec(select(AuditEvent).where(AuditEvent.action == "download")).all()
     seen = {(e.actor, e.unit, e.target, e.outcome) for e in events}
     assert ("clerk_a", UNIT, f"feedback:{DAY1}", "ok") in seen
     assert ("clerk_a", UNIT, "feedback:2026-11-20", "missing") in seen
     assert ("clerk_b", "fgj", f"feedback:{DAY1}", "missing") in seen
+    assert ("office_wang", None, f"feedback:{UNIT}:{DAY1}", "ok") in seen
 
 
 def test_the_units_numbers_of_a_month(journey):

@@ -9,13 +9,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from sqlmodel import select
-from starlette.responses import FileResponse, RedirectResponse
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from credit.portal import audit, office_datadocs, office_files, office_reruns
+from credit.portal.clerk_history import feedback_path
+from credit.portal.office_feedback import masked_feedback
 from credit.portal.office_month import month_page, valid_month
 from credit.portal.pages import render, today
 from credit.portal.routes.clerk import waiting_files
 from credit.portal.sessions import Visitor, require, settings_of
+from credit.reports.feedback import feedback_name
 from credit.store import AuditEvent, DailyStat, Submission, session_scope
 from credit.units import all_units, collected_units
 
@@ -102,8 +105,36 @@ def office_unit(
         "office_unit.html",
         unit=all_units()[code],
         date=date,
+        feedback=feedback_path(settings, code, date).is_file(),
         submissions=submissions,
         waiting=waiting_files(settings, code),
+    )
+
+
+@router.get("/units/{code}/feedback/{day}")
+def office_unit_feedback(request: Request, who: Office, code: str, day: str):
+    """The unit's 问题数据 workbook of the day, ID numbers masked; audited."""
+    settings = settings_of(request)
+    if code not in all_units():
+        raise HTTPException(status_code=404)
+    date = _day(request, day)
+    data = masked_feedback(settings, code, date)
+    with session_scope(settings.database_url) as db:
+        audit.record(
+            db,
+            "download",
+            actor=who.account.login,
+            client=who.client,
+            target=f"feedback:{code}:{date.isoformat()}",
+            outcome="ok" if data is not None else "missing",
+        )
+    if data is None:
+        raise HTTPException(status_code=404)
+    name = feedback_name(code, date)
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"content-disposition": office_files.attachment(name, f"feedback_{code}_{date:%Y%m%d}.xlsx")},
     )
 
 
