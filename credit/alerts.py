@@ -2,7 +2,7 @@
 
 Each digest is plain data built from the store (true counts, whatever the run saw), with units and datasets
 named in Chinese, the cause first and the next step last. With `CREDIT_PORTAL_URL` set they link to the
-portal's pages (a unit's day, the quarantine of the day; credit.portal.links); without it they name paths
+portal's pages (a unit's day, the quarantine of the day; credit.links); without it they name paths
 relative to CREDIT_HOME that a person opens on the office share. The orchestrator only emits them
 (tasks/alerts.py); the automation prints `subject` and `lines` as they are (deployments/automations.yaml).
 
@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from credit.portal.links import PortalLinks, portal_links
+from credit.links import PortalLinks, portal_links
 from credit.settings import Settings
 from credit.standard import DATASET_NAMES
 from credit.store import Record, RecordVersion, Submission, session_scope

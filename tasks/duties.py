@@ -16,7 +16,7 @@ from credit.duties import reminders, robots
 from credit.duties.plan import PlanError, plan_for
 from credit.duties.rules import load_duties
 from credit.duties.status import LABELS
-from credit.portal.links import portal_links
+from credit.links import portal_links
 from credit.units import all_units
 from credit.workdays import WorkCalendar
 from tasks.alerts import emit_digest

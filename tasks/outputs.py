@@ -9,7 +9,7 @@ from pathlib import Path
 
 from credit import escape
 from credit.alerts import relative, unit_name
-from credit.portal.links import PortalLinks, portal_links
+from credit.links import PortalLinks, portal_links
 from credit.settings import Settings
 
 

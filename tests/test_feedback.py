@@ -114,7 +114,7 @@ def test_control_characters_are_shown_not_written(tmp_path):
 def test_rows_are_as_high_as_their_wrapped_text_and_the_sheet_prints_landscape(tmp_path):
     """问题说明 of several rules never overlaps the next row; long headers wrap instead of being cut; the
     sheet prints landscape on the page width with its header on every page."""
-    from credit.reports.sheets import LINE_HEIGHT, display_width
+    from credit.sheets import LINE_HEIGHT, display_width
 
     wb = load_workbook(write_feedback(tmp_path, UNIT, REPORT_DATE, _items()))
     ws = wb["行政处罚"]

@@ -1,4 +1,4 @@
-"""Links to the portal (credit/portal/links.py, issue #17 item 5): the URLs' form, and the same digests,
+"""Links to the portal (credit/links.py, issue #17 item 5): the URLs' form, and the same digests,
 robot messages and outputs artifact with and without CREDIT_PORTAL_URL — without it they stay exactly as
 before (tests/test_alerts.py, tests/test_duties_robots.py), with it they link to pages the portal serves
 (fetched here from a real uvicorn with an operator's session)."""
@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from credit.alerts import MAX_BYTES
 from credit.duties import reminders, robots
 from credit.duties.obligations import Obligation
-from credit.portal.links import PortalLinks, PortalUrlError, check_base, portal_links
+from credit.links import PortalLinks, PortalUrlError, check_base, portal_links
 from credit.settings import Settings
 from tests.test_alerts import DAY, _no_codes, day  # noqa: F401  (day: the fixture, reused)
 from tests.test_duties_robots import DAY as DUTY_DAY
@@ -102,7 +102,7 @@ def test_no_portal_url_no_links():
 
 def test_the_links_and_the_messages_import_no_web_library():
     code = (
-        "import sys, credit.alerts, credit.duties.robots, credit.portal.links, tasks.outputs;"
+        "import sys, credit.alerts, credit.duties.robots, credit.links, tasks.outputs;"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'fastapi','starlette','jinja2','uvicorn'}))"
     )
     root = Path(__file__).resolve().parent.parent

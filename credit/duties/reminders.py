@@ -22,7 +22,7 @@ from credit.alerts import Digest, _fit, unit_name
 from credit.duties.obligations import Obligation, duty_obligations, periods
 from credit.duties.rules import Duty
 from credit.duties.status import Deliveries, status
-from credit.portal.links import PortalLinks
+from credit.links import PortalLinks
 from credit.units import all_units
 from credit.workdays import CalendarGap, WorkCalendar
 

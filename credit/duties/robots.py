@@ -30,7 +30,7 @@ import requests
 from credit import escape
 from credit.alerts import _fit, inbox_folder, unit_name
 from credit.duties.reminders import Notice
-from credit.portal.links import PortalLinks
+from credit.links import PortalLinks
 from credit.units import UNIT_CODE, all_units
 
 log = logging.getLogger(__name__)

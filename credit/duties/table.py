@@ -12,7 +12,7 @@ from credit.duties.obligations import Obligation, due_in_month
 from credit.duties.plan import Plan
 from credit.duties.rules import load_duties
 from credit.duties.status import LABELS, Deliveries, status
-from credit.reports.sheets import print_setup
+from credit.sheets import print_setup
 from credit.units import all_units
 from credit.workdays import WorkCalendar
 

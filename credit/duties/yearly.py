@@ -32,7 +32,7 @@ from credit.duties.obligations import Obligation, duty_obligations, periods
 from credit.duties.plan import Plan, Task
 from credit.duties.rules import Duty, load_duties
 from credit.duties.status import STATUSES, Deliveries, status
-from credit.reports.sheets import LINE_HEIGHT, print_setup, wrapped_lines
+from credit.sheets import LINE_HEIGHT, print_setup, wrapped_lines
 from credit.units import all_units
 from credit.workdays import WorkCalendar
 

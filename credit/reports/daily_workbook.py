@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from credit import escape
 from credit.counters import COUNT_LABELS, RATE_FIELDS, RATE_LABELS, SHOWN_COUNTS
-from credit.reports.sheets import LINE_HEIGHT, fit, print_setup, wrapped_lines
+from credit.sheets import LINE_HEIGHT, fit, print_setup, wrapped_lines
 from credit.standard import DATASET_NAMES, datasets
 from credit.stats import Counts, DailyReport, cn_date, ordered_rows
 from credit.stats.render import other_rows

@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from credit import escape
-from credit.reports.sheets import fit, print_setup
+from credit.sheets import fit, print_setup
 from credit.standard import DATASET_NAMES, dataset
 from credit.validation.messages import rules
 
