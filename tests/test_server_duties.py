@@ -168,7 +168,7 @@ def test_reminders_and_escalations_follow_what_arrived(month):
         mine = [
             t
             for t in texts
-            if t.startswith(f"【重点工作任务】{FIRST_ESCALATION.isoformat()} {units[unit].name}")
+            if t.startswith(f"【重点工作任务】{FIRST_ESCALATION.isoformat()} {units[unit].short_name}")
         ]
         assert len(mine) == 1, texts
         r = by_unit[(unit, "remind")]
