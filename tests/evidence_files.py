@@ -9,6 +9,7 @@ import zlib
 from pathlib import Path
 
 from credit.standard import dataset
+from tests.rows import write_sheets
 
 SPEC_HEADERS = {
     "dutycases": ["案例名称", "惩戒对象", "统一社会信用代码", "惩戒措施", "依据", "实施日期", "链接", "所属期间"],
@@ -22,21 +23,11 @@ SPEC_HEADERS = {
 
 def write_evidence(path: Path, sheets: dict[str, list[dict[str, object]]], title: str | None = None) -> Path:
     """One workbook, one sheet per evidence dataset id, rows by header."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for ds_id, rows in sheets.items():
-        ws = wb.create_sheet(dataset(ds_id).name[:31].replace("“", "").replace("”", ""))
-        if title:
-            ws.append([title])
-        headers = SPEC_HEADERS[ds_id]
-        ws.append(headers)
-        for row in rows:
-            ws.append([row.get(h) for h in headers])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    named = [
+        (dataset(ds_id).name[:31].replace("“", "").replace("”", ""), SPEC_HEADERS[ds_id], rows)
+        for ds_id, rows in sheets.items()
+    ]
+    return write_sheets(path, named, title)
 
 
 def good_pdf(path: Path) -> Path:

@@ -89,18 +89,26 @@ def write_csv(
     return path
 
 
-def write_xlsx(path: Path, rows: list[dict[str, str]], title: str | None = None) -> Path:
+def write_sheets(
+    path: Path, sheets: list[tuple[str, list[str], list[dict]]], title: str | None = None
+) -> Path:
+    """A workbook with one sheet per (name, headers, rows by header), a title row above each when given."""
     from openpyxl import Workbook
 
-    headers = [f.header for f in dataset("xzcf").fields]
     wb = Workbook()
-    ws = wb.active
-    ws.title = "行政处罚"
-    if title:
-        ws.append([title])
-    ws.append(headers)
-    for row in rows:
-        ws.append([row.get(h) for h in headers])
+    wb.remove(wb.active)
+    for name, headers, rows in sheets:
+        ws = wb.create_sheet(name)
+        if title:
+            ws.append([title])
+        ws.append(headers)
+        for row in rows:
+            ws.append([row.get(h) for h in headers])
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def write_xlsx(path: Path, rows: list[dict[str, str]], title: str | None = None) -> Path:
+    headers = [f.header for f in dataset("xzcf").fields]
+    return write_sheets(path, [("行政处罚", headers, rows)], title)

@@ -19,14 +19,10 @@ from sqlmodel import select
 
 from credit.sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, start_sandbox
 from credit.settings import Settings
-from credit.steps.collect import collect
-from credit.steps.count import daily_statistics
-from credit.steps.deliver import fill_outbox, push
-from credit.steps.report import unit_feedback
-from credit.steps.validate import validate_units
 from credit.store import Record, session_scope
 from tests.portal_harness import PASSWORD, add_account, serve
 from tests.rows import write_xlsx, xzcf_row
+from tests.test_portal_clerk_history import UNIT, daily_run
 
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(p).exists()), None)
@@ -34,19 +30,8 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(CHROMIUM is None and not shutil.which("chromium"), reason="chromium is not installed"),
 ]
-UNIT = "scjgj"
 DAY = dt.date(2026, 11, 26)
 IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
-
-
-def daily_run(settings: Settings, day: dt.date) -> None:
-    """The daily pipeline's steps for the unit, in the flow's order (flows/daily.py)."""
-    collect(settings, UNIT, day)
-    validate_units(settings, [UNIT], day)
-    fill_outbox(settings, [UNIT], day)
-    push(settings, UNIT, day)
-    daily_statistics(settings, day)
-    unit_feedback(settings, UNIT, day)
 
 
 def fix(path: Path) -> None:

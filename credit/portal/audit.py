@@ -3,12 +3,16 @@ who, when, what, from where and how it ended (credit.store.accounts.AuditEvent).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
 from credit import escape
+from credit.store import session_scope
 from credit.store.accounts import AuditEvent
+
+if TYPE_CHECKING:
+    from credit.portal.sessions import Visitor
 
 ACTIONS = (
     "login",
@@ -49,3 +53,26 @@ def record(
     )
     session.add(event)
     return event
+
+
+def by_visitor(
+    database_url: str,
+    who: Visitor,
+    action: str,
+    *,
+    outcome: str = "ok",
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """One event of the logged-in visitor (their login, their unit, from where), in its own transaction."""
+    with session_scope(database_url) as db:
+        record(
+            db,
+            action,
+            actor=who.account.login,
+            unit=who.unit,
+            client=who.client,
+            outcome=outcome,
+            target=target,
+            detail=detail,
+        )

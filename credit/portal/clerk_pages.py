@@ -66,16 +66,13 @@ def feedback(request: Request, who: Clerk, day: str):
         raise HTTPException(status_code=404)
     path = clerk_history.feedback_path(settings, who.unit, date)
     found = path.is_file()
-    with session_scope(settings.database_url) as db:
-        audit.record(
-            db,
-            "download",
-            actor=who.account.login,
-            unit=who.unit,
-            client=who.client,
-            target=f"feedback:{date.isoformat()}",
-            outcome="ok" if found else "missing",
-        )
+    audit.by_visitor(
+        settings.database_url,
+        who,
+        "download",
+        target=f"feedback:{date.isoformat()}",
+        outcome="ok" if found else "missing",
+    )
     if not found:
         return render(request, who, "unit_feedback_missing.html", status=404, date=date.isoformat())
     return _attachment(path.read_bytes(), f"feedback_{date:%Y%m%d}.xlsx", feedback_name(who.unit, date))
@@ -88,16 +85,13 @@ def check_workbook(request: Request, who: Clerk, token: str):
     if found is None:  # another unit's token is as unknown as one never issued
         raise HTTPException(status_code=404)
     path, original = found
-    with session_scope(settings.database_url) as db:
-        audit.record(
-            db,
-            "download",
-            actor=who.account.login,
-            unit=who.unit,
-            client=who.client,
-            target=f"check:{token}",
-            detail={"original": original},
-        )
+    audit.by_visitor(
+        settings.database_url,
+        who,
+        "download",
+        target=f"check:{token}",
+        detail={"original": original},
+    )
     stem = original.rsplit(".", 1)[0] or "上传文件"
     return _attachment(path.read_bytes(), "check.xlsx", f"{stem}_检查结果.xlsx")
 

@@ -75,15 +75,12 @@ def blank_template(request: Request, who: Clerk, dataset_id: str):
     if found is None:  # a dataset the unit does not deliver as files
         raise HTTPException(status_code=404)
     body = blank.workbook(found)
-    with session_scope(settings.database_url) as db:
-        audit.record(
-            db,
-            "download",
-            actor=who.account.login,
-            unit=who.unit,
-            client=who.client,
-            target=f"template:{found.id}",
-        )
+    audit.by_visitor(
+        settings.database_url,
+        who,
+        "download",
+        target=f"template:{found.id}",
+    )
     name = quote(f"{found.name}_模板.xlsx")
     return Response(
         body,
@@ -101,16 +98,13 @@ def upload(request: Request, who: Clerk, files: Annotated[list[UploadFile], File
             request, who, "upload_result.html", status=400, results=[], message="请选择要上传的文件"
         )
     if len(files) > settings.portal_max_files:
-        with session_scope(settings.database_url) as db:
-            audit.record(
-                db,
-                "upload",
-                actor=who.account.login,
-                unit=who.unit,
-                client=who.client,
-                outcome="refused",
-                detail={"reason": "too many files", "files": len(files)},
-            )
+        audit.by_visitor(
+            settings.database_url,
+            who,
+            "upload",
+            outcome="refused",
+            detail={"reason": "too many files", "files": len(files)},
+        )
         return render(
             request,
             who,
@@ -129,6 +123,25 @@ def upload(request: Request, who: Clerk, files: Annotated[list[UploadFile], File
     return render(request, who, "upload_result.html", status=status, results=results, message=None)
 
 
+def _refused(settings, who: Visitor, original: str, exc: uploads.Refused, **more) -> dict:
+    """A file refused before it reached the inbox: audited, and its line on the result page."""
+    audit.by_visitor(settings.database_url, who, "upload", outcome="refused", target=original,
+                     detail={"reason": str(exc), **more})  # fmt: skip
+    return {"name": original, "refused": str(exc), "report": None, "stored": None, **more}
+
+
+def _stored(settings, who: Visitor, original: str, staged, stored, **more) -> None:
+    """A file published into the unit's inbox, audited with what identifies it."""
+    detail = {
+        "original": original,
+        "bytes": staged.size,
+        "sha256": staged.sha256,
+        "kind": staged.kind,
+        **more,
+    }
+    audit.by_visitor(settings.database_url, who, "upload", target=stored.name, detail=detail)
+
+
 def _one(settings, who: Visitor, upload_file: UploadFile) -> dict:
     """Stage, publish and check one file; its audit event says what became of it."""
     original = display_name(upload_file.filename or "")
@@ -136,18 +149,7 @@ def _one(settings, who: Visitor, upload_file: UploadFile) -> dict:
     try:
         staged = uploads.stage(upload_file.file, original, staging, settings.portal_max_upload_bytes)
     except uploads.Refused as exc:
-        with session_scope(settings.database_url) as db:
-            audit.record(
-                db,
-                "upload",
-                actor=who.account.login,
-                unit=who.unit,
-                client=who.client,
-                outcome="refused",
-                target=original,
-                detail={"reason": str(exc)},
-            )
-        return {"name": original, "refused": str(exc), "report": None, "stored": None}
+        return _refused(settings, who, original, exc)
     check = None
     try:
         stored = uploads.publish(
@@ -169,24 +171,8 @@ def _one(settings, who: Visitor, upload_file: UploadFile) -> dict:
     finally:
         uploads.discard(staged)
     shown = report(document, original)
-    with session_scope(settings.database_url) as db:
-        audit.record(
-            db,
-            "upload",
-            actor=who.account.login,
-            unit=who.unit,
-            client=who.client,
-            target=stored.name,
-            detail={
-                "original": original,
-                "bytes": staged.size,
-                "sha256": staged.sha256,
-                "kind": staged.kind,
-                "rows": shown.rows,
-                "invalid": shown.invalid,
-                "unreadable": shown.error is not None,
-            },
-        )
+    _stored(settings, who, original, staged, stored, rows=shown.rows, invalid=shown.invalid,
+            unreadable=shown.error is not None)  # fmt: skip
     return {
         "name": original,
         "refused": None,
@@ -204,38 +190,12 @@ def _attachment(settings, who: Visitor, upload_file: UploadFile) -> dict:
     try:
         staged = clerk_attachments.stage(upload_file.file, original, staging, limit)
     except uploads.Refused as exc:
-        with session_scope(settings.database_url) as db:
-            audit.record(
-                db,
-                "upload",
-                actor=who.account.login,
-                unit=who.unit,
-                client=who.client,
-                outcome="refused",
-                target=original,
-                detail={"reason": str(exc), "attachment": True},
-            )
-        return {"name": original, "refused": str(exc), "report": None, "stored": None, "attachment": True}
+        return _refused(settings, who, original, exc, attachment=True)
     try:
         stored = clerk_attachments.publish(staged, settings.inbox, who.unit)
     finally:
         uploads.discard(staged)
-    with session_scope(settings.database_url) as db:
-        audit.record(
-            db,
-            "upload",
-            actor=who.account.login,
-            unit=who.unit,
-            client=who.client,
-            target=stored.name,
-            detail={
-                "original": original,
-                "bytes": staged.size,
-                "sha256": staged.sha256,
-                "kind": staged.kind,
-                "attachment": True,
-            },
-        )
+    _stored(settings, who, original, staged, stored, attachment=True)
     return {
         "name": original,
         "refused": None,

@@ -119,15 +119,13 @@ def office_unit_feedback(request: Request, who: Office, code: str, day: str):
         raise HTTPException(status_code=404)
     date = _day(request, day)
     data = masked_feedback(settings, code, date)
-    with session_scope(settings.database_url) as db:
-        audit.record(
-            db,
-            "download",
-            actor=who.account.login,
-            client=who.client,
-            target=f"feedback:{code}:{date.isoformat()}",
-            outcome="ok" if data is not None else "missing",
-        )
+    audit.by_visitor(
+        settings.database_url,
+        who,
+        "download",
+        target=f"feedback:{code}:{date.isoformat()}",
+        outcome="ok" if data is not None else "missing",
+    )
     if data is None:
         raise HTTPException(status_code=404)
     name = feedback_name(code, date)
@@ -265,42 +263,36 @@ def office_rerun_start(
     if launcher is None:
         parsed = "本门户未连接 Prefect（未配置 PREFECT_API_URL），不能启动重新运行"
     if isinstance(parsed, str):
-        with session_scope(settings.database_url) as db:
-            audit.record(
-                db,
-                "rerun",
-                actor=who.account.login,
-                client=who.client,
-                outcome="refused",
-                detail={**asked, "reason": parsed},
-            )
+        audit.by_visitor(
+            settings.database_url,
+            who,
+            "rerun",
+            outcome="refused",
+            detail={**asked, "reason": parsed},
+        )
         return _reruns_page(request, who, 400, parsed, day=report_date, units=units, push=push is not None)
     try:
         run = launcher.start(parsed.report_date, parsed.units, parsed.push)
     except office_reruns.LaunchError as exc:
-        with session_scope(settings.database_url) as db:
-            audit.record(
-                db,
-                "rerun",
-                actor=who.account.login,
-                client=who.client,
-                outcome="failed",
-                detail={**asked, "reason": str(exc)},
-            )
-        return _reruns_page(request, who, 502, str(exc), day=report_date, units=units, push=parsed.push)
-    with session_scope(settings.database_url) as db:
-        audit.record(
-            db,
+        audit.by_visitor(
+            settings.database_url,
+            who,
             "rerun",
-            actor=who.account.login,
-            client=who.client,
-            target=run.id,
-            detail={
-                "report_date": parsed.report_date.isoformat(),
-                "units": parsed.units,
-                "push": parsed.push,
-            },
+            outcome="failed",
+            detail={**asked, "reason": str(exc)},
         )
+        return _reruns_page(request, who, 502, str(exc), day=report_date, units=units, push=parsed.push)
+    audit.by_visitor(
+        settings.database_url,
+        who,
+        "rerun",
+        target=run.id,
+        detail={
+            "report_date": parsed.report_date.isoformat(),
+            "units": parsed.units,
+            "push": parsed.push,
+        },
+    )
     return RedirectResponse(f"/office/reruns/{run.id}", status_code=303)
 
 
