@@ -196,22 +196,22 @@ def collect_file(settings: Settings, unit: str, path: Path, report_date: dt.date
         target = move_into(path, archive_dir, tag) if path.exists() else None
         return FileOutcome(name, "duplicate", "同时运行的另一任务已收取", stored_path=str(target))
 
-    target = move_into(path, archive_dir, tag)
-    outcome.stored_path = str(target)
-    _record_stored_path(settings, outcome)
-    return outcome
+    return _archived(settings, path, archive_dir, tag, outcome)
 
 
-def _record_stored_path(settings: Settings, outcome: FileOutcome) -> None:
-    """The archive name is known only after the move (a tag is added when the name is taken)."""
+def _archived(settings: Settings, path: Path, folder: Path, tag: str, outcome: FileOutcome) -> FileOutcome:
+    """Move the collected file into the archive and record where it went: the archive name is known only
+    after the move (a tag is added when the name is taken)."""
+    outcome.stored_path = str(move_into(path, folder, tag))
     if outcome.submission_id is None:
-        return
+        return outcome
     stored = display_name(outcome.stored_path or "")  # a name with undecodable bytes, as text
     with session_scope(settings.database_url) as session:
         sub = session.get(Submission, outcome.submission_id)
         if sub is not None and sub.stored_path != stored:
             sub.stored_path = stored
             session.add(sub)
+    return outcome
 
 
 def _collect_revocations(
@@ -239,10 +239,7 @@ def _collect_revocations(
             outcome = FileOutcome(name, "collected", None, sub.id, ["revocation"], len(rows), len(requested))
     except IntegrityError:
         outcome = FileOutcome(name, "duplicate", "同时运行的另一任务已收取")
-    target = move_into(path, unit_folder(settings.archive, unit) / day, sha[:8])
-    outcome.stored_path = str(target)
-    _record_stored_path(settings, outcome)
-    return outcome
+    return _archived(settings, path, unit_folder(settings.archive, unit) / day, sha[:8], outcome)
 
 
 def collect_unit(settings: Settings, unit: str, report_date: dt.date) -> UnitCollect:
