@@ -45,7 +45,9 @@ def _secret_from_block():
     if load_settings().platform_app_secret is not None:
         return None
     try:
-        return Secret.load(SECRET_BLOCK).get()
+        # _sync: a caller inside a running event loop (a browser test's, a server's) gets the value, not a
+        # coroutine.
+        return Secret.load(SECRET_BLOCK, _sync=True).get()
     except ValueError:  # no such block: nothing configured
         return None
 

@@ -109,10 +109,11 @@ def register_secret_resolver(resolver: Callable[[], Any] | None) -> None:
 
 
 def resolve_secret(settings: Any = None):
-    """The platform app secret as a SecretStr: the registered resolver first, else Settings."""
-    value = _secret_resolver() if _secret_resolver is not None else None
-    if value is None and settings is not None:
-        value = getattr(settings, "platform_app_secret", None)
+    """The platform app secret as a SecretStr: the settings' own, else the registered resolver's (a secret
+    kept elsewhere stands in only for one the settings do not carry)."""
+    value = getattr(settings, "platform_app_secret", None) if settings is not None else None
+    if value is None and _secret_resolver is not None:
+        value = _secret_resolver()
     if value is None or isinstance(value, SecretStr):
         return value
     return SecretStr(str(value))
