@@ -131,7 +131,7 @@ def test_bulletin_section_names_late_and_missing_units(store, tmp_path):  # noqa
 def test_bulletin_section_long_list_goes_to_an_annex(store, tmp_path, monkeypatch):  # noqa: F811
     # Nothing delivered, through the seam the bulletin reads by default: 87 units named, too many for the body.
     asked = []
-    monkeypatch.setattr(evidence, "load", lambda settings, up_to: asked.append(up_to) or {})
+    monkeypatch.setattr(evidence, "settled", lambda session, up_to: asked.append(up_to) or {})
     with session_scope(store) as s:
         paths = build_bulletin(
             s, "2026-09", tmp_path / "out", issued=D(2026, 10, 8), settings=BulletinSettings()

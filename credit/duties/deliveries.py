@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from credit.datasets import catalogue
 from credit.duties.obligations import periods
@@ -26,14 +26,21 @@ from credit.store import Record, RecordVersion, session_scope
 
 def load(settings: Settings, up_to: dt.date) -> Deliveries:
     """Every obligation settled on or before `up_to`: {(unit, duty id, period): day settled}."""
-    found = _deliveries(settings, up_to)
+    with session_scope(settings.database_url) as session:
+        return settled(session, up_to)
+
+
+def settled(session: Session, up_to: dt.date) -> Deliveries:
+    """`load` through a session the caller holds (on SQLite a second session inside a writing one would wait
+    on its lock until it fails)."""
+    found = _deliveries(session, up_to)
     if not found:
         return {}
     years = sorted({d.received.year for d in found} | {d.received.year - 1 for d in found})
     return settle(found, _owed(years))
 
 
-def _deliveries(settings: Settings, up_to: dt.date) -> list[EvidenceDelivery]:
+def _deliveries(session: Session, up_to: dt.date) -> list[EvidenceDelivery]:
     """The evidence sheets received by `up_to`, one per file and sheet, with their rows' verdicts (a row not
     yet validated settles nothing yet)."""
     evidence = catalogue().evidence
@@ -54,9 +61,8 @@ def _deliveries(settings: Settings, up_to: dt.date) -> list[EvidenceDelivery]:
         .order_by(RecordVersion.submission_id, RecordVersion.sheet, RecordVersion.row)
     )
     groups: dict[tuple, list] = defaultdict(list)
-    with session_scope(settings.database_url) as session:
-        for unit, dataset, submission, sheet, received, status, data in session.exec(stmt):
-            groups[(unit, dataset, submission or 0, sheet or "", received)].append((status, data))
+    for unit, dataset, submission, sheet, received, status, data in session.exec(stmt):
+        groups[(unit, dataset, submission or 0, sheet or "", received)].append((status, data))
     return [
         EvidenceDelivery(
             unit=unit,

@@ -35,7 +35,7 @@ from credit.reports.bulletin.content import (
 from credit.reports.bulletin.document import Bulletin, Figure
 from credit.reports.bulletin.duties import month_duties
 from credit.reports.bulletin.numbers import MonthSummary, UnitLine, month_summary
-from credit.settings import BulletinSettings, load_bulletin_settings, load_settings
+from credit.settings import BulletinSettings, load_bulletin_settings
 from credit.stats.report import scope_label
 from credit.workdays import WorkCalendar
 
@@ -124,7 +124,7 @@ def build_bulletin(
     """Write `<out_dir>/bulletins/<yyyy-mm>/`: the .docx, the .pdf, the chart PNGs, bulletin.json and, when
     the 疑似漏报 list is long, 附件2 as .xlsx. `counted`: the datasets of the totals and 三清零 (default:
     CREDIT_THREE_ZERO_DATASETS, else 双公示). `deliveries`: what units delivered of the plan's duties
-    (default: `credit.duties.deliveries.load` as of the issue date), for 重点工作任务落实情况."""
+    (default: `credit.duties.deliveries.settled` as of the issue date, through `session`), for 重点工作任务落实情况."""
     # The renderers load python-docx (0.2 s) and fpdf2 (1.2 s, measured with -X importtime): only when a
     # bulletin is built, not with `title_of` and the month's numbers.
     from credit.reports.bulletin.annex_xlsx import write_gap_workbook
@@ -139,7 +139,7 @@ def build_bulletin(
     folder.mkdir(parents=True, exist_ok=True)
     figures = make_figures(summary, folder)
     if deliveries is None:
-        deliveries = evidence.load(load_settings(), issued)
+        deliveries = evidence.settled(session, issued)
     duties = month_duties(month, issued, calendar, deliveries)
     bulletin = compose(summary, settings, issued, fix_due, figures, duties)
     stem = file_stem(month)
