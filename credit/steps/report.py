@@ -10,8 +10,7 @@ from pathlib import Path
 from sqlmodel import Session, func, select
 
 from credit.delivery import platform_rejections
-from credit.duties import deliveries as evidence
-from credit.reports.bulletin import BulletinPaths, build_bulletin, default_issue_date
+from credit.reports.bulletin import BulletinPaths, build_bulletin
 from credit.reports.feedback import write_feedback
 from credit.settings import Settings
 from credit.store import Record, RecordVersion, Submission, session_scope
@@ -105,17 +104,8 @@ def monthly_bulletin(settings: Settings, month: str) -> BulletinPaths:
     """The 月通报 of a month (docx, pdf, charts, json, 附件2), dated by the working-day calendar the settings
     give (CREDIT_CALENDAR_OVERRIDE included)."""
     calendar = WorkCalendar(settings.calendar_override)
-    issued = default_issue_date(month, calendar)
-    # Read before the bulletin's transaction: on SQLite that one holds the store's lock (BEGIN IMMEDIATE),
-    # and the evidence's own session would wait for it until "database is locked".
-    deliveries = evidence.load(settings, issued)
     with session_scope(settings.database_url) as session:
+        # The duties' deliveries are read through this session, as of the issue date (build_bulletin).
         return build_bulletin(
-            session,
-            month,
-            settings.out,
-            issued=issued,
-            calendar=calendar,
-            counted=settings.three_zero_datasets,
-            deliveries=deliveries,
+            session, month, settings.out, calendar=calendar, counted=settings.three_zero_datasets
         )
